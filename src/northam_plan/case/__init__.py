@@ -1,0 +1,37 @@
+"""Load a case: TOML case file (+ ``extends`` chain) and CSV tables → validated :class:`Case`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from northam_plan.case.case import Case
+from northam_plan.case.casefile import resolve_case
+from northam_plan.case.checks import check_case
+from northam_plan.case.overrides import apply_overrides
+from northam_plan.case.schema import TABLES
+from northam_plan.case.tables import read_table
+from northam_plan.errors import CaseError, ProblemList
+
+__all__ = ["Case", "CaseError", "load_case"]
+
+
+def load_case(path: Path | str) -> Case:
+    """Read, override and validate a case; raise :class:`CaseError` listing every problem.
+
+    Nothing of the case is executed: TOML and CSV are parsed as data only.
+    """
+    resolved = resolve_case(path)
+    problems = ProblemList()
+    tables = {name: read_table(resolved.tables, schema, problems)
+              for name, schema in TABLES.items()}
+    problems.raise_if_any()
+    tables = apply_overrides(tables, resolved.tables, resolved.overrides, problems)
+    problems.raise_if_any()
+    warnings = check_case(tables, resolved.tables, resolved.years, problems)
+    problems.raise_if_any()
+    overrides = tuple({"file": str(o.file), **o.override.model_dump()}
+                      for o in resolved.overrides)
+    return Case(name=resolved.name, description=resolved.description, path=resolved.path,
+                chain=resolved.chain, tables_dir=resolved.tables, years_spec=resolved.years,
+                options=resolved.options, tables=tables, warnings=tuple(warnings),
+                resolved_overrides=overrides)

@@ -1,0 +1,103 @@
+"""The validated case: typed tables, model years and options. Knows nothing of Pyomo."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from northam_plan.case.casefile import Options, Years
+from northam_plan.case.tables import LINE
+
+
+@dataclass(frozen=True)
+class Case:
+    """A case ready to build a model from.
+
+    ``tables`` maps each table name of :data:`northam_plan.case.schema.TABLES` to a pandas
+    DataFrame with the typed columns of its schema (plus ``_line``, the CSV line a row came
+    from). Treat the frames as read-only; :meth:`table` hands out a copy.
+    """
+
+    name: str
+    description: str
+    path: Path
+    chain: tuple[Path, ...]
+    tables_dir: Path
+    years_spec: Years
+    options: Options
+    tables: Mapping[str, pd.DataFrame]
+    warnings: tuple[str, ...] = ()
+    resolved_overrides: tuple[dict, ...] = field(default=())
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A copy of one table, without the bookkeeping ``_line`` column."""
+        return self.tables[name].drop(columns=[LINE]).copy()
+
+    # --- time -------------------------------------------------------------------------
+    @cached_property
+    def years(self) -> tuple[int, ...]:
+        """Model years: start, start + step, … up to end."""
+        spec = self.years_spec
+        return tuple(range(spec.start, spec.end + 1, spec.step))
+
+    @cached_property
+    def year_weights(self) -> Mapping[int, int]:
+        """Calendar years each model year stands for (its step; the last one up to ``end``)."""
+        end = self.years_spec.end
+        return MappingProxyType({t: min(self.years_spec.step, end - t + 1) for t in self.years})
+
+    @cached_property
+    def discount_weights(self) -> Mapping[int, float]:
+        r"""Discounted weight of model year t: :math:`W_t = \sum_{y=t}^{t+w_t-1} (1+d)^{-(y-t_0)}`.
+
+        A cost of X M$/yr in every calendar year that model year t stands for contributes
+        W_t · X to the objective (present value in the first model year, M$).
+        """
+        d, t0 = self.options.discount_rate, self.years_spec.start
+        return MappingProxyType({
+            t: float(sum((1.0 + d) ** -(y - t0) for y in range(t, t + w)))
+            for t, w in self.year_weights.items()})
+
+    # --- derived data -----------------------------------------------------------------
+    @cached_property
+    def countries_of_regions(self) -> Mapping[str, str]:
+        regions = self.tables["regions"]
+        return MappingProxyType(dict(zip(regions["region"], regions["country"])))
+
+    @cached_property
+    def demand_by_year(self) -> pd.DataFrame:
+        """Demand per region, commodity, sector and model year (unit/yr).
+
+        Linear interpolation between the years given in demand.csv; before the first and after
+        the last given year the nearest given value holds.
+        """
+        demand = self.tables["demand"]
+        years = np.array(self.years, dtype=float)
+        rows = []
+        for (region, commodity, sector), group in demand.groupby(
+                ["region", "commodity", "sector"], sort=True):
+            group = group.sort_values("year")
+            values = np.interp(years, group["year"].astype(float), group["quantity"])
+            rows += [(region, commodity, sector, t, q) for t, q in zip(self.years, values)]
+        return pd.DataFrame(rows, columns=["region", "commodity", "sector", "year", "quantity"])
+
+    @cached_property
+    def hash(self) -> str:
+        """SHA-256 of everything that determines the model (tables, years, options)."""
+        digest = hashlib.sha256()
+        digest.update(json.dumps({"years": self.years_spec.model_dump(),
+                                  "options": self.options.model_dump()},
+                                 sort_keys=True).encode())
+        for name in sorted(self.tables):
+            frame = self.tables[name].drop(columns=[LINE, "source"], errors="ignore")
+            digest.update(name.encode())
+            digest.update(frame.to_csv(index=False, lineterminator="\n").encode())
+        return digest.hexdigest()

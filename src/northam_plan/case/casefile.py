@@ -1,0 +1,175 @@
+"""Case files (TOML): their schema, ``extends`` chains and ``[[override]]`` blocks.
+
+A case file is data only: it is parsed with :mod:`tomllib` and validated with pydantic; no code
+named in it is ever imported or executed.
+
+    name = "USMCA reference"
+    tables = "../data/reference"                 # folder of CSV tables, relative to this file
+    [years]   start = 2025  end = 2050  step = 1
+    [options] discount_rate = 0.05  unserved_penalty = 100.0
+
+    extends = "reference.toml"                   # a scenario: everything of the base, plus …
+    [[override]]                                  # … rows matched by column values, changed
+    table = "tariffs"
+    where = { to = "US", from = ["CA", "MX"] }
+    set = { rate = 0.25 }
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Union
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from northam_plan.errors import CaseError, Problem
+
+Scalar = Union[str, int, float, bool]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Years(_Strict):
+    """Model years ``start, start+step, …, ≤ end``; each is weighted by the years it stands for."""
+
+    start: int = Field(ge=1900, le=2300)
+    end: int = Field(ge=1900, le=2300)
+    step: int = Field(default=1, ge=1, le=50)
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.end < self.start:
+            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        return self
+
+
+class Options(_Strict):
+    """Solve-independent modelling options."""
+
+    discount_rate: float = Field(default=0.05, ge=0.0, le=1.0,
+                                 description="real rate that discounts costs to the first year")
+    unserved_penalty: float = Field(default=100.0, gt=0.0,
+                                    description="cost of one unit of unserved demand, M$/unit")
+
+
+class Override(_Strict):
+    """Change the columns in ``set`` of every row of ``table`` that matches all of ``where``."""
+
+    table: str
+    where: dict[str, Union[Scalar, list[Scalar]]] = Field(default_factory=dict)
+    set: dict[str, Scalar]
+
+
+class CaseFile(_Strict):
+    name: str | None = None
+    description: str = ""
+    extends: str | None = None
+    tables: str | None = None
+    years: Years | None = None
+    options: dict[str, Scalar] = Field(default_factory=dict)
+    override: list[Override] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SourcedOverride:
+    """An override with the case file and position it came from (for messages)."""
+
+    override: Override
+    file: Path
+    position: int  # 1-based index among the [[override]] blocks of its file
+
+
+@dataclass(frozen=True)
+class ResolvedCase:
+    """A case file with its ``extends`` chain merged: what the loader needs next."""
+
+    path: Path
+    chain: tuple[Path, ...]  # base first, this file last
+    name: str
+    description: str
+    tables: Path
+    years: Years
+    options: Options
+    overrides: tuple[SourcedOverride, ...]
+
+
+def read_case_file(path: Path) -> CaseFile:
+    """Parse and validate one TOML case file, or raise :class:`CaseError`."""
+    if not path.is_file():
+        raise CaseError([Problem(path, "case file not found")])
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as err:
+        raise CaseError([Problem(path, f"not valid TOML: {err}")]) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise CaseError([Problem(path, f"cannot be read: {err}")]) from None
+    try:
+        return CaseFile.model_validate(data)
+    except ValidationError as err:
+        raise CaseError(_pydantic_problems(path, err)) from None
+
+
+def _pydantic_problems(path: Path, err: ValidationError, prefix: str = "") -> list[Problem]:
+    problems = []
+    for item in err.errors():
+        field = prefix + ".".join(str(part) for part in item["loc"])
+        message = item["msg"]
+        if item["type"] == "extra_forbidden":
+            message = "unknown setting"
+        problems.append(Problem(path, f"'{field}': {message}", column=field or None))
+    return problems
+
+
+def resolve_case(path: Path | str) -> ResolvedCase:
+    """Follow ``extends`` from ``path`` to its root and merge the chain (base first)."""
+    path = Path(path).resolve()
+    chain: list[tuple[Path, CaseFile]] = []
+    seen: list[Path] = []
+    current: Path | None = path
+    while current is not None:
+        if current in seen:
+            cycle = " → ".join(p.name for p in [*seen, current])
+            raise CaseError([Problem(seen[-1], f"'extends' makes a cycle: {cycle}",
+                                     column="extends")])
+        seen.append(current)
+        case_file = read_case_file(current)
+        chain.append((current, case_file))
+        current = (current.parent / case_file.extends).resolve() if case_file.extends else None
+    chain.reverse()
+
+    name = description = None
+    tables = years = None
+    options: dict[str, Scalar] = {}
+    overrides: list[SourcedOverride] = []
+    for file, case_file in chain:
+        name = case_file.name or name
+        description = case_file.description or description
+        if case_file.tables is not None:
+            tables = (file.parent / case_file.tables).resolve()
+        years = case_file.years or years
+        options.update(case_file.options)
+        overrides += [SourcedOverride(o, file, i + 1) for i, o in enumerate(case_file.override)]
+
+    problems = []
+    if tables is None:
+        problems.append(Problem(path, "no 'tables' folder given (here or in a case it extends)",
+                                column="tables"))
+    elif not tables.is_dir():
+        problems.append(Problem(path, f"tables folder not found: {tables}", column="tables"))
+    if years is None:
+        problems.append(Problem(path, "no [years] given (here or in a case it extends)",
+                                column="years"))
+    try:
+        merged_options = Options.model_validate(options)
+    except ValidationError as err:
+        problems += _pydantic_problems(path, err, prefix="options.")
+    if problems:
+        raise CaseError(problems)
+    return ResolvedCase(path=path, chain=tuple(p for p, _ in chain), name=name or path.stem,
+                        description=description or "", tables=tables, years=years,
+                        options=merged_options, overrides=tuple(overrides))

@@ -1,0 +1,111 @@
+"""Checks that span tables: references, keys across files, years against the horizon.
+
+Each check adds problems (errors that stop the run) or warnings (things that have no effect and
+are probably unintended); all of them run, so a user sees everything in one pass.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from northam_plan.case.casefile import Years
+from northam_plan.case.schema import TABLES
+from northam_plan.case.tables import LINE
+from northam_plan.errors import ProblemList
+
+
+def check_case(tables: dict[str, pd.DataFrame], folder: Path, years: Years,
+               problems: ProblemList) -> list[str]:
+    """Run every cross-table check; return the warnings."""
+    warnings: list[str] = []
+    _references(tables, folder, problems)
+    _main_output_ratio(tables, folder, problems)
+    _links(tables, folder, problems)
+    _tariff_years(tables, folder, years, problems)
+    _horizon_warnings(tables, folder, years, warnings)
+    _reserves_have_mines(tables, folder, warnings)
+    return warnings
+
+
+def _rows(frame: pd.DataFrame, mask) -> list[tuple[int, pd.Series]]:
+    return [(int(row[LINE]), row) for _, row in frame[mask].iterrows()]
+
+
+def _references(tables, folder, problems: ProblemList) -> None:
+    for name, schema in TABLES.items():
+        frame = tables[name]
+        for column, target in schema.references.items():
+            key = TABLES[target].key[0]
+            known = set(tables[target][key])
+            unknown = ~frame[column].isin(known)
+            shown = ", ".join(sorted(map(str, known))[:12]) + (" …" if len(known) > 12 else "")
+            for line, row in _rows(frame, unknown):
+                problems.add(folder / schema.file,
+                             f"unknown {key} "
+                             f"'{row[column]}' (not in {target}.csv; known: {shown})",
+                             line=line, column=column)
+
+
+def _main_output_ratio(tables, folder, problems) -> None:
+    io, processes = tables["process_io"], tables["processes"]
+    main = dict(zip(processes["process"], processes["main_output"]))
+    for _, row in io.iterrows():
+        if main.get(row["process"]) == row["commodity"] and row["side"] == "output" \
+                and row["ratio"] != 1.0:
+            problems.add(folder / "process_io.csv",
+                         f"'{row['commodity']}' is the main output of '{row['process']}', "
+                         "produced at ratio 1 by definition; remove the row or change "
+                         "processes.main_output", line=int(row[LINE]), column="ratio")
+
+
+def _links(tables, folder, problems) -> None:
+    links = tables["links"]
+    for line, row in _rows(links, links["from"] == links["to"]):
+        problems.add(folder / "links.csv", f"a link must join two different regions, got "
+                                           f"'{row['from']}' → '{row['to']}'",
+                     line=line, column="to")
+
+
+def _tariff_years(tables, folder, years: Years, problems) -> None:
+    tariffs = tables["tariffs"]
+    if tariffs.empty:
+        return
+    start = tariffs["start_year"].fillna(years.start).astype(int)
+    end = tariffs["end_year"].fillna(years.end).astype(int)
+    path = folder / "tariffs.csv"
+    for line, s, e in zip(tariffs[LINE], start, end):
+        if e < s:
+            problems.add(path, f"end_year {e} is before start_year {s}", line=int(line),
+                         column="end_year")
+        elif s > years.end or e < years.start:
+            problems.add(path, f"years {s}–{e} lie outside the horizon "
+                               f"{years.start}–{years.end}", line=int(line), column="start_year")
+    spans: dict[tuple, list[tuple[int, int, int]]] = {}
+    for key, s, e, line in zip(tariffs[["from", "to", "commodity"]].itertuples(index=False,
+                                                                                name=None),
+                               start, end, tariffs[LINE]):
+        for s2, e2, line2 in spans.get(key, []):
+            if s <= e2 and s2 <= e:
+                problems.add(path, f"years {s}–{e} overlap the rate on line {line2} for the "
+                                   f"same from, to and commodity", line=int(line),
+                             column="start_year")
+        spans.setdefault(key, []).append((s, e, int(line)))
+
+
+def _horizon_warnings(tables, folder, years: Years, warnings: list[str]) -> None:
+    existing = tables["existing_capacity"]
+    gone = existing["retirement_year"].notna() & (existing["retirement_year"] <= years.start)
+    for line in existing.loc[gone, LINE]:
+        warnings.append(f"{folder / 'existing_capacity.csv'}, line {line}: retires before the "
+                        f"first model year {years.start}; it has no effect")
+
+
+def _reserves_have_mines(tables, folder, warnings) -> None:
+    processes = tables["processes"]
+    mined = set(processes.loc[processes["family"] == "mine", "main_output"])
+    reserves = tables["reserves"]
+    for line, row in _rows(reserves, ~reserves["commodity"].isin(mined)):
+        warnings.append(f"{folder / 'reserves.csv'}, line {line}: no mine process produces "
+                        f"'{row['commodity']}'; the limit has no effect")

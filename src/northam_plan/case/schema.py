@@ -1,0 +1,259 @@
+"""Table schemas of a case: every column with its type, unit, default and meaning.
+
+This is the one place where the columns of the case tables are declared (STYLE.md §2).
+The loader converts each CSV against its schema; the cross-table checks in
+:mod:`northam_plan.case.checks` then test references and keys.
+
+Units used throughout the reference case (any consistent set works):
+
+* quantities of minerals and materials in **kt** (thousand tonnes) of the commodity's unit
+  basis, flows and capacities in **kt/yr**;
+* money in **M$** (million US dollars, 2024 real), so a price of 1 M$/kt is 1 $/kg;
+* capital cost in **M$ per kt/yr** of capacity (= $ per kg/yr).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["str", "float", "int", "bool"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a case table."""
+
+    name: str
+    kind: Kind
+    description: str
+    unit: str = ""
+    required: bool = True  # the column must be present and every row must have a value
+    default: object = None  # used when the column or a cell is empty and not required
+    min: float | None = None
+    max: float | None = None
+    max_exclusive: bool = False
+    choices: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A case table: a CSV file named ``<name>.csv`` in the case's tables folder."""
+
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    required: bool = True  # the file must exist (optional tables default to empty)
+    references: dict[str, str] = field(default_factory=dict)  # column -> table it names
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.csv"
+
+    def column(self, name: str) -> Column:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(name)
+
+
+SOURCE = Column(
+    "source", "str", "publication, year and table the row's figures come from; "
+    "'estimate: …' where the figure is an assumption", required=False, default="")
+
+PROCESS_FAMILIES = ("mine", "refinery", "manufacturing", "recycling", "power", "other")
+COMMODITY_KINDS = ("mineral", "material", "component", "energy")
+
+TABLES: dict[str, Table] = {}
+
+
+def _table(table: Table) -> Table:
+    TABLES[table.name] = table
+    return table
+
+
+_table(Table(
+    "countries", "Countries of the regions and of trade rules, with their cost of capital.",
+    (
+        Column("country", "str", "ISO-like code; USMCA members are US, CA, MX"),
+        Column("name", "str", "display name", required=False, default=""),
+        Column("cost_of_capital", "float", "real weighted average cost of capital used to "
+               "annualise investments", unit="1/yr", min=0.0, max=1.0),
+        SOURCE,
+    ),
+    key=("country",),
+))
+
+_table(Table(
+    "regions", "Planning nodes; each lies in one country.",
+    (
+        Column("region", "str", "region code, e.g. US-W"),
+        Column("country", "str", "country the region lies in"),
+        Column("name", "str", "display name", required=False, default=""),
+        Column("can_build", "bool", "whether new capacity may be built in the region",
+               required=False, default=True),
+        SOURCE,
+    ),
+    key=("region",),
+    references={"country": "countries"},
+))
+
+_table(Table(
+    "commodities", "Goods with a unit; the balance is kept per region, commodity and year.",
+    (
+        Column("commodity", "str", "commodity code, e.g. lioh"),
+        Column("kind", "str", "mineral, material, component or energy",
+               choices=COMMODITY_KINDS),
+        Column("unit", "str", "unit of one quantity of the commodity, e.g. kt LCE"),
+        Column("reference_price", "float", "price that ad-valorem tariffs apply to",
+               unit="M$/unit", required=False, default=0.0, min=0.0),
+        Column("name", "str", "display name", required=False, default=""),
+        SOURCE,
+    ),
+    key=("commodity",),
+))
+
+_table(Table(
+    "processes", "Technologies that turn inputs into outputs; activity is counted in units "
+    "of the main output, capacity in units of main output per year.",
+    (
+        Column("process", "str", "process code, e.g. lioh_refinery"),
+        Column("family", "str", "mine, refinery, manufacturing, recycling, power or other",
+               choices=PROCESS_FAMILIES),
+        Column("main_output", "str", "commodity the activity and capacity are measured in"),
+        Column("availability", "float", "share of capacity usable in a year", unit="1",
+               required=False, default=1.0, min=0.0, max=1.0),
+        Column("capex", "float", "overnight capital cost of new capacity",
+               unit="M$ per unit/yr", min=0.0),
+        Column("fixed_om", "float", "fixed operation and maintenance cost of new capacity",
+               unit="M$ per unit/yr, per yr", required=False, default=0.0, min=0.0),
+        Column("var_om", "float", "variable operating cost per unit of activity",
+               unit="M$/unit", required=False, default=0.0, min=0.0),
+        Column("lifetime", "int", "economic and technical life of new capacity", unit="yr",
+               min=1),
+        Column("lead_time", "int", "years from permit start to first output (permitting + "
+               "construction), unless lead_times.csv gives one for the country", unit="yr",
+               min=0),
+        Column("max_build", "float", "most new capacity one region may add per year; empty "
+               "means no limit", unit="unit/yr per yr", required=False, default=None, min=0.0),
+        SOURCE,
+    ),
+    key=("process",),
+    references={"main_output": "commodities"},
+))
+
+_table(Table(
+    "process_io", "Inputs and by-product outputs per unit of activity. The main output is "
+    "produced at ratio 1 and need not be listed.",
+    (
+        Column("process", "str", "process code"),
+        Column("commodity", "str", "commodity consumed or produced"),
+        Column("side", "str", "input or output", choices=("input", "output")),
+        Column("ratio", "float", "units of the commodity per unit of activity",
+               unit="unit/unit", min=0.0),
+        SOURCE,
+    ),
+    key=("process", "commodity", "side"),
+    required=False,
+    references={"process": "processes", "commodity": "commodities"},
+))
+
+_table(Table(
+    "lead_times", "Lead time of a process in one country (overrides processes.lead_time).",
+    (
+        Column("process", "str", "process code"),
+        Column("country", "str", "country code"),
+        Column("lead_time", "int", "years from permit start to first output", unit="yr",
+               min=0),
+        SOURCE,
+    ),
+    key=("process", "country"),
+    required=False,
+    references={"process": "processes", "country": "countries"},
+))
+
+_table(Table(
+    "existing_capacity", "Capacity in place at the start of the horizon.",
+    (
+        Column("region", "str", "region code"),
+        Column("process", "str", "process code"),
+        Column("capacity", "float", "capacity in units of the main output per year",
+               unit="unit/yr", min=0.0),
+        Column("retirement_year", "int", "first year in which the capacity is gone; empty "
+               "means it lasts beyond the horizon", unit="yr", required=False, default=None),
+        SOURCE,
+    ),
+    key=("region", "process", "retirement_year"),
+    required=False,
+    references={"region": "regions", "process": "processes"},
+))
+
+_table(Table(
+    "reserves", "Cumulative extraction limit of a mineral in a region over the horizon "
+    "(output of mine processes).",
+    (
+        Column("region", "str", "region code"),
+        Column("commodity", "str", "mineral extracted"),
+        Column("reserves", "float", "quantity that may be extracted over the horizon",
+               unit="unit", min=0.0),
+        SOURCE,
+    ),
+    key=("region", "commodity"),
+    required=False,
+    references={"region": "regions", "commodity": "commodities"},
+))
+
+_table(Table(
+    "links", "Trade routes: a commodity may be shipped from one region to another.",
+    (
+        Column("from", "str", "exporting region"),
+        Column("to", "str", "importing region"),
+        Column("commodity", "str", "commodity shipped"),
+        Column("transport_cost", "float", "cost of shipping one unit", unit="M$/unit",
+               required=False, default=0.0, min=0.0),
+        Column("loss", "float", "share of the shipment lost on the way", unit="1",
+               required=False, default=0.0, min=0.0, max=1.0, max_exclusive=True),
+        Column("capacity", "float", "most that may be shipped per year; empty means no "
+               "limit", unit="unit/yr", required=False, default=None, min=0.0),
+        SOURCE,
+    ),
+    key=("from", "to", "commodity"),
+    required=False,
+    references={"from": "regions", "to": "regions", "commodity": "commodities"},
+))
+
+_table(Table(
+    "tariffs", "Ad-valorem tariffs: rate × reference price per unit shipped from a region "
+    "of one country to a region of another.",
+    (
+        Column("from", "str", "exporting country"),
+        Column("to", "str", "importing country"),
+        Column("commodity", "str", "commodity"),
+        Column("start_year", "int", "first year the rate applies; empty = horizon start",
+               unit="yr", required=False, default=None),
+        Column("end_year", "int", "last year the rate applies; empty = horizon end",
+               unit="yr", required=False, default=None),
+        Column("rate", "float", "tariff as a share of the reference price", unit="1",
+               min=0.0),
+        SOURCE,
+    ),
+    key=("from", "to", "commodity", "start_year"),
+    required=False,
+    references={"from": "countries", "to": "countries", "commodity": "commodities"},
+))
+
+_table(Table(
+    "demand", "Exogenous final use of a commodity. Years between the given ones are "
+    "interpolated linearly; before the first and after the last the nearest value holds.",
+    (
+        Column("region", "str", "region code"),
+        Column("commodity", "str", "commodity demanded"),
+        Column("sector", "str", "using sector, e.g. automotive, defense, grid"),
+        Column("year", "int", "year of the figure", unit="yr"),
+        Column("quantity", "float", "quantity used in the year", unit="unit/yr", min=0.0),
+        SOURCE,
+    ),
+    key=("region", "commodity", "sector", "year"),
+    references={"region": "regions", "commodity": "commodities"},
+))

@@ -1,0 +1,183 @@
+"""Read case tables from CSV and convert every cell against its schema.
+
+Every problem is collected (file, line, column, what was expected) rather than raised at the
+first one, so that a user fixes a file in one pass. A ``_line`` column keeps, for each row, the
+line of the CSV it came from, for the messages of later checks.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from northam_plan.case.schema import Column, Table
+from northam_plan.errors import ProblemList
+
+LINE = "_line"
+MAX_ROWS = 2_000_000  # a case table larger than this is refused before it fills memory
+_TRUE = {"true", "yes", "1", "y", "t"}
+_FALSE = {"false", "no", "0", "n", "f"}
+
+
+class CellError(ValueError):
+    """A cell's value does not fit its column; the message says what was expected."""
+
+
+def convert_cell(column: Column, raw: object) -> object:
+    """Return ``raw`` as the column's type, or raise :class:`CellError`.
+
+    ``raw`` is a CSV string or a TOML value (override). Empty means the column's default.
+    """
+    if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+        if column.required:
+            raise CellError(f"a value is required ({_expected(column)})")
+        return column.default
+    if column.kind == "str":
+        value = str(raw).strip()
+        if column.choices is not None and value not in column.choices:
+            raise CellError(f"expected one of {', '.join(column.choices)}, got '{value}'")
+        return value
+    if column.kind == "bool":
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise CellError(f"expected true or false, got '{raw}'")
+    value = _number(column, raw)
+    _check_range(column, value)
+    return value
+
+
+def _number(column: Column, raw: object) -> float | int:
+    if isinstance(raw, bool):
+        raise CellError(f"expected {_expected(column)}, got '{raw}'")
+    try:
+        value = float(str(raw).strip().replace("_", "")) if isinstance(raw, str) else float(raw)
+    except (TypeError, ValueError):
+        raise CellError(f"expected {_expected(column)}, got '{raw}'") from None
+    if math.isnan(value):
+        raise CellError(f"expected {_expected(column)}, got NaN")
+    if math.isinf(value):
+        raise CellError(f"expected a finite number, got '{raw}'")
+    if column.kind == "int":
+        if value != int(value):
+            raise CellError(f"expected a whole number, got '{raw}'")
+        return int(value)
+    return value
+
+
+def _check_range(column: Column, value: float) -> None:
+    if column.min is not None and value < column.min:
+        raise CellError(f"expected {_expected(column)}, got {value:g}")
+    if column.max is not None and (value > column.max
+                                   or (column.max_exclusive and value >= column.max)):
+        raise CellError(f"expected {_expected(column)}, got {value:g}")
+
+
+def _expected(column: Column) -> str:
+    kind = {"float": "a number", "int": "a whole number", "str": "text",
+            "bool": "true or false"}[column.kind]
+    if column.min is not None and column.max is not None:
+        upper = "<" if column.max_exclusive else "≤"
+        kind += f" with {column.min:g} ≤ value {upper} {column.max:g}"
+    elif column.min is not None:
+        kind += f" ≥ {column.min:g}"
+    if column.unit:
+        kind += f", in {column.unit}"
+    return kind
+
+
+def empty_table(table: Table) -> pd.DataFrame:
+    frame = pd.DataFrame({c.name: pd.Series(dtype=_dtype(c)) for c in table.columns})
+    frame[LINE] = pd.Series(dtype="int64")
+    return frame
+
+
+def _dtype(column: Column) -> str:
+    return {"str": "object", "float": "float64", "int": "Int64", "bool": "bool"}[column.kind]
+
+
+def read_table(folder: Path, table: Table, problems: ProblemList) -> pd.DataFrame:
+    """Read ``folder/<table>.csv`` and convert it; problems go to ``problems``.
+
+    A missing optional table is an empty table. Rows that fail conversion are kept out.
+    """
+    path = folder / table.file
+    if not path.is_file():
+        if table.required:
+            problems.add(path, f"file not found: the case needs the table '{table.name}' "
+                               f"({table.description})")
+        return empty_table(table)
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True,
+                          nrows=MAX_ROWS + 1)
+    except pd.errors.EmptyDataError:
+        problems.add(path, "the file is empty; expected a header line with the columns "
+                           + ", ".join(c.name for c in table.columns))
+        return empty_table(table)
+    except (pd.errors.ParserError, UnicodeDecodeError, OSError) as err:
+        problems.add(path, f"cannot be read as CSV: {str(err).strip().splitlines()[-1]}")
+        return empty_table(table)
+    if len(raw) > MAX_ROWS:
+        problems.add(path, f"more than {MAX_ROWS:,} rows; refusing a table this large")
+        return empty_table(table)
+    raw.columns = [str(c).strip() for c in raw.columns]
+
+    known = {c.name for c in table.columns}
+    for name in raw.columns:
+        if name not in known:
+            problems.add(path, f"unknown column '{name}'; the columns of {table.name} are "
+                               + ", ".join(sorted(known)), line=1, column=name)
+    missing = [c for c in table.columns if c.required and c.name not in raw.columns]
+    for column in missing:
+        problems.add(path, f"missing column '{column.name}' ({column.description})",
+                     line=1, column=column.name)
+    if missing:
+        return empty_table(table)
+
+    columns: dict[str, list] = {c.name: [] for c in table.columns}
+    lines: list[int] = []
+    present = [c for c in table.columns if c.name in raw.columns]
+    cells = raw[[c.name for c in present]].to_numpy()
+    for i, row in enumerate(cells):
+        line = i + 2
+        converted = {}
+        ok = True
+        for column, cell in zip(present, row):
+            try:
+                converted[column.name] = convert_cell(column, cell)
+            except CellError as err:
+                problems.add(path, str(err), line=line, column=column.name)
+                ok = False
+        if not ok:
+            continue
+        for column in table.columns:
+            columns[column.name].append(converted.get(column.name, column.default))
+        lines.append(line)
+
+    frame = pd.DataFrame({c.name: pd.Series(columns[c.name], dtype=_dtype(c))
+                          for c in table.columns})
+    frame[LINE] = pd.Series(lines, dtype="int64")
+    check_duplicate_keys(path, table, frame, problems)
+    return frame
+
+
+def check_duplicate_keys(path, table: Table, frame: pd.DataFrame, problems: ProblemList) -> None:
+    """Two rows with the same key columns are ambiguous: report each repeat with its first line."""
+    key = list(table.key)
+    if frame.empty:
+        return
+    normalised = frame[key].astype(object).where(frame[key].notna(), None)
+    seen: dict[tuple, int] = {}
+    for values, line in zip(normalised.itertuples(index=False, name=None), frame[LINE]):
+        if values in seen:
+            shown = ", ".join(f"{k}={'(empty)' if v is None else v}" for k, v in zip(key, values))
+            problems.add(path, f"duplicate key ({shown}); first given on line {seen[values]}",
+                         line=int(line), column=key[0])
+        else:
+            seen[values] = int(line)

@@ -1,0 +1,113 @@
+"""Command line: ``northam-plan solve | validate``. It only wires the stages together.
+
+Exit codes: 0 solved to optimality (or valid input), 1 the solver found no optimal plan,
+2 invalid input.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from northam_plan.errors import CaseError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Plan North American critical-mineral and energy supply (Pyomo + HiGHS).")
+console = Console(stderr=True)
+EXIT_NOT_OPTIMAL = 1
+EXIT_BAD_INPUT = 2
+
+
+def reference_case() -> Path:
+    """The bundled reference case: the repository's cases/reference.toml."""
+    here = Path(str(files("northam_plan"))).resolve()
+    for folder in (here.parent.parent, Path.cwd()):
+        candidate = folder / "cases" / "reference.toml"
+        if candidate.is_file():
+            return candidate
+    raise CaseError([])  # pragma: no cover - only in a broken install
+
+
+def _report_case_error(err: CaseError) -> None:
+    console.print(f"[bold red]Invalid input[/] ({len(err.problems)} problem"
+                  f"{'s' if len(err.problems) != 1 else ''}):", highlight=False)
+    console.print(err.describe(), highlight=False, markup=False)
+
+
+@app.command()
+def solve(
+    case: Optional[Path] = typer.Argument(None, help="case file (TOML); default: the bundled "
+                                          "reference case"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="result folder; default "
+                                       "results/<case file name>/"),
+    time_limit: Optional[float] = typer.Option(None, "--time-limit", help="seconds", min=0),
+    threads: Optional[int] = typer.Option(None, "--threads", help="HiGHS threads", min=1),
+    algorithm: str = typer.Option("auto", "--algorithm",
+                                  help="auto, simplex or ipm (interior point + crossover)"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="no solver log"),
+) -> None:
+    """Solve a case and write summary.json, plan.nc and tables/ to the result folder."""
+    from northam_plan.pipeline import run_case
+    from northam_plan.solve import SolveOptions
+
+    if algorithm not in ("auto", "simplex", "ipm"):
+        console.print(f"[red]--algorithm must be auto, simplex or ipm, got '{algorithm}'[/]")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    path = case or reference_case()
+    options = SolveOptions(time_limit=time_limit, threads=threads, algorithm=algorithm,
+                           quiet=quiet)
+    try:
+        run = run_case(path, out, options)
+    except CaseError as err:
+        _report_case_error(err)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    for warning in run.case.warnings:
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    result = run.result
+    if not result.optimal:
+        console.print(f"[bold red]No optimal plan:[/] the solver ended with status "
+                      f"'{result.status}'. {result.message}", highlight=False)
+        raise typer.Exit(EXIT_NOT_OPTIMAL)
+    _print_summary(run)
+
+
+def _print_summary(run) -> None:
+    summary = run.summary
+    table = Table(title=f"{summary['case']} — optimal", show_header=False, box=None)
+    table.add_row("objective", f"{summary['objective']:,.1f} M$ (present value)")
+    for category, value in sorted(summary["costs"].items()):
+        table.add_row(f"  {category}", f"{value:,.1f} M$")
+    table.add_row("unserved demand", f"{summary['unserved_total']:,.4g} (all years, units)")
+    sizes = summary["sizes"]
+    table.add_row("size", f"{sizes['variables']:,} variables, {sizes['constraints']:,} "
+                          f"constraints, {sizes['nonzeros']:,} nonzeros")
+    table.add_row("seconds", ", ".join(f"{k} {v:.2f}" for k, v in summary["timings"].items()))
+    table.add_row("written to", str(run.out))
+    Console().print(table)
+
+
+@app.command()
+def validate(case: Path = typer.Argument(..., help="case file (TOML)")) -> None:
+    """Check a case file and its tables without solving; list every problem found."""
+    from northam_plan.case import load_case
+
+    try:
+        loaded = load_case(case)
+    except CaseError as err:
+        _report_case_error(err)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    for warning in loaded.warnings:
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    rows = sum(len(frame) for frame in loaded.tables.values())
+    Console().print(f"[green]valid[/]: {loaded.name} — {len(loaded.years)} years, "
+                    f"{len(loaded.tables['regions'])} regions, {rows} table rows "
+                    f"(hash {loaded.hash[:12]})")
+
+
+def main() -> None:  # pragma: no cover
+    app()

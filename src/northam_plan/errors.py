@@ -1,0 +1,59 @@
+"""Errors a user can act on: each names the file, the row and the column at fault."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input.
+
+    ``line`` is the line number in the file as a text editor shows it (the header of a CSV
+    is line 1, its first data row line 2); ``None`` when the problem concerns the whole file.
+    """
+
+    file: Path | str
+    message: str
+    line: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        where = str(self.file)
+        if self.line is not None:
+            where += f", line {self.line}"
+        if self.column is not None:
+            where += f", column '{self.column}'"
+        return f"{where}: {self.message}"
+
+
+class CaseError(Exception):
+    """The case cannot be used as it is; ``problems`` lists everything found, not only the first."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__(self.describe())
+
+    def describe(self, limit: int = 30) -> str:
+        lines = [str(p) for p in self.problems[:limit]]
+        if len(self.problems) > limit:
+            lines.append(f"… and {len(self.problems) - limit} more problems")
+        return "\n".join(lines)
+
+
+class ProblemList:
+    """Collects problems while a stage goes on, and raises them all at once."""
+
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+
+    def add(self, file, message, line=None, column=None) -> None:
+        self.items.append(Problem(file, message, line, column))
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise CaseError(self.items)

@@ -1,0 +1,52 @@
+"""The shared ledger that components write into while the model is built.
+
+Components never edit each other's constraints (STYLE.md §1). Instead they add
+
+* terms to the **commodity balance** of (region, commodity, year): supply with a positive
+  coefficient, use with a negative one, and exogenous demand on the right-hand side;
+* terms to the **annual cost** of (category, country, year) in M$/yr;
+
+and declare the dimension names of the variables and constraints they create, so that results
+come out labelled with the vocabulary (region, process, commodity, year …).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from pyomo.core.expr.numeric_expr import LinearExpression
+
+
+@dataclass
+class Book:
+    balance_terms: dict = field(default_factory=lambda: defaultdict(list))
+    balance_rhs: dict = field(default_factory=lambda: defaultdict(float))
+    cost_terms: dict = field(default_factory=lambda: defaultdict(list))
+    cost_constant: dict = field(default_factory=lambda: defaultdict(float))
+    dims: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    units: dict[str, str] = field(default_factory=dict)
+
+    def supply(self, region: str, commodity: str, year: int, coef: float, var) -> None:
+        """Add ``coef · var`` to the supply side of a commodity balance (negative = use)."""
+        self.balance_terms[region, commodity, year].append((coef, var))
+
+    def demand(self, region: str, commodity: str, year: int, quantity: float) -> None:
+        """Add exogenous use (unit/yr) to the right-hand side of a commodity balance."""
+        self.balance_rhs[region, commodity, year] += quantity
+        self.balance_terms.setdefault((region, commodity, year), [])
+
+    def cost(self, category: str, country: str, year: int, coef: float, var) -> None:
+        """Add ``coef · var`` (M$/yr in model year ``year``) to a cost category of a country."""
+        self.cost_terms[category, country, year].append((coef, var))
+
+    def declare(self, name: str, dims: tuple[str, ...], unit: str) -> None:
+        """Record the dimension names and unit of a variable or constraint called ``name``."""
+        self.dims[name] = dims
+        self.units[name] = unit
+
+
+def linear(terms, constant: float = 0.0) -> LinearExpression:
+    """A Pyomo linear expression from ``(coef, var)`` pairs, without operator overloading."""
+    return LinearExpression(constant=constant, linear_coefs=[c for c, _ in terms],
+                            linear_vars=[v for _, v in terms])

@@ -1,0 +1,87 @@
+r"""Build the Pyomo model of a case from its components.
+
+:func:`build_model` adds each component in order (checking that what it requires came before),
+then closes the shared ledger:
+
+``commodity_balance[r, c, t]`` (unit/yr) — supply ≥ use for every region, commodity and year
+that any component touches:
+
+.. math::
+    \sum_p out_{p,c}\,act + \sum_{in} (1 - loss)\,flow + unserved
+        \;\ge\; \sum_p in_{p,c}\,act + \sum_{out} flow + demand
+
+A surplus may be discarded (free disposal), so the dual — the marginal cost of supplying one
+more unit in r, c, t — is never negative.
+
+``annual_cost[category, country, t]`` (M$/yr) and the objective (M$, present value in the
+first model year):
+
+.. math:: \min \sum_{category,k,t} W_t \cdot annual\_cost_{category,k,t}
+
+with :math:`W_t = \sum_{y \in t} (1+d)^{-(y - t_0)}` the discounted weight of model year t.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Callable, Iterable
+
+import pyomo.environ as pyo
+
+from northam_plan.case import Case
+from northam_plan.model.book import Book, linear
+from northam_plan.model.components import activity, capacity, demand, reserves, trade
+
+#: Components in build order; each is a module with NAME, REQUIRES and add(m, case, book).
+COMPONENTS = (capacity, activity, trade, reserves, demand)
+
+
+def build_model(case: Case, extra: Iterable[Callable] = (), components=COMPONENTS
+                ) -> pyo.ConcreteModel:
+    """Return the Pyomo model of ``case``.
+
+    ``extra`` are callables ``fn(model, case)`` run after the model is complete, the public hook
+    for researchers to add their own variables and constraints.
+    """
+    m = pyo.ConcreteModel(name=case.name)
+    book = Book()
+    added: list[str] = []
+    for component in components:
+        missing = [name for name in component.REQUIRES if name not in added]
+        if missing:
+            raise ValueError(f"component '{component.NAME}' requires {missing} to be added "
+                             f"before it; order now: {added}")
+        component.add(m, case, book)
+        added.append(component.NAME)
+    _add_balance(m, book)
+    _add_costs(m, case, book)
+    m.book = book
+    m.components_added = tuple(added)
+    for fn in extra:
+        fn(m, case)
+    return m
+
+
+def _add_balance(m, book: Book) -> None:
+    keys = sorted(book.balance_terms)
+    terms, rhs = book.balance_terms, book.balance_rhs
+    m.commodity_balance = pyo.Constraint(
+        keys, rule=lambda m, r, c, t: (linear(terms[r, c, t]) >= rhs.get((r, c, t), 0.0))
+        if terms[r, c, t] else pyo.Constraint.Skip)
+    book.declare("commodity_balance", ("region", "commodity", "year"), "M$/unit")
+
+
+def _add_costs(m, case: Case, book: Book) -> None:
+    weights = case.discount_weights
+    keys = sorted(book.cost_terms)
+    m.annual_cost = pyo.Expression(keys, rule=lambda m, cat, k, t: linear(book.cost_terms[
+        cat, k, t]))
+    book.declare("annual_cost", ("category", "country", "year"), "M$/yr")
+    coefs: dict[int, float] = defaultdict(float)
+    variables = {}
+    for (cat, k, t), terms in book.cost_terms.items():
+        for coef, var in terms:
+            coefs[id(var)] += weights[t] * coef
+            variables[id(var)] = var
+    m.objective = pyo.Objective(
+        expr=linear([(coefs[i], variables[i]) for i in coefs]), sense=pyo.minimize)

@@ -1,0 +1,56 @@
+r"""Activity of processes and the commodities they consume and produce.
+
+Variables
+    ``act[r, p, t]`` ≥ 0 — output of the main commodity of process p in region r, year t
+    (unit/yr); declared only where capacity can exist.
+
+Constraints
+    ``activity_max[r, p, t]``: :math:`act_{r,p,t} \le avail_p \cdot cap_{r,p,t}` (unit/yr).
+
+Balance terms
+    the main output at ratio 1, by-products at :math:`+out_{p,c}`, inputs at :math:`-in_{p,c}`
+    (unit of c per unit of activity).
+
+Costs (annual, M$/yr, country of the region)
+    ``variable_om``: :math:`vom_p \cdot act_{r,p,t}`.
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+NAME = "activity"
+REQUIRES = ("capacity",)
+
+
+def process_ratios(case) -> dict[str, list[tuple[str, float]]]:
+    """Per process, the (commodity, signed ratio) it produces (+) and consumes (−) per unit."""
+    processes = case.tables["processes"]
+    ratios = {p: [(c, 1.0)] for p, c in zip(processes["process"], processes["main_output"])}
+    for p, c, side, ratio in case.tables["process_io"][
+            ["process", "commodity", "side", "ratio"]].itertuples(index=False):
+        if side == "output" and ratios[p][0][0] == c:
+            continue  # the main output, listed at ratio 1
+        ratios[p].append((c, ratio if side == "output" else -ratio))
+    return ratios
+
+
+def add(m, case, book) -> None:
+    processes = case.tables["processes"].set_index("process")
+    avail = processes["availability"].to_dict()
+    var_om = processes["var_om"].to_dict()
+    country_of = case.countries_of_regions
+
+    m.act = pyo.Var(m.cap_keys, domain=pyo.NonNegativeReals, dense=False)
+    book.declare("act", ("region", "process", "year"), "unit/yr")
+    m.activity_max = pyo.Constraint(
+        m.cap_keys, rule=lambda m, r, p, t: m.act[r, p, t] <= avail[p] * m.cap[r, p, t])
+    book.declare("activity_max", ("region", "process", "year"), "M$/unit")
+
+    ratios = process_ratios(case)
+    for (r, p, t) in m.cap_keys:
+        var = m.act[r, p, t]
+        for c, ratio in ratios[p]:
+            book.supply(r, c, t, ratio, var)
+        if var_om[p]:
+            book.cost("variable_om", country_of[r], t, var_om[p], var)

@@ -1,0 +1,34 @@
+r"""Demand and priced unserved demand.
+
+Variables
+    ``unserved[r, c, t]`` ≥ 0 — demand not met (unit/yr), wherever demand is positive.
+
+Balance terms
+    demand on the right-hand side; ``unserved`` as supply.
+
+Costs (annual, M$/yr, country of the region)
+    ``unserved``: :math:`penalty \cdot unserved_{r,c,t}` — so that every case solves and a
+    shortfall is reported, with its price, instead of an opaque "infeasible".
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+NAME = "demand"
+REQUIRES: tuple[str, ...] = ()
+
+
+def add(m, case, book) -> None:
+    demand = case.demand_by_year.groupby(["region", "commodity", "year"], sort=True)[
+        "quantity"].sum()
+    demand = demand[demand > 0]
+    keys = list(demand.index)
+    m.unserved = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False)
+    book.declare("unserved", ("region", "commodity", "year"), "unit/yr")
+    penalty = case.options.unserved_penalty
+    country_of = case.countries_of_regions
+    for (r, c, t), quantity in demand.items():
+        book.demand(r, c, t, float(quantity))
+        book.supply(r, c, t, 1.0, m.unserved[r, c, t])
+        book.cost("unserved", country_of[r], t, penalty, m.unserved[r, c, t])

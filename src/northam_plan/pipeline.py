@@ -1,0 +1,90 @@
+"""The whole job on one case: load → build → solve → extract → write, timed stage by stage."""
+
+from __future__ import annotations
+
+import platform
+import time
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+from northam_plan.case import Case, load_case
+from northam_plan.model import build_model
+from northam_plan.plan import Plan, extract_plan, write_plan
+from northam_plan.solve import SolveOptions, SolveResult, solve
+
+
+@dataclass
+class CaseRun:
+    """Everything one run produced; ``plan`` is None unless the solve was optimal."""
+
+    case: Case
+    result: SolveResult
+    summary: dict
+    plan: Plan | None
+    out: Path | None
+
+
+def default_out(case: Case) -> Path:
+    return Path("results") / case.path.stem
+
+
+def run_case(path: Path | str, out: Path | str | None = None,
+             options: SolveOptions | None = None, write: bool = True) -> CaseRun:
+    """Solve the case at ``path`` and (if optimal and ``write``) write the plan to ``out``.
+
+    Raises :class:`northam_plan.errors.CaseError` for invalid input.
+    """
+    options = options or SolveOptions()
+    timings = {}
+    tic = time.perf_counter()
+    case = load_case(path)
+    timings["load"] = time.perf_counter() - tic
+
+    tic = time.perf_counter()
+    model = build_model(case)
+    timings["build"] = time.perf_counter() - tic
+
+    result = solve(model, options)
+    timings.update(result.timings)
+
+    plan = None
+    if result.optimal:
+        tic = time.perf_counter()
+        plan = extract_plan(model, case)
+        timings["extract"] = time.perf_counter() - tic
+    summary = make_summary(case, result, plan, options, timings)
+    written = None
+    if plan is not None and write:
+        tic = time.perf_counter()
+        written = Path(out) if out is not None else default_out(case)
+        write_plan(plan, summary, written)  # summary.json holds the stages before writing
+        timings["write"] = time.perf_counter() - tic
+        summary["timings"]["write"] = round(timings["write"], 4)
+    return CaseRun(case=case, result=result, summary=summary, plan=plan, out=written)
+
+
+def make_summary(case: Case, result: SolveResult, plan: Plan | None, options: SolveOptions,
+                 timings: dict) -> dict:
+    unserved = None
+    if plan is not None:
+        unserved = float(plan.tables["unserved"]["unserved"].sum())
+    return {
+        "case": case.name,
+        "case_file": str(case.path),
+        "case_hash": case.hash,
+        "status": result.status,
+        "objective": result.objective,
+        "objective_unit": "M$ (present value in the first model year)",
+        "costs": plan.costs if plan else None,
+        "unserved_total": unserved,
+        "sizes": result.sizes,
+        "timings": {k: round(v, 4) for k, v in timings.items()},
+        "years": list(case.years),
+        "options": {"model": case.options.model_dump(), "solve": vars(options)},
+        "overrides": list(case.resolved_overrides),
+        "extends": [str(p) for p in case.chain],
+        "warnings": list(case.warnings),
+        "versions": {"northam_plan": version("northam-plan"), "pyomo": version("pyomo"),
+                     "highspy": version("highspy"), "python": platform.python_version()},
+    }

@@ -1,0 +1,151 @@
+"""Extract the solved plan: labelled arrays (xarray) and the tables planners read.
+
+Money is in M$ and quantities in each commodity's unit, as in the case. ``prices`` are the
+duals of the commodity balances divided by the year's discount weight: the marginal cost, in
+M$/unit of that year (undiscounted), of one more unit of the commodity in the region.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+import xarray as xr
+
+from northam_plan.case import Case
+
+TINY = 1e-9  # values below this (in absolute terms) are solver noise and reported as zero
+
+
+@dataclass
+class Plan:
+    """The solved plan: ``dataset`` (named dimensions) and ``tables`` (tidy DataFrames)."""
+
+    dataset: xr.Dataset
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    costs: dict[str, float] = field(default_factory=dict)
+
+
+def _series(component, dims: tuple[str, ...], values) -> pd.Series:
+    keys = list(component.keys())
+    index = pd.MultiIndex.from_tuples(keys, names=dims) if len(dims) > 1 else \
+        pd.Index([k for k in keys], name=dims[0])
+    return pd.Series(np.asarray(values, dtype=float), index=index)
+
+
+def variable_values(m, name: str) -> pd.Series:
+    """Values of variable or expression ``name`` as a Series on its named dimensions."""
+    component = getattr(m, name)
+    dims = m.book.dims[name]
+    if isinstance(component, pyo.Var):
+        values = [0.0 if v.value is None else v.value for v in component.values()]
+    else:
+        values = [pyo.value(e, exception=False) or 0.0 for e in component.values()]
+    series = _series(component, dims, values)
+    return series.where(series.abs() > TINY, 0.0)
+
+
+def dual_values(m, name: str) -> pd.Series:
+    """Duals of constraint ``name`` (M$ per unit of its right-hand side, discounted)."""
+    component = getattr(m, name)
+    duals = m.dual if hasattr(m, "dual") else {}
+    values = [duals.get(c, np.nan) for c in component.values()]
+    return _series(component, m.book.dims[name], values)
+
+
+def extract_plan(m, case: Case) -> Plan:
+    """Collect the plan of a solved model ``m`` built from ``case``."""
+    country_of = case.countries_of_regions
+    weights = pd.Series(case.year_weights, name="weight").rename_axis("year")
+    discount = pd.Series(case.discount_weights, name="discount").rename_axis("year")
+    processes = case.tables["processes"].set_index("process")
+
+    arrays = {}
+    for name in ("build", "cap", "act", "flow", "unserved"):
+        if hasattr(m, name):
+            arrays[name] = variable_values(m, name)
+    price = dual_values(m, "commodity_balance")
+    price = price / discount.reindex(price.index.get_level_values("year")).to_numpy()
+    annual = variable_values(m, "annual_cost")
+
+    tables = {
+        "investments": _investments(case, arrays["build"], country_of, processes),
+        "activity": _activity(arrays["act"], arrays["cap"], country_of),
+        "flows": _flows(m, arrays.get("flow")),
+        "prices": price.rename("price").reset_index(),
+        "unserved": _unserved(case, arrays.get("unserved")),
+        "costs": _costs(annual, weights, discount),
+    }
+    dataset = xr.Dataset({
+        name: xr.DataArray.from_series(series) for name, series in arrays.items()
+        if not series.empty})
+    dataset["price"] = xr.DataArray.from_series(price)
+    dataset["annual_cost"] = xr.DataArray.from_series(annual)
+    for name, constraint in (("extraction_max", "extraction_max"), ("build_max", "build_max"),
+                             ("flow_max", "flow_max")):
+        if hasattr(m, constraint) and len(getattr(m, constraint)):
+            dataset[f"dual_{name}"] = xr.DataArray.from_series(dual_values(m, constraint))
+    for name in dataset.data_vars:
+        dataset[name].attrs["unit"] = m.book.units.get(name, _units.get(name, ""))
+    totals = tables["costs"].groupby("category")[["undiscounted", "discounted"]].sum()
+    return Plan(dataset=dataset, tables=tables,
+                costs={k: float(v) for k, v in totals["discounted"].items()})
+
+
+_units = {"price": "M$/unit (undiscounted)", "dual_extraction_max": "M$/unit (discounted)",
+          "dual_build_max": "M$/unit (discounted)", "dual_flow_max": "M$/unit (discounted)"}
+
+
+def _investments(case, build: pd.Series, country_of, processes) -> pd.DataFrame:
+    columns = ["region", "country", "process", "permit_start_year", "online_year", "capacity",
+               "capex"]
+    built = build[build > 0]
+    if built.empty:
+        return pd.DataFrame(columns=columns)
+    frame = built.rename("capacity").reset_index().rename(columns={"year": "online_year"})
+    frame["country"] = frame["region"].map(country_of)
+    lead = {(p, k): t for p, k, t in case.tables["lead_times"][
+        ["process", "country", "lead_time"]].itertuples(index=False)}
+    frame["permit_start_year"] = [
+        y - lead.get((p, k), int(processes.at[p, "lead_time"]))
+        for p, k, y in zip(frame["process"], frame["country"], frame["online_year"])]
+    frame["capex"] = frame["capacity"].to_numpy() * frame["process"].map(
+        processes["capex"]).to_numpy(dtype=float)
+    return frame[columns]
+
+
+def _activity(act: pd.Series, cap: pd.Series, country_of) -> pd.DataFrame:
+    frame = pd.DataFrame({"activity": act, "capacity": cap.reindex(act.index)}).reset_index()
+    frame.insert(1, "country", frame["region"].map(country_of))
+    return frame
+
+
+def _flows(m, flow: pd.Series | None) -> pd.DataFrame:
+    columns = ["from", "to", "commodity", "year", "quantity", "transport_cost", "tariff_cost"]
+    if flow is None or flow.empty:
+        return pd.DataFrame(columns=columns)
+    frame = flow[flow > 0].rename("quantity").reset_index()
+    transport, tariff = m.flow_unit_costs
+    keys = list(frame[["from", "to", "commodity", "year"]].itertuples(index=False, name=None))
+    frame["transport_cost"] = frame["quantity"] * np.array([transport.get(k, 0.0) for k in keys])
+    frame["tariff_cost"] = frame["quantity"] * np.array([tariff.get(k, 0.0) for k in keys])
+    return frame[columns]
+
+
+def _unserved(case, unserved: pd.Series | None) -> pd.DataFrame:
+    demand = case.demand_by_year.groupby(["region", "commodity", "year"])["quantity"].sum()
+    frame = pd.DataFrame({"demand": demand})
+    frame["unserved"] = (unserved if unserved is not None else pd.Series(dtype=float)
+                         ).reindex(frame.index).fillna(0.0)
+    frame["share"] = np.where(frame["demand"] > 0, frame["unserved"] / frame["demand"], 0.0)
+    return frame.reset_index()
+
+
+def _costs(annual: pd.Series, weights: pd.Series, discount: pd.Series) -> pd.DataFrame:
+    frame = annual.rename("annual").reset_index()
+    frame["undiscounted"] = frame["annual"] * frame["year"].map(weights)
+    frame["discounted"] = frame["annual"] * frame["year"].map(discount)
+    return frame.groupby(["country", "category"], as_index=False)[
+        ["undiscounted", "discounted"]].sum()

@@ -1,0 +1,68 @@
+"""Write a plan to a folder: ``summary.json``, ``plan.nc`` and ``tables/*.csv``.
+
+Everything is written into a temporary folder next to the destination and moved into place
+only when complete, so an interrupted or failed run never leaves a half-written result, and an
+earlier result in the same place survives until the new one is whole.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from northam_plan.plan.extract import Plan
+
+TABLE_FLOAT_FORMAT = "%.10g"  # enough digits for every figure, stable across runs
+
+
+def write_plan(plan: Plan, summary: dict, out: Path | str) -> Path:
+    """Write ``plan`` and ``summary`` to the folder ``out`` (replacing an earlier result)."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+    try:
+        tables = staging / "tables"
+        tables.mkdir()
+        for name, frame in plan.tables.items():
+            frame.to_csv(tables / f"{name}.csv", index=False, float_format=TABLE_FLOAT_FORMAT,
+                         lineterminator="\n")
+        dataset = plan.dataset.copy()
+        dataset.attrs = {k: v for k, v in _flat_attrs(summary).items()}
+        dataset.to_netcdf(staging / "plan.nc", engine="h5netcdf")
+        (staging / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=False,
+                                                         default=str) + "\n")
+        _replace(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out
+
+
+def _replace(staging: Path, out: Path) -> None:
+    """Move ``staging`` to ``out``; an existing ``out`` is kept aside until the move succeeded."""
+    if not out.exists():
+        staging.rename(out)
+        return
+    old = out.with_name(f".{out.name}.old")
+    if old.exists():
+        shutil.rmtree(old)
+    out.rename(old)
+    try:
+        staging.rename(out)
+    except BaseException:
+        old.rename(out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _flat_attrs(summary: dict) -> dict:
+    """netCDF attributes must be plain: keep scalars, store the rest as JSON text."""
+    attrs = {}
+    for key, value in summary.items():
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            attrs[key] = value
+        elif value is not None:
+            attrs[key] = json.dumps(value, default=str)
+    return attrs

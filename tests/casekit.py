@@ -1,0 +1,48 @@
+"""Write tiny cases for tests: a dict of table rows → a TOML case file and CSV tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from northam_plan.case.schema import TABLES
+
+BASE_TABLES = {
+    "countries": [{"country": "US", "cost_of_capital": 0.0}],
+    "regions": [{"region": "US", "country": "US"}],
+    "commodities": [{"commodity": "ore", "kind": "mineral", "unit": "kt"}],
+    "processes": [],
+    "demand": [],
+}
+
+
+def write_case(folder: Path, tables: dict[str, list[dict]], start=2025, end=2025, step=1,
+               discount_rate=0.0, unserved_penalty=100.0, name="tiny", extra_toml="") -> Path:
+    """Write ``folder/case.toml`` and ``folder/tables/<table>.csv``; return the TOML path.
+
+    Tables not given take BASE_TABLES; columns not given are left out (their defaults apply).
+    """
+    folder = Path(folder)
+    (folder / "tables").mkdir(parents=True, exist_ok=True)
+    merged = {**BASE_TABLES, **tables}
+    for table, rows in merged.items():
+        if rows is None:
+            continue
+        columns = [c.name for c in TABLES[table].columns if any(c.name in r for r in rows)] \
+            if rows else [c.name for c in TABLES[table].columns if c.required]
+        pd.DataFrame(rows, columns=columns).to_csv(folder / "tables" / f"{table}.csv",
+                                                   index=False)
+    path = folder / "case.toml"
+    path.write_text(
+        f'name = "{name}"\ntables = "tables"\n'
+        f"[years]\nstart = {start}\nend = {end}\nstep = {step}\n"
+        f"[options]\ndiscount_rate = {discount_rate}\nunserved_penalty = {unserved_penalty}\n"
+        + extra_toml)
+    return path
+
+
+def mine(process="mine", output="ore", capex=0.0, lifetime=30, lead_time=0, **more) -> dict:
+    """A process row with the required columns filled in."""
+    return {"process": process, "family": "mine", "main_output": output, "capex": capex,
+            "lifetime": lifetime, "lead_time": lead_time, **more}

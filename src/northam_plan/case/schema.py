@@ -178,13 +178,15 @@ _table(Table(
     (
         Column("region", "str", "region code"),
         Column("process", "str", "process code"),
+        Column("name", "str", "plant or project name, to tell apart rows of the same region "
+               "and process", required=False, default=""),
         Column("capacity", "float", "capacity in units of the main output per year",
                unit="unit/yr", min=0.0),
         Column("retirement_year", "int", "first year in which the capacity is gone; empty "
                "means it lasts beyond the horizon", unit="yr", required=False, default=None),
         SOURCE,
     ),
-    key=("region", "process", "retirement_year"),
+    key=("region", "process", "name", "retirement_year"),
     required=False,
     references={"region": "regions", "process": "processes"},
 ))

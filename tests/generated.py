@@ -1,0 +1,88 @@
+"""Small random cases for invariant tests: seeded, feasible (unserved demand is priced)."""
+
+from __future__ import annotations
+
+import random
+
+COUNTRIES = ("US", "CA", "MX", "CN")
+
+
+def random_tables(seed: int, regions: int = 4, chains: int = 2) -> dict[str, list[dict]]:
+    """Tables of a random case: ``chains`` mine → refinery chains over ``regions`` regions."""
+    rng = random.Random(seed)
+    region_names = [f"R{i}" for i in range(regions)]
+    country = {r: COUNTRIES[i % len(COUNTRIES)] for i, r in enumerate(region_names)}
+    tables: dict[str, list[dict]] = {
+        "countries": [{"country": k, "cost_of_capital": round(rng.uniform(0.0, 0.12), 3)}
+                      for k in COUNTRIES],
+        "regions": [{"region": r, "country": country[r]} for r in region_names],
+        "commodities": [], "processes": [], "process_io": [], "existing_capacity": [],
+        "reserves": [], "links": [], "tariffs": [], "demand": [],
+    }
+    for j in range(chains):
+        ore, metal = f"ore{j}", f"metal{j}"
+        tables["commodities"] += [
+            {"commodity": ore, "kind": "mineral", "unit": "kt",
+             "reference_price": round(rng.uniform(1, 10), 2)},
+            {"commodity": metal, "kind": "material", "unit": "kt",
+             "reference_price": round(rng.uniform(5, 30), 2)}]
+        tables["processes"] += [
+            {"process": f"mine{j}", "family": "mine", "main_output": ore,
+             "capex": round(rng.uniform(5, 20), 2), "fixed_om": round(rng.uniform(0, 1), 2),
+             "var_om": round(rng.uniform(0.5, 3), 2), "lifetime": rng.choice([2, 3, 20]),
+             "lead_time": rng.choice([0, 1, 2]), "max_build": ""},
+            {"process": f"refinery{j}", "family": "refinery", "main_output": metal,
+             "capex": round(rng.uniform(5, 30), 2), "fixed_om": round(rng.uniform(0, 1), 2),
+             "var_om": round(rng.uniform(0.5, 5), 2), "lifetime": rng.choice([3, 25]),
+             "lead_time": rng.choice([0, 1]), "max_build": round(rng.uniform(2, 10), 1)}]
+        tables["process_io"].append({"process": f"refinery{j}", "commodity": ore,
+                                     "side": "input", "ratio": round(rng.uniform(1, 3), 2)})
+        for r in region_names:
+            if rng.random() < 0.6:
+                tables["reserves"].append({"region": r, "commodity": ore,
+                                           "reserves": round(rng.uniform(5, 60), 1)})
+            if rng.random() < 0.5:
+                tables["existing_capacity"].append(
+                    {"region": r, "process": f"mine{j}", "capacity": round(rng.uniform(1, 8), 1),
+                     "retirement_year": rng.choice(["", 2027])})
+            if rng.random() < 0.4:
+                tables["existing_capacity"].append(
+                    {"region": r, "process": f"refinery{j}",
+                     "capacity": round(rng.uniform(1, 6), 1), "retirement_year": ""})
+            for year in (2025, 2028):
+                if rng.random() < 0.7:
+                    tables["demand"].append({"region": r, "commodity": metal, "sector": "all",
+                                             "year": year,
+                                             "quantity": round(rng.uniform(0.5, 6), 2)})
+        for a in region_names:
+            for b in region_names:
+                if a != b and rng.random() < 0.5:
+                    for c in (ore, metal):
+                        tables["links"].append({
+                            "from": a, "to": b, "commodity": c,
+                            "transport_cost": round(rng.uniform(0.1, 2), 2),
+                            "loss": round(rng.uniform(0, 0.05), 3),
+                            "capacity": rng.choice(["", round(rng.uniform(1, 5), 1)])})
+                        if country[a] != country[b]:
+                            tables["tariffs"].append({
+                                "from": country[a], "to": country[b], "commodity": c,
+                                "rate": round(rng.uniform(0, 0.3), 3)})
+    # tariffs are keyed by country pair: keep one row per (from, to, commodity)
+    unique = {(t["from"], t["to"], t["commodity"]): t for t in tables["tariffs"]}
+    tables["tariffs"] = list(unique.values())
+    return tables
+
+
+COST_COLUMNS = {"processes": ("capex", "fixed_om", "var_om"), "links": ("transport_cost",),
+                "commodities": ("reference_price",)}
+
+
+def scale_costs(tables: dict[str, list[dict]], k: float) -> dict[str, list[dict]]:
+    """Every money figure of the tables × k (the unserved penalty is scaled by the caller)."""
+    scaled = {name: [dict(row) for row in rows] for name, rows in tables.items()}
+    for name, columns in COST_COLUMNS.items():
+        for row in scaled[name]:
+            for column in columns:
+                if row.get(column, "") != "":
+                    row[column] = row[column] * k
+    return scaled

@@ -1,0 +1,72 @@
+"""Invariants that must hold on any case, checked on seeded random cases."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from casekit import write_case
+from generated import random_tables, scale_costs
+from northam_plan import build_model, load_case, solve
+
+SETTINGS = settings(max_examples=8, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+YEARS = {"start": 2025, "end": 2030, "step": 1, "discount_rate": 0.04}
+
+
+def objective(tables, penalty=50.0, **years) -> float:
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_case(Path(folder), tables, unserved_penalty=penalty, **{**YEARS, **years})
+        result = solve(build_model(load_case(path)), quiet=True)
+    assert result.optimal, result
+    return result.objective
+
+
+@SETTINGS
+@given(seed=st.integers(0, 10_000), k=st.sampled_from([0.5, 3.0, 10.0]))
+def test_scaling_all_costs_scales_the_objective(seed, k):
+    tables = random_tables(seed)
+    base = objective(tables)
+    assert objective(scale_costs(tables, k), penalty=50.0 * k) == pytest.approx(k * base,
+                                                                                rel=1e-6)
+
+
+@SETTINGS
+@given(seed=st.integers(0, 10_000), extra=st.floats(0.5, 20.0))
+def test_adding_existing_capacity_never_raises_the_objective(seed, extra):
+    tables = random_tables(seed)
+    base = objective(tables)
+    more = {**tables, "existing_capacity": tables["existing_capacity"] + [
+        {"region": "R1", "process": "refinery0", "name": "added", "capacity": extra,
+         "retirement_year": ""},
+        {"region": "R0", "process": "mine1", "name": "added", "capacity": extra,
+         "retirement_year": 2028}]}
+    assert objective(more) <= base + 1e-6 * max(1.0, abs(base))
+
+
+@SETTINGS
+@given(seed=st.integers(0, 10_000), bump=st.floats(0.01, 2.0))
+def test_raising_a_tariff_never_lowers_the_objective(seed, bump):
+    tables = random_tables(seed)
+    if not tables["tariffs"]:
+        return
+    base = objective(tables)
+    higher = {**tables, "tariffs": [{**row, "rate": row["rate"] + bump * (i % 2)}
+                                    for i, row in enumerate(tables["tariffs"])]}
+    assert objective(higher) >= base - 1e-6 * max(1.0, abs(base))
+
+
+def test_generated_cases_are_not_trivial():
+    """The invariants mean something only if the random cases build, trade and use capacity."""
+    tables = random_tables(7)
+    with tempfile.TemporaryDirectory() as folder:
+        case = load_case(write_case(Path(folder), tables, **YEARS))
+        model = build_model(case)
+        assert solve(model, quiet=True).optimal
+        shipped = sum(v.value or 0 for v in model.flow.values())
+        built = sum(v.value or 0 for v in model.build.values())
+    assert shipped > 0 and built > 0

@@ -47,8 +47,11 @@ def add(m, case, book) -> None:
     years = case.years
     start = years[0]
     country_of = case.countries_of_regions
-    processes = case.tables["processes"].set_index("process")
-    regions = case.tables["regions"].set_index("region")
+    processes = case.tables["processes"]
+    family, main_output, lifetime, default_lead, capex, fixed_om, max_build = (
+        dict(zip(processes["process"], processes[column])) for column in
+        ("family", "main_output", "lifetime", "lead_time", "capex", "fixed_om", "max_build"))
+    regions = case.tables["regions"]
     rate = dict(zip(case.tables["countries"]["country"],
                     case.tables["countries"]["cost_of_capital"]))
     lead = {(p, k): int(t) for p, k, t in case.tables["lead_times"][
@@ -64,21 +67,19 @@ def add(m, case, book) -> None:
 
     reserves = set(zip(case.tables["reserves"]["region"], case.tables["reserves"]["commodity"]))
     build_keys = []
-    for r in regions.index:
-        if not regions.at[r, "can_build"]:
+    for r, can_build in zip(regions["region"], regions["can_build"]):
+        if not can_build:
             continue
         k = country_of[r]
-        for p in processes.index:
-            if processes.at[p, "family"] == "mine" and (r, processes.at[p, "main_output"]) \
-                    not in reserves:
+        for p in processes["process"]:
+            if family[p] == "mine" and (r, main_output[p]) not in reserves:
                 continue
-            first = start + lead.get((p, k), int(processes.at[p, "lead_time"]))
+            first = start + lead.get((p, k), int(default_lead[p]))
             build_keys += [(r, p, t) for t in years if t >= first]
 
     m.build = pyo.Var(build_keys, domain=pyo.NonNegativeReals, dense=False)
     book.declare("build", ("region", "process", "year"), "unit/yr")
 
-    max_build = processes["max_build"]
     weights = case.year_weights
     limited = [key for key in build_keys if not _isnan(max_build[key[1]])]
     m.build_max = pyo.Constraint(
@@ -88,21 +89,21 @@ def add(m, case, book) -> None:
     # vintages alive per (r, p, t); capital and fixed O&M charged on them
     alive: dict[tuple[str, str, int], list] = defaultdict(list)
     for r, p, t_built in build_keys:
-        life = int(processes.at[p, "lifetime"])
-        annual = (processes.at[p, "capex"] * crf(rate[country_of[r]], life))
-        fom = processes.at[p, "fixed_om"]
+        life = int(lifetime[p])
+        k = country_of[r]
+        annual = capex[p] * crf(rate[k], life)
+        fom = fixed_om[p]
         var = m.build[r, p, t_built]
         for t in years:
             if t_built <= t < t_built + life:
                 alive[r, p, t].append(var)
                 if annual:
-                    book.cost("capital", country_of[r], t, annual, var)
+                    book.cost("capital", k, t, annual, var)
                 if fom:
-                    book.cost("fixed_om", country_of[r], t, fom, var)
+                    book.cost("fixed_om", k, t, fom, var)
 
     cap_keys = sorted({*alive, *((r, p, t) for (r, p), by_year in existing.items()
-                                 for t, c in by_year.items() if c > 0)},
-                      key=lambda key: (key[0], key[1], key[2]))
+                                 for t, c in by_year.items() if c > 0)})
     m.cap = pyo.Expression(cap_keys, rule=lambda m, r, p, t: pyo.quicksum(
         alive.get((r, p, t), []), start=existing.get((r, p), {}).get(t, 0.0)))
     book.declare("cap", ("region", "process", "year"), "unit/yr")

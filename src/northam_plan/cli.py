@@ -36,7 +36,7 @@ def reference_case() -> Path:
 def _report_case_error(err: CaseError) -> None:
     console.print(f"[bold red]Invalid input[/] ({len(err.problems)} problem"
                   f"{'s' if len(err.problems) != 1 else ''}):", highlight=False)
-    console.print(err.describe(), highlight=False, markup=False)
+    console.print(err.describe(), highlight=False, markup=False, soft_wrap=True)
 
 
 @app.command()
@@ -67,7 +67,7 @@ def solve(
         _report_case_error(err)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     for warning in run.case.warnings:
-        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
     result = run.result
     if not result.optimal:
         console.print(f"[bold red]No optimal plan:[/] the solver ended with status "
@@ -102,7 +102,7 @@ def validate(case: Path = typer.Argument(..., help="case file (TOML)")) -> None:
         _report_case_error(err)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     for warning in loaded.warnings:
-        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
     rows = sum(len(frame) for frame in loaded.tables.values())
     Console().print(f"[green]valid[/]: {loaded.name} — {len(loaded.years)} years, "
                     f"{len(loaded.tables['regions'])} regions, {rows} table rows "

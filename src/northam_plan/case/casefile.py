@@ -17,6 +17,7 @@ named in it is ever imported or executed.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,7 @@ Scalar = Union[str, int, float, bool]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Years(_Strict):
@@ -105,7 +106,9 @@ def read_case_file(path: Path) -> CaseFile:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
     except tomllib.TOMLDecodeError as err:
-        raise CaseError([Problem(path, f"not valid TOML: {err}")]) from None
+        where = re.search(r"\(at line (\d+), column (\d+)\)", str(err))
+        raise CaseError([Problem(path, f"not valid TOML: {err}",
+                                 line=int(where.group(1)) if where else None)]) from None
     except (OSError, UnicodeDecodeError) as err:
         raise CaseError([Problem(path, f"cannot be read: {err}")]) from None
     try:
@@ -114,13 +117,23 @@ def read_case_file(path: Path) -> CaseFile:
         raise CaseError(_pydantic_problems(path, err)) from None
 
 
+_UNION_MEMBERS = {"str", "int", "float", "bool", "list[union[str,int,float,bool]]"}
+
+
 def _pydantic_problems(path: Path, err: ValidationError, prefix: str = "") -> list[Problem]:
-    problems = []
+    """One problem per setting; a value that fits no member of a union is one problem."""
+    problems, seen = [], set()
     for item in err.errors():
-        field = prefix + ".".join(str(part) for part in item["loc"])
+        parts = [p for p in item["loc"] if str(p).replace(" ", "") not in _UNION_MEMBERS]
+        field = prefix + ".".join(f"#{p + 1}" if isinstance(p, int) else str(p) for p in parts)
+        if field in seen:
+            continue
+        seen.add(field)
         message = item["msg"]
         if item["type"] == "extra_forbidden":
             message = "unknown setting"
+        elif len(parts) < len(item["loc"]):
+            message = "expected text, a number or true/false"
         problems.append(Problem(path, f"'{field}': {message}", column=field or None))
     return problems
 
@@ -140,6 +153,9 @@ def resolve_case(path: Path | str) -> ResolvedCase:
         case_file = read_case_file(current)
         chain.append((current, case_file))
         current = (current.parent / case_file.extends).resolve() if case_file.extends else None
+        if current is not None and not current.is_file():
+            raise CaseError([Problem(seen[-1], f"'extends' names a case file that does not "
+                                               f"exist: {current}", column="extends")])
     chain.reverse()
 
     name = description = None

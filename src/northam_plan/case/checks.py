@@ -40,7 +40,8 @@ def _references(tables, folder, problems: ProblemList) -> None:
             key = TABLES[target].key[0]
             known = set(tables[target][key])
             unknown = ~frame[column].isin(known)
-            shown = ", ".join(sorted(map(str, known))[:12]) + (" …" if len(known) > 12 else "")
+            shown = (", ".join(sorted(map(str, known))[:12]) + (" …" if len(known) > 12 else "")
+                     ) or "none"
             for line, row in _rows(frame, unknown):
                 problems.add(folder / schema.file,
                              f"unknown {key} "

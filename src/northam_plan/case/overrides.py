@@ -42,7 +42,10 @@ def apply_overrides(tables: dict[str, pd.DataFrame], folder, overrides: tuple[So
                 problems.add(file, f"{label}: where.{name}: {err}", column=f"where.{name}")
                 ok = False
                 continue
-            mask &= frame[name].isin(converted)
+            matches = frame[name].isin([v for v in converted if v is not None])
+            if None in converted:  # an empty value matches empty cells
+                matches |= frame[name].isna()
+            mask &= matches
         updates = {}
         for name, value in override.set.items():
             column = _column(schema, name, file, label, "set", problems)

@@ -7,6 +7,7 @@ line of the CSV it came from, for the messages of later checks.
 
 from __future__ import annotations
 
+import csv
 import math
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from northam_plan.case.schema import Column, Table
 from northam_plan.errors import ProblemList
 
 LINE = "_line"
+MAX_INT = 10**9  # whole numbers are years, lifetimes and lead times: never larger
 MAX_ROWS = 2_000_000  # a case table larger than this is refused before it fills memory
 _TRUE = {"true", "yes", "1", "y", "t"}
 _FALSE = {"false", "no", "0", "n", "f"}
@@ -67,6 +69,8 @@ def _number(column: Column, raw: object) -> float | int:
     if column.kind == "int":
         if value != int(value):
             raise CellError(f"expected a whole number, got '{raw}'")
+        if abs(value) > MAX_INT:
+            raise CellError(f"expected a whole number of at most {MAX_INT:,}, got '{raw}'")
         return int(value)
     return value
 
@@ -87,7 +91,7 @@ def _expected(column: Column) -> str:
         kind += f" with {column.min:g} ≤ value {upper} {column.max:g}"
     elif column.min is not None:
         kind += f" ≥ {column.min:g}"
-    if column.unit:
+    if column.unit and column.unit != "1":
         kind += f", in {column.unit}"
     return kind
 
@@ -113,44 +117,45 @@ def read_table(folder: Path, table: Table, problems: ProblemList) -> pd.DataFram
             problems.add(path, f"file not found: the case needs the table '{table.name}' "
                                f"({table.description})")
         return empty_table(table)
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True,
-                          nrows=MAX_ROWS + 1)
-    except pd.errors.EmptyDataError:
+    records = _read_records(path, problems)
+    if records is None:
+        return empty_table(table)
+    if not records:
         problems.add(path, "the file is empty; expected a header line with the columns "
-                           + ", ".join(c.name for c in table.columns))
+                           + ", ".join(c.name for c in table.columns), line=1)
         return empty_table(table)
-    except (pd.errors.ParserError, UnicodeDecodeError, OSError) as err:
-        problems.add(path, f"cannot be read as CSV: {str(err).strip().splitlines()[-1]}")
-        return empty_table(table)
-    if len(raw) > MAX_ROWS:
-        problems.add(path, f"more than {MAX_ROWS:,} rows; refusing a table this large")
-        return empty_table(table)
-    raw.columns = [str(c).strip() for c in raw.columns]
+    header_line, header = records[0]
+    header = [name.strip() for name in header]
+    while header and header[-1] == "":  # a trailing comma after the last column name
+        header.pop()
 
     known = {c.name for c in table.columns}
-    for name in raw.columns:
+    for name in header:
         if name not in known:
             problems.add(path, f"unknown column '{name}'; the columns of {table.name} are "
-                               + ", ".join(sorted(known)), line=1, column=name)
-    missing = [c for c in table.columns if c.required and c.name not in raw.columns]
+                               + ", ".join(sorted(known)), line=header_line, column=name)
+    missing = [c for c in table.columns if c.required and c.name not in header]
     for column in missing:
         problems.add(path, f"missing column '{column.name}' ({column.description})",
-                     line=1, column=column.name)
+                     line=header_line, column=column.name)
     if missing:
         return empty_table(table)
 
     columns: dict[str, list] = {c.name: [] for c in table.columns}
     lines: list[int] = []
-    present = [c for c in table.columns if c.name in raw.columns]
-    cells = raw[[c.name for c in present]].to_numpy()
-    for i, row in enumerate(cells):
-        line = i + 2
+    present = [(i, table.column(name)) for i, name in enumerate(header) if name in known]
+    width = len(header)
+    for line, row in records[1:]:
+        if len(row) > width and any(cell.strip() for cell in row[width:]):
+            problems.add(path, f"{len(row)} fields on this line but {width} columns in the "
+                               "header", line=line)
+            continue
+        row = row + [""] * (width - len(row))
         converted = {}
         ok = True
-        for column, cell in zip(present, row):
+        for i, column in present:
             try:
-                converted[column.name] = convert_cell(column, cell)
+                converted[column.name] = convert_cell(column, row[i])
             except CellError as err:
                 problems.add(path, str(err), line=line, column=column.name)
                 ok = False
@@ -165,6 +170,33 @@ def read_table(folder: Path, table: Table, problems: ProblemList) -> pd.DataFram
     frame[LINE] = pd.Series(lines, dtype="int64")
     check_duplicate_keys(path, table, frame, problems)
     return frame
+
+
+def _read_records(path: Path, problems: ProblemList) -> list[tuple[int, list[str]]] | None:
+    """The non-blank records of a CSV file, each with the line it starts on (header = 1)."""
+    records = []
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle, skipinitialspace=True)
+            next_line = 1
+            for row in reader:
+                if row and any(cell.strip() for cell in row):
+                    records.append((next_line, row))
+                    if len(records) > MAX_ROWS + 1:
+                        problems.add(path, f"more than {MAX_ROWS:,} rows; refusing a table "
+                                           "this large")
+                        return None
+                next_line = reader.line_num + 1
+    except UnicodeDecodeError as err:
+        problems.add(path, f"not UTF-8 text (byte {err.start}); save the file as UTF-8 CSV")
+        return None
+    except csv.Error as err:
+        problems.add(path, f"cannot be read as CSV: {err}", line=reader.line_num)
+        return None
+    except OSError as err:
+        problems.add(path, f"cannot be read: {err.strerror}")
+        return None
+    return records
 
 
 def check_duplicate_keys(path, table: Table, frame: pd.DataFrame, problems: ProblemList) -> None:

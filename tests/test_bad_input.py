@@ -623,3 +623,15 @@ def test_many_problems_fit_one_screen_at_80_columns(tmp_path):
                           timeout=60, env={**os.environ, "COLUMNS": "80"})
     assert done.returncode == 2
     assert len(done.stderr.splitlines()) <= 40, done.stderr
+
+
+def test_problem_in_a_row_an_override_changed_names_the_override(tmp_path):
+    case = write_base(tmp_path / "case")
+    toml_append(override("links", 'from = "CA-E"', 'to = "MX-N"'))(case)
+    with pytest.raises(CaseError) as caught:
+        load_case(case)
+    [problem] = caught.value.problems
+    assert (Path(problem.file).name, problem.line, problem.column) == ("links.csv", 2, "to")
+    assert "unknown region 'MX-N'" in problem.message
+    assert problem.message.endswith("(value set by case.toml [[override]] #1 "
+                                    "(table = \"links\"))")

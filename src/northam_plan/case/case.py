@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from northam_plan.case.casefile import Options, Years
-from northam_plan.case.tables import LINE
+from northam_plan.case.tables import LINE, SET_BY
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class Case:
 
     ``tables`` maps each table name of :data:`northam_plan.case.schema.TABLES` to a pandas
     DataFrame with the typed columns of its schema (plus ``_line``, the CSV line a row came
-    from). Treat the frames as read-only; :meth:`table` hands out a copy.
+    from, and ``_set_by``, the override that changed it). Treat the frames as read-only; :meth:`table` hands out a copy.
     """
 
     name: str
@@ -39,7 +39,7 @@ class Case:
 
     def table(self, name: str) -> pd.DataFrame:
         """A copy of one table, without the bookkeeping ``_line`` column."""
-        return self.tables[name].drop(columns=[LINE]).copy()
+        return self.tables[name].drop(columns=[LINE, SET_BY]).copy()
 
     # --- time -------------------------------------------------------------------------
     @cached_property
@@ -97,7 +97,7 @@ class Case:
                                   "options": self.options.model_dump()},
                                  sort_keys=True).encode())
         for name in sorted(self.tables):
-            frame = self.tables[name].drop(columns=[LINE, "source"], errors="ignore")
+            frame = self.tables[name].drop(columns=[LINE, SET_BY, "source"], errors="ignore")
             digest.update(name.encode())
             digest.update(frame.to_csv(index=False, lineterminator="\n").encode())
         return digest.hexdigest()

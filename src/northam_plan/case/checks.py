@@ -12,7 +12,7 @@ import pandas as pd
 
 from northam_plan.case.casefile import Years
 from northam_plan.case.schema import TABLES
-from northam_plan.case.tables import LINE
+from northam_plan.case.tables import LINE, SET_BY, set_by_note
 from northam_plan.errors import ProblemList
 
 
@@ -45,7 +45,8 @@ def _references(tables, folder, problems: ProblemList) -> None:
             for line, row in _rows(frame, unknown):
                 problems.add(folder / schema.file,
                              f"unknown {key} "
-                             f"'{row[column]}' (not in {target}.csv; known: {shown})",
+                             f"'{row[column]}' (not in {target}.csv; known: {shown})"
+                             + set_by_note(row[SET_BY]),
                              line=line, column=column)
 
 

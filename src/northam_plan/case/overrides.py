@@ -6,7 +6,7 @@ import pandas as pd
 
 from northam_plan.case.casefile import SourcedOverride
 from northam_plan.case.schema import TABLES
-from northam_plan.case.tables import CellError, check_duplicate_keys, convert_cell
+from northam_plan.case.tables import SET_BY, CellError, check_duplicate_keys, convert_cell
 from northam_plan.errors import ProblemList
 
 
@@ -66,6 +66,7 @@ def apply_overrides(tables: dict[str, pd.DataFrame], folder, overrides: tuple[So
             continue
         for name, value in updates.items():
             frame.loc[mask, name] = value
+        frame.loc[mask, SET_BY] = f"{file.name} {label}"
         tables[override.table] = frame
         touched.add(override.table)
     for name in touched:

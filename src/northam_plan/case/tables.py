@@ -17,6 +17,7 @@ from northam_plan.case.schema import Column, Table
 from northam_plan.errors import ProblemList
 
 LINE = "_line"
+SET_BY = "_set_by"  # the override that last changed a row, for messages about the row
 MAX_INT = 10**9  # whole numbers are years, lifetimes and lead times: never larger
 MAX_ROWS = 2_000_000  # a case table larger than this is refused before it fills memory
 _TRUE = {"true", "yes", "1", "y", "t"}
@@ -99,6 +100,7 @@ def _expected(column: Column) -> str:
 def empty_table(table: Table) -> pd.DataFrame:
     frame = pd.DataFrame({c.name: pd.Series(dtype=_dtype(c)) for c in table.columns})
     frame[LINE] = pd.Series(dtype="int64")
+    frame[SET_BY] = pd.Series(dtype="object")
     return frame
 
 
@@ -168,8 +170,14 @@ def read_table(folder: Path, table: Table, problems: ProblemList) -> pd.DataFram
     frame = pd.DataFrame({c.name: pd.Series(columns[c.name], dtype=_dtype(c))
                           for c in table.columns})
     frame[LINE] = pd.Series(lines, dtype="int64")
+    frame[SET_BY] = pd.Series([""] * len(lines), dtype="object")
     check_duplicate_keys(path, table, frame, problems)
     return frame
+
+
+def set_by_note(set_by: str) -> str:
+    """' (value set by <case file> [[override]] #n)' for a row an override changed."""
+    return f" (value set by {set_by})" if set_by else ""
 
 
 def _read_records(path: Path, problems: ProblemList) -> list[tuple[int, list[str]]] | None:
@@ -206,10 +214,11 @@ def check_duplicate_keys(path, table: Table, frame: pd.DataFrame, problems: Prob
         return
     normalised = frame[key].astype(object).where(frame[key].notna(), None)
     seen: dict[tuple, int] = {}
-    for values, line in zip(normalised.itertuples(index=False, name=None), frame[LINE]):
+    for values, line, set_by in zip(normalised.itertuples(index=False, name=None), frame[LINE],
+                                    frame[SET_BY]):
         if values in seen:
             shown = ", ".join(f"{k}={'(empty)' if v is None else v}" for k, v in zip(key, values))
-            problems.add(path, f"duplicate key ({shown}); first given on line {seen[values]}",
-                         line=int(line), column=key[0])
+            problems.add(path, f"duplicate key ({shown}); first given on line {seen[values]}"
+                               + set_by_note(set_by), line=int(line), column=key[0])
         else:
             seen[values] = int(line)

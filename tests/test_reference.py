@@ -1,0 +1,70 @@
+"""The bundled reference case: solves, meets demand, matches its USGS calibration, and is pinned.
+
+Regression pins — change them only with a comment saying why (newest last):
+* 2026-11-28: first reference case (US, CA, MX, CN, ROW; 2025–2050; Li, Ni, Co, graphite, Cu,
+  REE → NdPr → magnets).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from northam_plan.pipeline import run_case
+from northam_plan.solve import SolveOptions
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "cases" / "reference.toml"
+
+PINNED_OBJECTIVE = 362_291.667304  # M$, present value 2025
+PINNED_SIZES = {"variables": 6257, "constraints": 3308, "nonzeros": 19766}
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reference") / "result"
+    return run_case(REFERENCE, out, SolveOptions(quiet=True))
+
+
+def test_reference_is_optimal_with_all_demand_served(reference):
+    assert reference.result.optimal
+    unserved = reference.plan.tables["unserved"]
+    assert unserved["unserved"].max() < 1e-6, unserved[unserved["unserved"] > 1e-6]
+
+
+def test_2025_mine_production_matches_usgs_within_10_percent(reference):
+    usgs = pd.read_csv(ROOT / "data" / "usgs_mine_production_2025.csv")
+    processes = reference.case.tables["processes"]
+    mines = processes.loc[processes["family"] == "mine", ["process", "main_output"]]
+    activity = reference.plan.tables["activity"].merge(mines, on="process")
+    produced = activity[activity["year"] == 2025].groupby(["country", "main_output"])[
+        "activity"].sum()
+    for country, commodity, target in usgs[["country", "commodity", "quantity"]].itertuples(
+            index=False):
+        model = produced.get((country, commodity), 0.0)
+        assert model == pytest.approx(target, rel=0.10), (country, commodity, model, target)
+
+
+def test_reference_writes_every_output(reference):
+    for name in ("summary.json", "plan.nc"):
+        assert (reference.out / name).is_file()
+    for table in ("investments", "activity", "flows", "prices", "unserved", "costs"):
+        assert (reference.out / "tables" / f"{table}.csv").is_file()
+
+
+def test_reference_objective_and_sizes_are_pinned(reference):
+    assert reference.result.objective == pytest.approx(PINNED_OBJECTIVE, rel=1e-6)
+    assert reference.result.sizes == PINNED_SIZES
+
+
+def test_financial_integration_extends_reference_and_costs_no_more(reference, tmp_path):
+    scenario = run_case(ROOT / "cases" / "financial_integration.toml", tmp_path / "fi",
+                        SolveOptions(quiet=True))
+    assert scenario.result.optimal
+    assert scenario.case.chain[0] == REFERENCE.resolve()
+    rates = scenario.case.tables["countries"].set_index("country")["cost_of_capital"]
+    base = reference.case.tables["countries"].set_index("country")["cost_of_capital"]
+    assert rates["MX"] < base["MX"] and rates["US"] == base["US"]
+    assert scenario.result.objective <= reference.result.objective * (1 + 1e-9)

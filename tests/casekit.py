@@ -42,7 +42,8 @@ def write_case(folder: Path, tables: dict[str, list[dict]], start=2025, end=2025
     return path
 
 
-def mine(process="mine", output="ore", capex=0.0, lifetime=30, lead_time=0, **more) -> dict:
+def mine(process="mine", output="ore", capex=0.0, lifetime=30, construction_years=0,
+         **more) -> dict:
     """A process row with the required columns filled in."""
     return {"process": process, "family": "mine", "main_output": output, "capex": capex,
-            "lifetime": lifetime, "lead_time": lead_time, **more}
+            "lifetime": lifetime, "construction_years": construction_years, **more}

@@ -18,7 +18,17 @@ def random_tables(seed: int, regions: int = 4, chains: int = 2) -> dict[str, lis
         "regions": [{"region": r, "country": country[r]} for r in region_names],
         "commodities": [], "processes": [], "process_io": [], "existing_capacity": [],
         "reserves": [], "links": [], "tariffs": [], "demand": [],
+        "regimes": [], "throughput": [], "projects": [],
     }
+    for k in COUNTRIES:
+        for family in ("mine", "refinery"):
+            tables["regimes"].append({"country": k, "family": family, "regime": "standard",
+                                      "permitting_years": rng.choice([1, 2, 3])})
+            tables["regimes"].append({"country": k, "family": family, "regime": "fast_track",
+                                      "permitting_years": 0,
+                                      "premium": round(rng.uniform(1, 40), 1)})
+        tables["throughput"].append({"country": k, "regime": "standard",
+                                     "limit": round(rng.uniform(0.5, 4), 2)})
     for j in range(chains):
         ore, metal = f"ore{j}", f"metal{j}"
         tables["commodities"] += [
@@ -30,13 +40,20 @@ def random_tables(seed: int, regions: int = 4, chains: int = 2) -> dict[str, lis
             {"process": f"mine{j}", "family": "mine", "main_output": ore,
              "capex": round(rng.uniform(5, 20), 2), "fixed_om": round(rng.uniform(0, 1), 2),
              "var_om": round(rng.uniform(0.5, 3), 2), "lifetime": rng.choice([2, 3, 20]),
-             "lead_time": rng.choice([0, 1, 2]), "max_build": ""},
+             "permit_weight": round(rng.uniform(0.1, 1), 2),
+             "construction_years": rng.choice([0, 1, 2]), "max_build": ""},
             {"process": f"refinery{j}", "family": "refinery", "main_output": metal,
              "capex": round(rng.uniform(5, 30), 2), "fixed_om": round(rng.uniform(0, 1), 2),
              "var_om": round(rng.uniform(0.5, 5), 2), "lifetime": rng.choice([3, 25]),
-             "lead_time": rng.choice([0, 1]), "max_build": round(rng.uniform(2, 10), 1)}]
+             "construction_years": rng.choice([0, 1]), "max_build": round(rng.uniform(2, 10), 1)}]
         tables["process_io"].append({"process": f"refinery{j}", "commodity": ore,
                                      "side": "input", "ratio": round(rng.uniform(1, 3), 2)})
+        tables["projects"].append({
+            "project": f"P{j}", "region": rng.choice(region_names), "process": f"mine{j}",
+            "capacity": round(rng.uniform(1, 5), 1), "stage": rng.choice(
+                ["exploration", "permitting", "permitted", "construction"]),
+            "earliest_online_year": rng.choice([2026, 2027, 2029]),
+            "capex": rng.choice(["", round(rng.uniform(5, 25), 1)])})
         for r in region_names:
             if rng.random() < 0.6:
                 tables["reserves"].append({"region": r, "commodity": ore,
@@ -74,6 +91,7 @@ def random_tables(seed: int, regions: int = 4, chains: int = 2) -> dict[str, lis
 
 
 COST_COLUMNS = {"processes": ("capex", "fixed_om", "var_om"), "links": ("transport_cost",),
+                "regimes": ("premium",), "projects": ("capex",),
                 "commodities": ("reference_price",)}
 
 

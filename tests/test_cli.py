@@ -17,7 +17,7 @@ TABLES = ("investments", "activity", "flows", "prices", "unserved", "costs")
 
 def tiny(tmp_path):
     return write_case(tmp_path / "case", {
-        "processes": [mine(var_om=1.0, capex=10.0, lead_time=1)],
+        "processes": [mine(var_om=1.0, capex=10.0, construction_years=1)],
         "reserves": [{"region": "US", "commodity": "ore", "reserves": 1000}],
         "existing_capacity": [{"region": "US", "process": "mine", "capacity": 5}],
         "demand": [{"region": "US", "commodity": "ore", "sector": "all", "year": 2025,

@@ -6,6 +6,7 @@ objective is a plain sum that the docstring works out.
 
 from __future__ import annotations
 
+import pyomo.environ as pyo
 import pytest
 
 from casekit import mine, write_case
@@ -42,25 +43,25 @@ def test_lead_time_delays_first_build(tmp_path):
     """Lead time 3 from 2025: new capacity first in 2028. Demand 10/yr in 2025–2030 is unserved
     for three years at 100 M$/kt (3000) and then mined at 1 M$/kt (30): 3030 M$."""
     path = write_case(tmp_path, {
-        "processes": [mine(var_om=1.0, lead_time=3)],
+        "processes": [mine(var_om=1.0, construction_years=3)],
         "reserves": [{"region": "US", "commodity": "ore", "reserves": 1e6}],
         "demand": demand(10, [2025])}, end=2030)
     _, m, result, plan = run(path)
     assert result.objective == pytest.approx(3030.0)
-    assert ("US", "mine", 2027) not in m.build  # no variable before the lead time has passed
-    assert m.build["US", "mine", 2028].value == pytest.approx(10.0)
+    assert ("US", "mine", 2027) not in m.build  # nothing can come online before the lead time
+    assert pyo.value(m.build["US", "mine", 2028]) == pytest.approx(10.0)
     investments = plan.tables["investments"]
     assert investments[["online_year", "permit_start_year"]].values.tolist() == [[2028, 2025]]
     unserved = plan.tables["unserved"].set_index("year")["unserved"]
     assert unserved[2027] == pytest.approx(10.0) and unserved[2028] == pytest.approx(0.0)
 
 
-def test_country_lead_time_overrides_default(tmp_path):
-    """Default lead time 0, but 2 years in the US: first build 2027; 2 years unserved (2000)
-    plus 2 years mined at 1 M$/kt (20)."""
+def test_country_construction_years_override_default(tmp_path):
+    """Default construction 0 years, but 2 years in the US: first build 2027; 2 years unserved
+    (2000) plus 2 years mined at 1 M$/kt (20)."""
     path = write_case(tmp_path, {
-        "processes": [mine(var_om=1.0, lead_time=0)],
-        "lead_times": [{"process": "mine", "country": "US", "lead_time": 2}],
+        "processes": [mine(var_om=1.0, construction_years=0)],
+        "construction_times": [{"process": "mine", "country": "US", "construction_years": 2}],
         "reserves": [{"region": "US", "commodity": "ore", "reserves": 1e6}],
         "demand": demand(10, [2025])}, end=2028)
     _, _, result, _ = run(path)
@@ -77,8 +78,8 @@ def test_lifetime_retires_capacity_and_capital_counts_inside_horizon(tmp_path):
         "demand": demand(10, [2025])}, end=2027)
     _, m, result, plan = run(path)
     assert result.objective == pytest.approx(150.0)
-    assert m.build["US", "mine", 2025].value == pytest.approx(10.0)
-    assert m.build["US", "mine", 2027].value == pytest.approx(10.0)
+    assert pyo.value(m.build["US", "mine", 2025]) == pytest.approx(10.0)
+    assert pyo.value(m.build["US", "mine", 2027]) == pytest.approx(10.0)
     assert m.cap["US", "mine", 2027]() == pytest.approx(10.0)  # the 2025 vintage is gone
     assert plan.costs["capital"] == pytest.approx(150.0)
 
@@ -163,7 +164,7 @@ def test_process_inputs_and_byproducts(tmp_path):
                         {"commodity": "slag", "kind": "material", "unit": "kt"}],
         "processes": [mine(var_om=1.0),
                       {"process": "refinery", "family": "refinery", "main_output": "metal",
-                       "capex": 0, "var_om": 3.0, "lifetime": 30, "lead_time": 0}],
+                       "capex": 0, "var_om": 3.0, "lifetime": 30, "construction_years": 0}],
         "process_io": [{"process": "refinery", "commodity": "ore", "side": "input", "ratio": 2},
                        {"process": "refinery", "commodity": "slag", "side": "output",
                         "ratio": 0.5}],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pyomo.environ as pyo
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -60,6 +61,30 @@ def test_raising_a_tariff_never_lowers_the_objective(seed, bump):
     assert objective(higher) >= base - 1e-6 * max(1.0, abs(base))
 
 
+@SETTINGS
+@given(seed=st.integers(0, 10_000), which=st.integers(0, 100))
+def test_shortening_a_lead_time_never_raises_the_objective(seed, which):
+    tables = random_tables(seed)
+    base = objective(tables)
+    regimes = [dict(row) for row in tables["regimes"]]
+    row = regimes[which % len(regimes)]
+    row["permitting_years"] = max(0, row["permitting_years"] - 1)
+    shorter_build = [{**p, "construction_years": max(0, p["construction_years"] - 1)}
+                     if i == which % 2 else p for i, p in enumerate(tables["processes"])]
+    assert objective({**tables, "regimes": regimes}) <= base + 1e-6 * max(1.0, abs(base))
+    assert objective({**tables, "processes": shorter_build}) <= base + 1e-6 * max(1.0, abs(base))
+
+
+@SETTINGS
+@given(seed=st.integers(0, 10_000), more=st.floats(0.1, 5.0))
+def test_raising_a_throughput_limit_never_raises_the_objective(seed, more):
+    tables = random_tables(seed)
+    base = objective(tables)
+    higher = {**tables, "throughput": [{**row, "limit": row["limit"] + more * (i % 2)}
+                                       for i, row in enumerate(tables["throughput"])]}
+    assert objective(higher) <= base + 1e-6 * max(1.0, abs(base))
+
+
 def test_generated_cases_are_not_trivial():
     """The invariants mean something only if the random cases build, trade and use capacity."""
     tables = random_tables(7)
@@ -68,5 +93,7 @@ def test_generated_cases_are_not_trivial():
         model = build_model(case)
         assert solve(model, quiet=True).optimal
         shipped = sum(v.value or 0 for v in model.flow.values())
-        built = sum(v.value or 0 for v in model.build.values())
-    assert shipped > 0 and built > 0
+        built = sum(pyo.value(e) for e in model.build.values())
+        binding = [c for c in model.permit_throughput_max.values()
+                   if abs(model.dual.get(c, 0.0)) > 1e-9]
+    assert shipped > 0 and built > 0 and binding

@@ -2,7 +2,11 @@
 
 Regression pins — change them only with a comment saying why (newest last):
 * 2026-11-28: first reference case (US, CA, MX, CN, ROW; 2025–2050; Li, Ni, Co, graphite, Cu,
-  REE → NdPr → magnets).
+  REE → NdPr → magnets). 362,291.667 M$; 6,257 variables, 3,308 constraints, 19,766 nonzeros.
+* 2026-11-28: CN and ROW capacity is what they export to North America (not their whole
+  output), ROW may build at 9 % cost of capital on 5 % of its reserves, Chinese NdPr oxide
+  exports capped: North America now builds mines and refineries. Lead times become
+  permitting (regimes) + construction years; with no regimes yet the plan is unchanged.
 """
 
 from __future__ import annotations
@@ -18,8 +22,8 @@ from northam_plan.solve import SolveOptions
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "cases" / "reference.toml"
 
-PINNED_OBJECTIVE = 362_291.667304  # M$, present value 2025
-PINNED_SIZES = {"variables": 6257, "constraints": 3308, "nonzeros": 19766}
+PINNED_OBJECTIVE = 383_125.505346  # M$, present value 2025
+PINNED_SIZES = {"variables": 6335, "constraints": 3184, "nonzeros": 22781}
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +63,7 @@ def test_reference_objective_and_sizes_are_pinned(reference):
     assert reference.result.sizes == PINNED_SIZES
 
 
-def test_financial_integration_extends_reference_and_costs_no_more(reference, tmp_path):
+def test_financial_integration_extends_reference_and_costs_less(reference, tmp_path):
     scenario = run_case(ROOT / "cases" / "financial_integration.toml", tmp_path / "fi",
                         SolveOptions(quiet=True))
     assert scenario.result.optimal
@@ -67,4 +71,4 @@ def test_financial_integration_extends_reference_and_costs_no_more(reference, tm
     rates = scenario.case.tables["countries"].set_index("country")["cost_of_capital"]
     base = reference.case.tables["countries"].set_index("country")["cost_of_capital"]
     assert rates["MX"] < base["MX"] and rates["US"] == base["US"]
-    assert scenario.result.objective <= reference.result.objective * (1 + 1e-9)
+    assert scenario.result.objective < reference.result.objective  # cheaper capital in CA, MX

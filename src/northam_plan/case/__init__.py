@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from northam_plan.case.case import Case
 from northam_plan.case.casefile import resolve_case
 from northam_plan.case.checks import check_case
+from northam_plan.case.leadtimes import rounding_warnings
 from northam_plan.case.overrides import apply_overrides
 from northam_plan.case.schema import TABLES
 from northam_plan.case.tables import read_table
@@ -31,7 +33,8 @@ def load_case(path: Path | str) -> Case:
     problems.raise_if_any()
     overrides = tuple({"file": str(o.file), **o.override.model_dump()}
                       for o in resolved.overrides)
-    return Case(name=resolved.name, description=resolved.description, path=resolved.path,
+    case = Case(name=resolved.name, description=resolved.description, path=resolved.path,
                 chain=resolved.chain, tables_dir=resolved.tables, years_spec=resolved.years,
                 options=resolved.options, tables=tables, warnings=tuple(warnings),
                 resolved_overrides=overrides)
+    return replace(case, warnings=(*case.warnings, *rounding_warnings(case)))

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from northam_plan.case.casefile import Years
+from northam_plan.case.leadtimes import DEFAULT_REGIME
 from northam_plan.case.schema import TABLES
 from northam_plan.case.tables import LINE, SET_BY, set_by_note
 from northam_plan.errors import ProblemList
@@ -23,13 +24,17 @@ def check_case(tables: dict[str, pd.DataFrame], folder: Path, years: Years,
     _references(tables, folder, problems)
     _main_output_ratio(tables, folder, problems)
     _links(tables, folder, problems)
-    _tariff_years(tables, folder, years, problems)
+    _year_spans(tables, folder, years, problems, "tariffs", ["from", "to", "commodity"])
+    _year_spans(tables, folder, years, problems, "throughput", ["country", "regime"])
+    _regimes_known(tables, folder, problems)
+    _project_years(tables, folder, years, problems, warnings)
     _horizon_warnings(tables, folder, years, warnings)
     _reserves_have_mines(tables, folder, warnings)
     return warnings
 
 
 def _rows(frame: pd.DataFrame, mask) -> list[tuple[int, pd.Series]]:
+    mask = pd.Series(mask, index=frame.index, dtype=bool)
     return [(int(row[LINE]), row) for _, row in frame[mask].iterrows()]
 
 
@@ -70,14 +75,15 @@ def _links(tables, folder, problems) -> None:
                      line=line, column="to")
 
 
-def _tariff_years(tables, folder, years: Years, problems) -> None:
-    tariffs = tables["tariffs"]
-    if tariffs.empty:
+def _year_spans(tables, folder, years: Years, problems, table: str, key: list[str]) -> None:
+    """start_year ≤ end_year, inside the horizon, and no two rows of one key overlapping."""
+    frame = tables[table]
+    if frame.empty:
         return
-    start = tariffs["start_year"].fillna(years.start).astype(int)
-    end = tariffs["end_year"].fillna(years.end).astype(int)
-    path = folder / "tariffs.csv"
-    for line, s, e in zip(tariffs[LINE], start, end):
+    start = frame["start_year"].fillna(years.start).astype(int)
+    end = frame["end_year"].fillna(years.end).astype(int)
+    path = folder / f"{table}.csv"
+    for line, s, e in zip(frame[LINE], start, end):
         if e < s:
             problems.add(path, f"end_year {e} is before start_year {s}", line=int(line),
                          column="end_year")
@@ -85,15 +91,38 @@ def _tariff_years(tables, folder, years: Years, problems) -> None:
             problems.add(path, f"years {s}–{e} lie outside the horizon "
                                f"{years.start}–{years.end}", line=int(line), column="start_year")
     spans: dict[tuple, list[tuple[int, int, int]]] = {}
-    for key, s, e, line in zip(tariffs[["from", "to", "commodity"]].itertuples(index=False,
-                                                                                name=None),
-                               start, end, tariffs[LINE]):
-        for s2, e2, line2 in spans.get(key, []):
+    for values, s, e, line in zip(frame[key].itertuples(index=False, name=None), start, end,
+                                  frame[LINE]):
+        for s2, e2, line2 in spans.get(values, []):
             if s <= e2 and s2 <= e:
-                problems.add(path, f"years {s}–{e} overlap the rate on line {line2} for the "
-                                   f"same from, to and commodity", line=int(line),
+                problems.add(path, f"years {s}–{e} overlap those on line {line2} for the "
+                                   f"same {', '.join(key)}", line=int(line),
                              column="start_year")
-        spans.setdefault(key, []).append((s, e, int(line)))
+        spans.setdefault(values, []).append((s, e, int(line)))
+
+
+def _regimes_known(tables, folder, problems) -> None:
+    named = set(zip(tables["regimes"]["country"], tables["regimes"]["regime"]))
+    for line, row in _rows(tables["throughput"], [
+            (k, g) not in named and g != DEFAULT_REGIME
+            for k, g in zip(tables["throughput"]["country"], tables["throughput"]["regime"])]):
+        known = sorted({g for k, g in named if k == row["country"]} | {DEFAULT_REGIME})
+        problems.add(folder / "throughput.csv", f"unknown regime '{row['regime']}' for "
+                                                f"{row['country']} (regimes.csv has "
+                                                f"{', '.join(known)})",
+                     line=line, column="regime")
+
+
+def _project_years(tables, folder, years: Years, problems, warnings) -> None:
+    projects = tables["projects"]
+    for line, row in _rows(projects, projects["earliest_online_year"] < years.start):
+        problems.add(folder / "projects.csv", f"earliest_online_year "
+                     f"{row['earliest_online_year']} is before the first model year "
+                     f"{years.start}; capacity already online belongs in existing_capacity.csv",
+                     line=line, column="earliest_online_year")
+    for line, row in _rows(projects, projects["earliest_online_year"] > years.end):
+        warnings.append(f"{folder / 'projects.csv'}, line {line}: project '{row['project']}' "
+                        f"cannot come online before the horizon ends ({years.end})")
 
 
 def _horizon_warnings(tables, folder, years: Years, warnings: list[str]) -> None:

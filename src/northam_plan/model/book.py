@@ -5,6 +5,7 @@ Components never edit each other's constraints (STYLE.md §1). Instead they add
 * terms to the **commodity balance** of (region, commodity, year): supply with a positive
   coefficient, use with a negative one, and exogenous demand on the right-hand side;
 * terms to the **annual cost** of (category, country, year) in M$/yr;
+* **sources of new capacity** of (region, process, online year): permits, pipeline projects;
 
 and declare the dimension names of the variables and constraints they create, so that results
 come out labelled with the vocabulary (region, process, commodity, year …).
@@ -24,6 +25,7 @@ class Book:
     balance_rhs: dict = field(default_factory=lambda: defaultdict(float))
     cost_terms: dict = field(default_factory=lambda: defaultdict(list))
     cost_constant: dict = field(default_factory=lambda: defaultdict(float))
+    capacity_sources: dict = field(default_factory=lambda: defaultdict(list))
     dims: dict[str, tuple[str, ...]] = field(default_factory=dict)
     units: dict[str, str] = field(default_factory=dict)
 
@@ -39,6 +41,11 @@ class Book:
     def cost(self, category: str, country: str, year: int, coef: float, var) -> None:
         """Add ``coef · var`` (M$/yr in model year ``year``) to a cost category of a country."""
         self.cost_terms[category, country, year].append((coef, var))
+
+    def new_capacity(self, region: str, process: str, year: int, var, capex: float) -> None:
+        """Register ``var`` (unit/yr) as new capacity of a process online in ``year``, costing
+        ``capex`` (M$ per unit/yr, overnight) — a permit, a pipeline project, …"""
+        self.capacity_sources[region, process, year].append((var, capex))
 
     def declare(self, name: str, dims: tuple[str, ...], unit: str) -> None:
         """Record the dimension names and unit of a variable or constraint called ``name``."""

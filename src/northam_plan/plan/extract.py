@@ -15,6 +15,7 @@ import pyomo.environ as pyo
 import xarray as xr
 
 from northam_plan.case import Case
+from northam_plan.plan.permits import permit_tables
 
 TINY = 1e-9  # values below this (in absolute terms) are solver noise and reported as zero
 
@@ -60,10 +61,8 @@ def extract_plan(m, case: Case) -> Plan:
     country_of = case.countries_of_regions
     weights = pd.Series(case.year_weights, name="weight").rename_axis("year")
     discount = pd.Series(case.discount_weights, name="discount").rename_axis("year")
-    processes = case.tables["processes"].set_index("process")
-
     arrays = {}
-    for name in ("build", "cap", "act", "flow", "unserved"):
+    for name in ("build", "permit", "project_build", "cap", "act", "flow", "unserved"):
         if hasattr(m, name):
             arrays[name] = variable_values(m, name)
     price = dual_values(m, "commodity_balance")
@@ -71,7 +70,7 @@ def extract_plan(m, case: Case) -> Plan:
     annual = variable_values(m, "annual_cost")
 
     tables = {
-        "investments": _investments(case, arrays["build"], country_of, processes),
+        **permit_tables(m, case),
         "activity": _activity(arrays["act"], arrays["cap"], country_of),
         "flows": _flows(m, arrays.get("flow")),
         "prices": price.rename("price").reset_index(),
@@ -83,10 +82,9 @@ def extract_plan(m, case: Case) -> Plan:
         if not series.empty})
     dataset["price"] = xr.DataArray.from_series(price)
     dataset["annual_cost"] = xr.DataArray.from_series(annual)
-    for name, constraint in (("extraction_max", "extraction_max"), ("build_max", "build_max"),
-                             ("flow_max", "flow_max")):
+    for constraint in LIMITS:
         if hasattr(m, constraint) and len(getattr(m, constraint)):
-            dataset[f"dual_{name}"] = xr.DataArray.from_series(dual_values(m, constraint))
+            dataset[f"dual_{constraint}"] = xr.DataArray.from_series(dual_values(m, constraint))
     for name in dataset.data_vars:
         dataset[name].attrs["unit"] = m.book.units.get(name, _units.get(name, ""))
     totals = tables["costs"].groupby("category")[["undiscounted", "discounted"]].sum()
@@ -94,26 +92,10 @@ def extract_plan(m, case: Case) -> Plan:
                 costs={k: float(v) for k, v in totals["discounted"].items()})
 
 
-_units = {"price": "M$/unit (undiscounted)", "dual_extraction_max": "M$/unit (discounted)",
-          "dual_build_max": "M$/unit (discounted)", "dual_flow_max": "M$/unit (discounted)"}
-
-
-def _investments(case, build: pd.Series, country_of, processes) -> pd.DataFrame:
-    columns = ["region", "country", "process", "permit_start_year", "online_year", "capacity",
-               "capex"]
-    built = build[build > 0]
-    if built.empty:
-        return pd.DataFrame(columns=columns)
-    frame = built.rename("capacity").reset_index().rename(columns={"year": "online_year"})
-    frame["country"] = frame["region"].map(country_of)
-    lead = {(p, k): t for p, k, t in case.tables["lead_times"][
-        ["process", "country", "lead_time"]].itertuples(index=False)}
-    frame["permit_start_year"] = [
-        y - lead.get((p, k), int(processes.at[p, "lead_time"]))
-        for p, k, y in zip(frame["process"], frame["country"], frame["online_year"])]
-    frame["capex"] = frame["capacity"].to_numpy() * frame["process"].map(
-        processes["capex"]).to_numpy(dtype=float)
-    return frame[columns]
+#: constraints whose duals go into the dataset as dual_<name> (M$ per unit, present value)
+LIMITS = ("extraction_max", "build_max", "flow_max", "permit_throughput_max", "project_max")
+_units = {"price": "M$/unit (undiscounted)",
+          **{f"dual_{name}": "M$ per unit of the limit (present value)" for name in LIMITS}}
 
 
 def _activity(act: pd.Series, cap: pd.Series, country_of) -> pd.DataFrame:

@@ -1,11 +1,13 @@
-r"""Capacity: new builds with lead times and vintages, existing capacity with retirement.
+r"""Capacity: new builds in vintages, existing capacity with retirement.
 
-Variables
-    ``build[r, p, t]`` ≥ 0 — new capacity of process p in region r first available in model
-    year t (unit/yr). It exists only for t ≥ t₀ + L(k(r), p): capacity whose permitting would
-    have had to start before the first model year cannot be built.
+New capacity comes from the sources other components register in the ledger (permits and
+pipeline projects, :mod:`.permitting`), each online in a model year and with its own capex.
 
 Expressions
+    ``build[r, p, t]`` — new capacity first available in model year t (unit/yr): the sum of the
+    sources online in t. Nothing can come online before the first model year plus the lead
+    time, except existing capacity and pipeline projects.
+
     ``cap[r, p, t]`` — capacity available in year t (unit/yr):
 
     .. math:: cap_{r,p,t} = existing_{r,p,t} + \sum_{t' \le t < t' + life_p} build_{r,p,t'}
@@ -15,14 +17,11 @@ Constraints
     :math:`w_t` is the number of calendar years model year t stands for.
 
 Costs (annual, M$/yr, country of the region)
-    ``capital``: every vintage alive in year t costs :math:`capex_p \cdot CRF(i_k, life_p)`
-    with :math:`CRF(i, n) = i / (1 - (1+i)^{-n})` (:math:`1/n` when i = 0) — so capital is
-    only counted for the years of the asset's life that lie inside the horizon;
+    ``capital``: every source alive in year t costs :math:`capex \cdot CRF(i_k, life_p)` per
+    unit, with :math:`CRF(i, n) = i / (1 - (1+i)^{-n})` (:math:`1/n` when i = 0) — so capital
+    is only counted for the years of an asset's life that lie inside the horizon;
     ``fixed_om``: :math:`fom_p` per unit of new capacity alive. Existing capacity's fixed costs
     are committed and not part of the decision.
-
-Where new capacity may be built: regions with ``can_build``; mines (family ``mine``) only where
-reserves.csv lists their main output, so that new mines open only on known reserves.
 """
 
 from __future__ import annotations
@@ -32,8 +31,10 @@ from collections import defaultdict
 import pandas as pd
 import pyomo.environ as pyo
 
+from northam_plan.model.book import linear
+
 NAME = "capacity"
-REQUIRES: tuple[str, ...] = ()
+REQUIRES = ("permitting",)
 
 
 def crf(rate: float, life: int) -> float:
@@ -43,72 +44,56 @@ def crf(rate: float, life: int) -> float:
     return rate / (1.0 - (1.0 + rate) ** -life)
 
 
-def add(m, case, book) -> None:
-    years = case.years
-    start = years[0]
-    country_of = case.countries_of_regions
-    processes = case.tables["processes"]
-    family, main_output, lifetime, default_lead, capex, fixed_om, max_build = (
-        dict(zip(processes["process"], processes[column])) for column in
-        ("family", "main_output", "lifetime", "lead_time", "capex", "fixed_om", "max_build"))
-    regions = case.tables["regions"]
-    rate = dict(zip(case.tables["countries"]["country"],
-                    case.tables["countries"]["cost_of_capital"]))
-    lead = {(p, k): int(t) for p, k, t in case.tables["lead_times"][
-        ["process", "country", "lead_time"]].itertuples(index=False)}
-
-    # existing[r, p][t]: capacity in place in model year t
-    existing: dict[tuple[str, str], dict[int, float]] = defaultdict(lambda: defaultdict(float))
+def existing_by_year(case) -> dict[tuple[str, str], dict[int, float]]:
+    """Existing capacity per (region, process) and model year (unit/yr)."""
+    existing: dict = defaultdict(lambda: defaultdict(float))
     for r, p, capacity, retire in case.tables["existing_capacity"][
             ["region", "process", "capacity", "retirement_year"]].itertuples(index=False):
-        for t in years:
+        for t in case.years:
             if pd.isna(retire) or t < retire:
                 existing[r, p][t] += capacity
+    return existing
 
-    reserves = set(zip(case.tables["reserves"]["region"], case.tables["reserves"]["commodity"]))
-    build_keys = []
-    for r, can_build in zip(regions["region"], regions["can_build"]):
-        if not can_build:
-            continue
-        k = country_of[r]
-        for p in processes["process"]:
-            if family[p] == "mine" and (r, main_output[p]) not in reserves:
-                continue
-            first = start + lead.get((p, k), int(default_lead[p]))
-            build_keys += [(r, p, t) for t in years if t >= first]
 
-    m.build = pyo.Var(build_keys, domain=pyo.NonNegativeReals, dense=False)
+def add(m, case, book) -> None:
+    years = case.years
+    country_of = case.countries_of_regions
+    processes = case.tables["processes"]
+    lifetime, fixed_om, max_build = (dict(zip(processes["process"], processes[column]))
+                                     for column in ("lifetime", "fixed_om", "max_build"))
+    rate = dict(zip(case.tables["countries"]["country"],
+                    case.tables["countries"]["cost_of_capital"]))
+    sources = book.capacity_sources
+    build_keys = sorted(sources)
+    m.build = pyo.Expression(build_keys, rule=lambda m, r, p, t: linear(
+        [(1.0, var) for var, _ in sources[r, p, t]]))
     book.declare("build", ("region", "process", "year"), "unit/yr")
 
     weights = case.year_weights
-    limited = [key for key in build_keys if not _isnan(max_build[key[1]])]
+    limited = [key for key in build_keys if not pd.isna(max_build[key[1]])]
     m.build_max = pyo.Constraint(
         limited, rule=lambda m, r, p, t: m.build[r, p, t] <= max_build[p] * weights[t])
-    book.declare("build_max", ("region", "process", "year"), "unit/yr")
+    book.declare("build_max", ("region", "process", "year"), "M$/unit")
 
-    # vintages alive per (r, p, t); capital and fixed O&M charged on them
+    # sources alive per (r, p, t); capital and fixed O&M charged on them
     alive: dict[tuple[str, str, int], list] = defaultdict(list)
-    for r, p, t_built in build_keys:
+    for (r, p, t_online), items in sources.items():
         life = int(lifetime[p])
         k = country_of[r]
-        annual = capex[p] * crf(rate[k], life)
-        fom = fixed_om[p]
-        var = m.build[r, p, t_built]
-        for t in years:
-            if t_built <= t < t_built + life:
-                alive[r, p, t].append(var)
-                if annual:
-                    book.cost("capital", k, t, annual, var)
-                if fom:
-                    book.cost("fixed_om", k, t, fom, var)
+        annuity = crf(rate[k], life)
+        alive_years = [t for t in years if t_online <= t < t_online + life]
+        for var, capex in items:
+            for t in alive_years:
+                alive[r, p, t].append((1.0, var))
+                if capex:
+                    book.cost("capital", k, t, capex * annuity, var)
+                if fixed_om[p]:
+                    book.cost("fixed_om", k, t, fixed_om[p], var)
 
+    existing = existing_by_year(case)
     cap_keys = sorted({*alive, *((r, p, t) for (r, p), by_year in existing.items()
                                  for t, c in by_year.items() if c > 0)})
-    m.cap = pyo.Expression(cap_keys, rule=lambda m, r, p, t: pyo.quicksum(
-        alive.get((r, p, t), []), start=existing.get((r, p), {}).get(t, 0.0)))
+    m.cap = pyo.Expression(cap_keys, rule=lambda m, r, p, t: linear(
+        alive.get((r, p, t), []), constant=existing.get((r, p), {}).get(t, 0.0)))
     book.declare("cap", ("region", "process", "year"), "unit/yr")
     m.cap_keys = cap_keys  # plain list, used by the activity component
-
-
-def _isnan(value) -> bool:
-    return value is None or value != value

@@ -1,0 +1,157 @@
+r"""Permitting: permits under regimes, agency throughput, and the project pipeline.
+
+Variables
+    ``permit[r, p, g, t]`` ≥ 0 — capacity of process p in region r entering permitting in model
+    year t under regime g (unit/yr). It comes online in the first model year
+    ≥ t + L(k(r), p, g) (:mod:`northam_plan.case.leadtimes`); permits whose capacity would come
+    online after the horizon are not declared. Permits exist only where new capacity may be
+    built (regions with ``can_build``; mines only on known reserves).
+
+    ``project_build[j, t]`` ≥ 0 — capacity of pipeline project j coming online in model year t
+    (unit/yr), for t ≥ its earliest online year. Projects at stage ``permitted`` or
+    ``construction`` skip permitting; at ``permitting`` they still need their construction
+    years; at ``exploration`` the full standard lead time, counted from the first model year.
+
+Constraints
+    ``project_max[j]``: :math:`\sum_t project\_build_{j,t} \le capacity_j` (unit/yr).
+
+    ``permit_throughput_max[k, g, t]``:
+    :math:`\sum_{r \in k, p} weight_p \cdot permit_{r,p,g,t} \le limit_{k,g,t} \cdot w_t`
+    (workload/yr × years of the period), where throughput.csv sets a limit; its dual is the
+    value of one more unit of agency workload (M$ per workload unit, discounted).
+
+New capacity
+    each permit and project adds to ``build[r, p, online year]`` (capacity component), with its
+    own capex (a project's, or else the process's).
+
+Costs (M$, country of the region)
+    ``permitting``: :math:`premium_{k,f,g} \cdot permit` once, spread over the years of the
+    permit's model year.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pandas as pd
+import pyomo.environ as pyo
+
+from northam_plan.case.leadtimes import DEFAULT_REGIME, construction_years, online_year, regimes
+from northam_plan.model.book import linear
+
+NAME = "permitting"
+REQUIRES: tuple[str, ...] = ()
+
+
+def buildable(case) -> list[tuple[str, str]]:
+    """(region, process) pairs where greenfield capacity may be permitted."""
+    processes = case.tables["processes"]
+    reserves = set(zip(case.tables["reserves"]["region"], case.tables["reserves"]["commodity"]))
+    pairs = []
+    for r, can_build in zip(case.tables["regions"]["region"], case.tables["regions"]["can_build"]):
+        if not can_build:
+            continue
+        for p, family, output in processes[["process", "family", "main_output"]].itertuples(
+                index=False):
+            if family == "mine" and (r, output) not in reserves:
+                continue
+            pairs.append((r, p))
+    return pairs
+
+
+def add(m, case, book) -> None:
+    years = case.years
+    weights = case.year_weights
+    country_of = case.countries_of_regions
+    processes = case.tables["processes"]
+    family = dict(zip(processes["process"], processes["family"]))
+    capex = dict(zip(processes["process"], processes["capex"]))
+    weight = dict(zip(processes["process"], processes["permit_weight"]))
+    options = regimes(case)
+    build_years = construction_years(case)
+
+    permit_online = {}  # (r, p, g, t) -> online year
+    premiums = {}
+    for r, p in buildable(case):
+        k = country_of[r]
+        for regime in options[k, family[p]]:
+            lead = regime.permitting_years + build_years[p, k]
+            for t in years:
+                online = online_year(years, t, lead)
+                if online is None:
+                    break
+                permit_online[r, p, regime.name, t] = online
+            premiums[k, family[p], regime.name] = regime.premium
+    m.permit = pyo.Var(list(permit_online), domain=pyo.NonNegativeReals, dense=False)
+    m.permit_online = permit_online
+    book.declare("permit", ("region", "process", "regime", "year"), "unit/yr")
+    for (r, p, g, t), online in permit_online.items():
+        var = m.permit[r, p, g, t]
+        book.new_capacity(r, p, online, var, capex[p])
+        premium = premiums[country_of[r], family[p], g]
+        if premium:
+            book.cost("permitting", country_of[r], t, premium / weights[t], var)
+
+    _add_throughput(m, case, book, permit_online, weight, country_of)
+    _add_projects(m, case, book, options, build_years, capex, family, country_of)
+
+
+def _add_throughput(m, case, book, permit_online, weight, country_of) -> None:
+    limits = {}
+    start, end = case.years[0], case.years[-1]
+    for k, g, first, last, limit in case.tables["throughput"][
+            ["country", "regime", "start_year", "end_year", "limit"]].itertuples(index=False):
+        first = start if pd.isna(first) else int(first)
+        last = end if pd.isna(last) else int(last)
+        for t in case.years:
+            if first <= t <= last:
+                limits[k, g, t] = limit
+    terms = defaultdict(list)
+    for (r, p, g, t) in permit_online:
+        key = (country_of[r], g, t)
+        if key in limits and weight[p] > 0:
+            terms[key].append((weight[p], m.permit[r, p, g, t]))
+    weights = case.year_weights
+    m.permit_throughput_max = pyo.Constraint(
+        sorted(terms), rule=lambda m, k, g, t: linear(terms[k, g, t]) <= limits[k, g, t]
+        * weights[t])
+    m.permit_throughput_limit = limits
+    book.declare("permit_throughput_max", ("country", "regime", "year"), "M$/workload")
+
+
+def _add_projects(m, case, book, options, build_years, capex, family, country_of) -> None:
+    years = case.years
+    keys, online_years = [], {}
+    projects = case.tables["projects"]
+    for j, r, p, stage, earliest, project_capex in projects[
+            ["project", "region", "process", "stage", "earliest_online_year", "capex"]
+            ].itertuples(index=False):
+        k = country_of[r]
+        remaining = 0
+        if stage == "exploration":
+            regime = {g.name: g for g in options[k, family[p]]}.get(
+                DEFAULT_REGIME, options[k, family[p]][0])
+            remaining = regime.permitting_years + build_years[p, k]
+        elif stage == "permitting":
+            remaining = build_years[p, k]
+        first = online_year(years, max(int(earliest), years[0] + remaining), 0)
+        if first is None:
+            continue
+        for t in years:
+            if t >= first:
+                keys.append((j, t))
+        online_years[j] = first
+    m.project_build = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False)
+    book.declare("project_build", ("project", "year"), "unit/yr")
+    by_project = defaultdict(list)
+    info = projects.set_index("project")
+    for j, t in keys:
+        r, p = info.at[j, "region"], info.at[j, "process"]
+        cost = info.at[j, "capex"]
+        book.new_capacity(r, p, t, m.project_build[j, t], capex[p] if pd.isna(cost) else cost)
+        by_project[j].append((1.0, m.project_build[j, t]))
+    capacity = dict(zip(projects["project"], projects["capacity"]))
+    m.project_max = pyo.Constraint(
+        sorted(by_project), rule=lambda m, j: linear(by_project[j]) <= capacity[j])
+    book.declare("project_max", ("project",), "M$/unit")
+    m.project_first_online = online_years

@@ -1,0 +1,78 @@
+"""The investment plan: what is built where, when its permit starts, when it comes online.
+
+Tables (money in M$, capacity in unit/yr of the process's main output):
+
+* ``investments`` — every new capacity: region, country, process, source (the permitting regime,
+  or ``project: <name>`` for a pipeline project), permit start year (empty for projects, which
+  carry their own schedule), online year, capacity, overnight capex;
+* ``permits`` — region, country, process, regime, permit start year, online year, capacity;
+* ``projects`` — pipeline projects chosen: project, region, country, process, stage, online
+  year, capacity;
+* ``throughput`` — per country, regime and year with a limit: workload entering permitting,
+  the limit, and ``value``: the change of the objective (M$, present value) per unit of
+  workload/yr added to the limit (the constraint's dual × the years of the period; ≤ 0 when
+  the limit binds: more throughput saves money).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+TINY = 1e-9
+
+INVESTMENT_COLUMNS = ["region", "country", "process", "source", "permit_start_year",
+                      "online_year", "capacity", "capex"]
+
+
+def permit_tables(m, case) -> dict[str, pd.DataFrame]:
+    country_of = case.countries_of_regions
+    processes = case.tables["processes"]
+    capex = dict(zip(processes["process"], processes["capex"]))
+
+    rows = [(r, p, g, t, m.permit_online[r, p, g, t], var.value or 0.0)
+            for (r, p, g, t), var in m.permit.items()]
+    permits = pd.DataFrame(rows, columns=["region", "process", "regime", "permit_start_year",
+                                          "online_year", "capacity"]).astype(
+        {"permit_start_year": "int64", "online_year": "int64", "capacity": "float64"})
+    permits = permits[permits["capacity"] > TINY].reset_index(drop=True)
+    permits.insert(1, "country", permits["region"].map(country_of))
+
+    info = case.tables["projects"].set_index("project")
+    rows = [(j, info.at[j, "region"], info.at[j, "process"], info.at[j, "stage"], t,
+             var.value or 0.0) for (j, t), var in m.project_build.items()]
+    projects = pd.DataFrame(rows, columns=["project", "region", "process", "stage",
+                                           "online_year", "capacity"]).astype(
+        {"online_year": "int64", "capacity": "float64"})
+    projects = projects[projects["capacity"] > TINY].reset_index(drop=True)
+    projects.insert(2, "country", projects["region"].map(country_of))
+
+    from_permits = permits.assign(source=permits["regime"],
+                                  capex=permits["capacity"] * permits["process"].map(capex).astype(float))
+    project_capex = info["capex"].astype(float)
+    unit_capex = [capex[p] if np.isnan(project_capex[j]) else project_capex[j]
+                  for j, p in zip(projects["project"], projects["process"])]
+    from_projects = projects.assign(source="project: " + projects["project"],
+                                    permit_start_year=pd.NA,
+                                    capex=projects["capacity"] * np.array(unit_capex, dtype=float))
+    investments = pd.concat([from_permits[INVESTMENT_COLUMNS],
+                             from_projects[INVESTMENT_COLUMNS]], ignore_index=True)
+    investments["permit_start_year"] = investments["permit_start_year"].astype("Int64")
+    investments = investments.sort_values(["online_year", "region", "process", "source"],
+                                          kind="stable").reset_index(drop=True)
+    return {"investments": investments, "permits": permits, "projects": projects,
+            "throughput": _throughput(m, case)}
+
+
+def _throughput(m, case) -> pd.DataFrame:
+    columns = ["country", "regime", "year", "used", "limit", "value"]
+    constraint = m.permit_throughput_max
+    if not len(constraint):
+        return pd.DataFrame(columns=columns)
+    duals = m.dual if hasattr(m, "dual") else {}
+    weights = case.year_weights
+    rows = []
+    for (k, g, t), con in constraint.items():
+        rows.append((k, g, t, float(con.body()) / weights[t], m.permit_throughput_limit[k, g, t],
+                     duals.get(con, np.nan) * weights[t]))
+    return pd.DataFrame(rows, columns=columns)

@@ -183,3 +183,25 @@ def test_permitting_tables_are_validated(tmp_path, tables, file, line, column, f
     assert (str(problem.file).endswith(file), problem.line, problem.column) == \
         (True, line, column)
     assert fragment in problem.message
+
+
+def test_permits_of_a_limited_agency_may_be_held_until_needed(tmp_path):
+    """Throughput 6 kt/yr a year; demand 0 until 2027, then 12 kt/yr from 2028; permitting 1
+    year. Permits started in 2025–2027 (6 a year at most) are held and used in 2028, so nothing
+    is unserved: 12 · 2 years refined at 1 M$/kt (24) + capital 12 · 0.1 · 2 years (2.4)."""
+    path = write_case(tmp_path, {
+        "commodities": [{"commodity": "metal", "kind": "material", "unit": "kt"}],
+        "processes": [{"process": "refinery", "family": "refinery", "main_output": "metal",
+                       "capex": 3.0, "var_om": 1.0, "lifetime": 30, "construction_years": 0,
+                       "permit_weight": 1.0}],
+        "regimes": [{"country": "US", "family": "refinery", "regime": "standard",
+                     "permitting_years": 1}],
+        "throughput": [{"country": "US", "regime": "standard", "limit": 6.0}],
+        "demand": demand({2027: 0, 2028: 12}, commodity="metal")}, end=2029)
+    _, _, result, plan = run(path)
+    assert result.objective == pytest.approx(26.4)
+    permits = plan.tables["permits"]
+    assert permits["capacity"].sum() == pytest.approx(12.0)
+    assert set(permits["online_year"]) == {2028}
+    assert permits["permit_start_year"].max() <= 2027
+    assert permits.groupby("permit_start_year")["capacity"].sum().max() <= 6.0 + 1e-9

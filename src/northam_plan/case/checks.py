@@ -27,6 +27,18 @@ def check_case(tables: dict[str, pd.DataFrame], folder: Path, years: Years,
     _year_spans(tables, folder, years, problems, "tariffs", ["from", "to", "commodity"])
     _year_spans(tables, folder, years, problems, "throughput", ["country", "regime"])
     _regimes_known(tables, folder, problems)
+    for table in ("regional_shares", "supplier_caps"):
+        _year_spans(tables, folder, years, problems, table, ["bloc", "commodity"])
+        _known(tables, folder, problems, table, "bloc", set(tables["blocs"]["bloc"]), "bloc",
+               "blocs.csv")
+    _year_spans(tables, folder, years, problems, "disruptions",
+                ["exporter", "commodity", "scenario"])
+    _known(tables, folder, problems, "disruptions", "exporter",
+           set(tables["countries"]["country"]) | set(tables["regions"]["region"]),
+           "country or region", "countries.csv or regions.csv")
+    _known(tables, folder, problems, "disruptions", "scenario",
+           set(tables["scenarios"]["scenario"]) | {""}, "scenario", "scenarios.csv")
+    _probabilities(tables, folder, problems)
     _project_years(tables, folder, years, problems, warnings)
     _horizon_warnings(tables, folder, years, warnings)
     _reserves_have_mines(tables, folder, warnings)
@@ -84,12 +96,12 @@ def _year_spans(tables, folder, years: Years, problems, table: str, key: list[st
     end = frame["end_year"].fillna(years.end).astype(int)
     path = folder / f"{table}.csv"
     for line, s, e in zip(frame[LINE], start, end):
-        if e < s:
-            problems.add(path, f"end_year {e} is before start_year {s}", line=int(line),
-                         column="end_year")
-        elif s > years.end or e < years.start:
+        if s > years.end or e < years.start:
             problems.add(path, f"years {s}–{e} lie outside the horizon "
                                f"{years.start}–{years.end}", line=int(line), column="start_year")
+        elif e < s:
+            problems.add(path, f"end_year {e} is before start_year {s}", line=int(line),
+                         column="end_year")
     spans: dict[tuple, list[tuple[int, int, int]]] = {}
     for values, s, e, line in zip(frame[key].itertuples(index=False, name=None), start, end,
                                   frame[LINE]):
@@ -99,6 +111,23 @@ def _year_spans(tables, folder, years: Years, problems, table: str, key: list[st
                                    f"same {', '.join(key)}", line=int(line),
                              column="start_year")
         spans.setdefault(values, []).append((s, e, int(line)))
+
+
+def _known(tables, folder, problems, table, column, known, what, where) -> None:
+    frame = tables[table]
+    shown = ", ".join(sorted(k for k in known if k)[:12]) or "none"
+    for line, row in _rows(frame, ~frame[column].isin(known)):
+        problems.add(folder / f"{table}.csv", f"unknown {what} '{row[column]}' (not in {where}; "
+                                              f"known: {shown})" + set_by_note(row[SET_BY]),
+                     line=line, column=column)
+
+
+def _probabilities(tables, folder, problems) -> None:
+    scenarios = tables["scenarios"]
+    total = float(scenarios["probability"].sum())
+    if len(scenarios) and abs(total - 1.0) > 1e-6:
+        problems.add(folder / "scenarios.csv", f"the probabilities sum to {total:g}; they must "
+                                               "sum to 1", column="probability")
 
 
 def _regimes_known(tables, folder, problems) -> None:

@@ -74,6 +74,14 @@ def _table(table: Table) -> Table:
     return table
 
 
+def year_span(what: str) -> tuple[Column, Column]:
+    """start_year and end_year columns: the years in which ``what`` applies (inclusive)."""
+    return (Column("start_year", "int", f"first year {what} applies; empty = horizon start",
+                   unit="yr", required=False, default=None),
+            Column("end_year", "int", f"last year {what} applies; empty = horizon end",
+                   unit="yr", required=False, default=None))
+
+
 _table(Table(
     "countries", "Countries of the regions and of trade rules, with their cost of capital.",
     (
@@ -166,82 +174,6 @@ _table(Table(
 ))
 
 _table(Table(
-    "construction_times", "Construction years of a process in one country (override "
-    "processes.construction_years).",
-    (
-        Column("process", "str", "process code"),
-        Column("country", "str", "country code"),
-        Column("construction_years", "int", "years from permit granted to first output",
-               unit="yr", min=0, max=100),
-        SOURCE,
-    ),
-    key=("process", "country"),
-    required=False,
-    references={"process": "processes", "country": "countries"},
-))
-
-_table(Table(
-    "regimes", "Permitting pathways per country and process family. A country and family "
-    "without rows has one regime, 'standard', with no permitting years.",
-    (
-        Column("country", "str", "country code"),
-        Column("family", "str", "process family the regime applies to",
-               choices=PROCESS_FAMILIES),
-        Column("regime", "str", "regime name, e.g. standard, streamlined, fast_track"),
-        Column("permitting_years", "int", "years from permit start to permit granted",
-               unit="yr", min=0, max=100),
-        Column("premium", "float", "extra cost of permitting one unit of capacity under "
-               "this regime (e.g. a fast-track fee)", unit="M$ per unit/yr", required=False,
-               default=0.0, min=0.0),
-        SOURCE,
-    ),
-    key=("country", "family", "regime"),
-    required=False,
-    references={"country": "countries"},
-))
-
-_table(Table(
-    "throughput", "How much permitting work an agency can start per year, by country and "
-    "regime (weighted by processes.permit_weight). No row means no limit.",
-    (
-        Column("country", "str", "country code"),
-        Column("regime", "str", "regime name (as in regimes.csv)"),
-        Column("start_year", "int", "first year the limit applies; empty = horizon start",
-               unit="yr", required=False, default=None),
-        Column("end_year", "int", "last year the limit applies; empty = horizon end",
-               unit="yr", required=False, default=None),
-        Column("limit", "float", "workload that may enter permitting per year",
-               unit="workload/yr", min=0.0),
-        SOURCE,
-    ),
-    key=("country", "regime", "start_year"),
-    required=False,
-    references={"country": "countries"},
-))
-
-_table(Table(
-    "projects", "Named projects of the pipeline that the model may choose to complete, up "
-    "to their capacity, from their earliest online year.",
-    (
-        Column("project", "str", "project name (unique)"),
-        Column("region", "str", "region code"),
-        Column("process", "str", "process code"),
-        Column("capacity", "float", "capacity of the project", unit="unit/yr", min=0.0),
-        Column("stage", "str", "exploration, permitting, permitted or construction; "
-               "permitted and construction skip permitting",
-               choices=PROJECT_STAGES),
-        Column("earliest_online_year", "int", "first year the project could produce, by its "
-               "sponsor's schedule", unit="yr"),
-        Column("capex", "float", "overnight capital cost; empty = the process's capex",
-               unit="M$ per unit/yr", required=False, default=None, min=0.0),
-        SOURCE,
-    ),
-    key=("project",),
-    required=False,
-    references={"region": "regions", "process": "processes"},
-))
-
-_table(Table(
     "existing_capacity", "Capacity in place at the start of the horizon.",
     (
         Column("region", "str", "region code"),
@@ -300,10 +232,7 @@ _table(Table(
         Column("from", "str", "exporting country"),
         Column("to", "str", "importing country"),
         Column("commodity", "str", "commodity"),
-        Column("start_year", "int", "first year the rate applies; empty = horizon start",
-               unit="yr", required=False, default=None),
-        Column("end_year", "int", "last year the rate applies; empty = horizon end",
-               unit="yr", required=False, default=None),
+        *year_span("the rate"),
         Column("rate", "float", "tariff as a share of the reference price", unit="1",
                min=0.0),
         SOURCE,
@@ -327,3 +256,7 @@ _table(Table(
     key=("region", "commodity", "sector", "year"),
     references={"region": "regions", "commodity": "commodities"},
 ))
+
+
+# Tables of further concerns live in their own modules and register here.
+from northam_plan.case import schema_permitting, schema_security  # noqa: E402,F401

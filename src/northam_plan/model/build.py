@@ -31,10 +31,10 @@ import pyomo.environ as pyo
 from northam_plan.case import Case
 from northam_plan.model.book import Book, linear
 from northam_plan.model.components import (activity, capacity, demand, permitting, reserves,
-                                           trade)
+                                           security, stockpile, trade)
 
 #: Components in build order; each is a module with NAME, REQUIRES and add(m, case, book).
-COMPONENTS = (permitting, capacity, activity, trade, reserves, demand)
+COMPONENTS = (permitting, capacity, activity, trade, reserves, demand, stockpile, security)
 
 
 def build_model(case: Case, extra: Iterable[Callable] = (), components=COMPONENTS

@@ -16,6 +16,7 @@ import xarray as xr
 
 from northam_plan.case import Case
 from northam_plan.plan.permits import permit_tables
+from northam_plan.plan.security import security_tables
 
 TINY = 1e-9  # values below this (in absolute terms) are solver noise and reported as zero
 
@@ -62,7 +63,8 @@ def extract_plan(m, case: Case) -> Plan:
     weights = pd.Series(case.year_weights, name="weight").rename_axis("year")
     discount = pd.Series(case.discount_weights, name="discount").rename_axis("year")
     arrays = {}
-    for name in ("build", "permit", "project_build", "cap", "act", "flow", "unserved"):
+    for name in ("build", "permit", "project_build", "cap", "act", "flow", "unserved", "stock",
+                 "stock_fill", "stock_draw"):
         if hasattr(m, name):
             arrays[name] = variable_values(m, name)
     price = dual_values(m, "commodity_balance")
@@ -77,6 +79,7 @@ def extract_plan(m, case: Case) -> Plan:
         "unserved": _unserved(case, arrays.get("unserved")),
         "costs": _costs(annual, weights, discount),
     }
+    tables.update(security_tables(m, case, tables))
     dataset = xr.Dataset({
         name: xr.DataArray.from_series(series) for name, series in arrays.items()
         if not series.empty})
@@ -93,7 +96,8 @@ def extract_plan(m, case: Case) -> Plan:
 
 
 #: constraints whose duals go into the dataset as dual_<name> (M$ per unit, present value)
-LIMITS = ("extraction_max", "build_max", "flow_max", "permit_throughput_max", "project_max")
+LIMITS = ("extraction_max", "build_max", "flow_max", "permit_throughput_max", "project_max",
+          "regional_share_min", "supplier_share_max", "export_max", "stock_cover_min")
 _units = {"price": "M$/unit (undiscounted)",
           **{f"dual_{name}": "M$ per unit of the limit (present value)" for name in LIMITS}}
 

@@ -5,7 +5,8 @@ Tables (money in M$, capacity in unit/yr of the process's main output):
 * ``investments`` — every new capacity: region, country, process, source (the permitting regime,
   or ``project: <name>`` for a pipeline project), permit start year (empty for projects, which
   carry their own schedule), online year, capacity, overnight capex;
-* ``permits`` — region, country, process, regime, permit start year, online year, capacity;
+* ``permits`` — region, country, process, regime, permit start year, online year, capacity
+  (a permit held before it is used appears with the year it is used);
 * ``projects`` — pipeline projects chosen: project, region, country, process, stage, online
   year, capacity;
 * ``throughput`` — per country, regime and year with a limit: workload entering permitting,
@@ -15,6 +16,8 @@ Tables (money in M$, capacity in unit/yr of the process's main output):
 """
 
 from __future__ import annotations
+
+from collections import defaultdict
 
 import numpy as np
 import pandas as pd
@@ -30,9 +33,7 @@ def permit_tables(m, case) -> dict[str, pd.DataFrame]:
     processes = case.tables["processes"]
     capex = dict(zip(processes["process"], processes["capex"]))
 
-    rows = [(r, p, g, t, m.permit_online[r, p, g, t], var.value or 0.0)
-            for (r, p, g, t), var in m.permit.items()]
-    permits = pd.DataFrame(rows, columns=["region", "process", "regime", "permit_start_year",
+    permits = pd.DataFrame(_permit_rows(m), columns=["region", "process", "regime", "permit_start_year",
                                           "online_year", "capacity"]).astype(
         {"permit_start_year": "int64", "online_year": "int64", "capacity": "float64"})
     permits = permits[permits["capacity"] > TINY].reset_index(drop=True)
@@ -62,6 +63,42 @@ def permit_tables(m, case) -> dict[str, pd.DataFrame]:
                                           kind="stable").reset_index(drop=True)
     return {"investments": investments, "permits": permits, "projects": projects,
             "throughput": _throughput(m, case)}
+
+
+def _permit_rows(m) -> list[tuple]:
+    """(region, process, regime, permit start, online year, capacity) of every permit used.
+
+    Permits of a throughput-limited regime may be held before they are used (``permit_use``);
+    they are matched to their uses first in, first out.
+    """
+    pooled = {key[:3] for key in m.permit_use}
+    rows, queues = [], defaultdict(list)
+    for (r, p, g, t), var in m.permit.items():
+        amount = var.value or 0.0
+        if amount <= TINY:
+            continue
+        if (r, p, g) in pooled:
+            queues[r, p, g].append([m.permit_online[r, p, g, t], t, amount])
+        else:
+            rows.append((r, p, g, t, m.permit_online[r, p, g, t], amount))
+    uses = defaultdict(list)
+    for (r, p, g, y), var in m.permit_use.items():
+        if (var.value or 0.0) > TINY:
+            uses[r, p, g].append((y, var.value))
+    for key, queue in queues.items():
+        queue.sort()
+        for y, amount in sorted(uses[key]):
+            for arrival in queue:
+                if amount <= TINY:
+                    break
+                online, start, left = arrival
+                if online > y or left <= TINY:
+                    continue
+                taken = min(amount, left)
+                arrival[2] -= taken
+                amount -= taken
+                rows.append((*key, start, y, taken))
+    return rows
 
 
 def _throughput(m, case) -> pd.DataFrame:

@@ -3,8 +3,9 @@ r"""Permitting: permits under regimes, agency throughput, and the project pipeli
 Variables
     ``permit[r, p, g, t]`` ≥ 0 — capacity of process p in region r entering permitting in model
     year t under regime g (unit/yr). It comes online in the first model year
-    ≥ t + L(k(r), p, g) (:mod:`northam_plan.case.leadtimes`); permits whose capacity would come
-    online after the horizon are not declared. Permits exist only where new capacity may be
+    ≥ t + L(k(r), p, g) (:mod:`northam_plan.case.leadtimes`) — or, under a regime whose agency
+    throughput is limited, in any later year (``permit_use``, ``permit_pool``: a permit may be
+    held); permits whose capacity could only come online after the horizon are not declared. Permits exist only where new capacity may be
     built (regions with ``can_build``; mines only on known reserves).
 
     ``project_build[j, t]`` ≥ 0 — capacity of pipeline project j coming online in model year t
@@ -85,18 +86,26 @@ def add(m, case, book) -> None:
     m.permit = pyo.Var(list(permit_online), domain=pyo.NonNegativeReals, dense=False)
     m.permit_online = permit_online
     book.declare("permit", ("region", "process", "regime", "year"), "unit/yr")
+    limits = throughput_limits(case)
+    pooled = {(k, g) for k, g, _ in limits}
+    arrivals = defaultdict(list)
     for (r, p, g, t), online in permit_online.items():
         var = m.permit[r, p, g, t]
-        book.new_capacity(r, p, online, var, capex[p])
+        if (country_of[r], g) in pooled:
+            arrivals[r, p, g, online].append(var)
+        else:
+            book.new_capacity(r, p, online, var, capex[p])
         premium = premiums[country_of[r], family[p], g]
         if premium:
             book.cost("permitting", country_of[r], t, premium / weights[t], var)
 
-    _add_throughput(m, case, book, permit_online, weight, country_of)
+    _add_permit_pools(m, case, book, arrivals, capex)
+    _add_throughput(m, case, book, permit_online, weight, country_of, limits)
     _add_projects(m, case, book, options, build_years, capex, family, country_of)
 
 
-def _add_throughput(m, case, book, permit_online, weight, country_of) -> None:
+def throughput_limits(case) -> dict[tuple[str, str, int], float]:
+    """Agency throughput per (country, regime, model year), workload/yr."""
     limits = {}
     start, end = case.years[0], case.years[-1]
     for k, g, first, last, limit in case.tables["throughput"][
@@ -106,6 +115,44 @@ def _add_throughput(m, case, book, permit_online, weight, country_of) -> None:
         for t in case.years:
             if first <= t <= last:
                 limits[k, g, t] = limit
+    return limits
+
+
+def _add_permit_pools(m, case, book, arrivals, capex) -> None:
+    r"""Permits of a throughput-limited regime may be used after their earliest online year.
+
+    ``permit_use[r, p, g, y]`` ≥ 0 — permitted capacity built to come online in y (unit/yr);
+    ``permit_pool[r, p, g, y]`` ≥ 0 — permitted capacity not yet used at the end of y;
+    ``permit_pool_balance``: :math:`pool_y = pool_{y-1} + \sum_{t: online(t) = y} permit_t
+    - use_y`. Without it, a shorter lead time could move a permit into a year whose agency
+    throughput is already taken, and shortening a lead time could raise the cost. Where no
+    limit applies, a permit is never worth starting early (its premium is paid sooner), so
+    permits there come online exactly at their earliest year.
+    """
+    years = case.years
+    first = {}
+    for (r, p, g, y) in arrivals:
+        first[r, p, g] = min(y, first.get((r, p, g), y))
+    keys = [(r, p, g, y) for (r, p, g), y0 in sorted(first.items()) for y in years if y >= y0]
+    m.permit_use = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False)
+    m.permit_pool = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False)
+    book.declare("permit_use", ("region", "process", "regime", "year"), "unit/yr")
+    book.declare("permit_pool", ("region", "process", "regime", "year"), "unit/yr")
+    previous = {t: years[i - 1] for i, t in enumerate(years) if i > 0}
+
+    def balance(m, r, p, g, y):
+        before = m.permit_pool[r, p, g, previous[y]] if (r, p, g, previous.get(y)) in \
+            m.permit_pool else 0.0
+        return m.permit_pool[r, p, g, y] == before + linear(
+            [(1.0, v) for v in arrivals.get((r, p, g, y), [])]) - m.permit_use[r, p, g, y]
+
+    m.permit_pool_balance = pyo.Constraint(keys, rule=balance)
+    book.declare("permit_pool_balance", ("region", "process", "regime", "year"), "M$/unit")
+    for (r, p, g, y) in keys:
+        book.new_capacity(r, p, y, m.permit_use[r, p, g, y], capex[p])
+
+
+def _add_throughput(m, case, book, permit_online, weight, country_of, limits) -> None:
     terms = defaultdict(list)
     for (r, p, g, t) in permit_online:
         key = (country_of[r], g, t)

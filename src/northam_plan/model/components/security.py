@@ -1,0 +1,136 @@
+r"""Supply security: sourcing floors, supplier caps and export disruptions.
+
+For a bloc B (blocs.csv), commodity c and year t, with :math:`P_{B,c,t}` the bloc's production
+of c (process outputs in its regions), :math:`U_{B,c,t}` its use (final demand + process
+inputs), :math:`X_{B,c,t}` what it ships out of the bloc and :math:`M_{k,B,c,t}` what reaches it
+from outside country k (shipped × (1 − loss)), all in unit/yr:
+
+``regional_share_min[B, c, t]`` (regional_shares.csv):
+    :math:`P - X \ge share \cdot U` — the bloc's own output, net of what leaves it, covers at
+    least a share of its use. Dual ≥ 0: the cost of security, M$ (present value) per unit.
+
+``supplier_share_max[B, c, k, t]`` (supplier_caps.csv), for every outside country k with a link
+into the bloc: :math:`M_{k} \le cap \cdot U`.
+
+``export_max[e, c, t]`` (disruptions.csv): what exporter e (a country or a region) ships of c
+to regions outside it is at most ``limit`` (0 = ban). Rows naming a scenario apply only in
+that scenario of a stochastic case.
+
+Without origin tracking, imports are attributed to the shipping country; the product passport
+(a later component) attributes them to where goods were mined and processed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pandas as pd
+import pyomo.environ as pyo
+
+from northam_plan.model.book import linear
+from northam_plan.model.components.activity import process_ratios
+
+NAME = "security"
+REQUIRES = ("activity", "trade", "demand")
+
+
+def spans(case, table: str, key: list[str], value: str) -> dict[tuple, float]:
+    """Value per (*key, model year) from a table with start_year / end_year columns."""
+    out = {}
+    start, end = case.years[0], case.years[-1]
+    for row in case.tables[table][[*key, "start_year", "end_year", value]].itertuples(
+            index=False):
+        *names, first, last, amount = row
+        first = start if pd.isna(first) else int(first)
+        last = end if pd.isna(last) else int(last)
+        for t in case.years:
+            if first <= t <= last:
+                out[(*names, t)] = amount
+    return out
+
+
+def bloc_members(case) -> dict[str, set[str]]:
+    members: dict[str, set[str]] = defaultdict(set)
+    for bloc, k in case.tables["blocs"][["bloc", "country"]].itertuples(index=False):
+        members[bloc].add(k)
+    return members
+
+
+def add(m, case, book, scenario: str = "") -> None:
+    country_of = case.countries_of_regions
+    members = bloc_members(case)
+    floors = spans(case, "regional_shares", ["bloc", "commodity"], "share")
+    caps = spans(case, "supplier_caps", ["bloc", "commodity"], "cap")
+    wanted = {(b, c) for b, c, _ in (*floors, *caps)}
+
+    produced, used = defaultdict(list), defaultdict(list)
+    if wanted:
+        ratios = process_ratios(case)
+        blocs_of = {k: [b for b, ks in members.items() if k in ks] for k in set(country_of.values())}
+        for (r, p, t) in m.model().cap_keys:
+            for b in blocs_of[country_of[r]]:
+                for c, ratio in ratios[p]:
+                    if (b, c) in wanted:
+                        (produced if ratio > 0 else used)[b, c, t].append((abs(ratio),
+                                                                           m.act[r, p, t]))
+    demand = case.demand_by_year.assign(country=lambda d: d["region"].map(country_of)) \
+        .groupby(["country", "commodity", "year"])["quantity"].sum().to_dict()
+    loss = {(a, b, c): x for a, b, c, x in case.tables["links"][
+        ["from", "to", "commodity", "loss"]].itertuples(index=False)}
+
+    exports, imports = defaultdict(list), defaultdict(list)
+    for (a, b, c, t) in m.flow:
+        ka, kb = country_of[a], country_of[b]
+        for bloc, ks in members.items():
+            if (bloc, c) not in wanted or (ka in ks) == (kb in ks):
+                continue
+            if ka in ks:
+                exports[bloc, c, t].append((1.0, m.flow[a, b, c, t]))
+            else:
+                imports[bloc, c, ka, t].append((1.0 - loss[a, b, c], m.flow[a, b, c, t]))
+
+    def bloc_demand(bloc, c, t):
+        return sum(demand.get((k, c, t), 0.0) for k in members[bloc])
+
+    def floor_rule(m, bloc, c, t):
+        share = floors[bloc, c, t]
+        terms = produced[bloc, c, t] + [(-1.0, v) for _, v in exports[bloc, c, t]] + \
+            [(-share * coef, v) for coef, v in used[bloc, c, t]]
+        return linear(terms) >= share * bloc_demand(bloc, c, t)
+
+    m.regional_share_min = pyo.Constraint(sorted(floors), rule=floor_rule)
+    book.declare("regional_share_min", ("bloc", "commodity", "year"), "M$/unit")
+
+    cap_keys = sorted((b, c, k, t) for (b, c, k, t) in imports if (b, c, t) in caps)
+
+    def cap_rule(m, bloc, c, k, t):
+        cap = caps[bloc, c, t]
+        terms = imports[bloc, c, k, t] + [(-cap * coef, v) for coef, v in used[bloc, c, t]]
+        return linear(terms) <= cap * bloc_demand(bloc, c, t)
+
+    m.supplier_share_max = pyo.Constraint(cap_keys, rule=cap_rule)
+    book.declare("supplier_share_max", ("bloc", "commodity", "supplier", "year"), "M$/unit")
+
+    _add_disruptions(m, case, book, scenario, country_of)
+
+
+def _add_disruptions(m, case, book, scenario, country_of) -> None:
+    limits: dict[tuple, float] = {}
+    for (e, c, s, t), limit in spans(case, "disruptions", ["exporter", "commodity", "scenario"],
+                                     "limit").items():
+        if s in ("", scenario):
+            limits[e, c, t] = min(limit, limits.get((e, c, t), limit))
+    regions_of = defaultdict(set)
+    for r, k in country_of.items():
+        regions_of[k].add(r)
+        regions_of[r].add(r)
+    outflow = defaultdict(list)
+    wanted = {(e, c) for e, c, _ in limits}
+    for (a, b, c, t) in m.flow:
+        for e in (country_of[a], a):
+            if (e, c) in wanted and b not in regions_of[e]:
+                outflow[e, c, t].append((1.0, m.flow[a, b, c, t]))
+    keys = sorted(key for key in limits if outflow[key])
+    m.export_max = pyo.Constraint(keys, rule=lambda m, e, c, t: linear(outflow[e, c, t])
+                                  <= limits[e, c, t])
+    book.declare("export_max", ("exporter", "commodity", "year"), "M$/unit")

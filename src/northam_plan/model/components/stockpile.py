@@ -1,0 +1,72 @@
+r"""Strategic stockpiles (stockpiles.csv).
+
+Variables (per stockpile region r, commodity c and model year t)
+    ``stock[r, c, t]`` ≥ 0 — stock at the end of year t (unit), at most ``capacity``;
+    ``stock_fill[r, c, t]``, ``stock_draw[r, c, t]`` ≥ 0 — filling and drawing (unit/yr), at
+    most ``max_fill`` / ``max_draw``.
+
+Constraints
+    ``stock_balance[r, c, t]``:
+    :math:`stock_t = stock_{t-1} + w_t \, (fill_t - draw_t)` (unit), with
+    :math:`stock_{t_0 - 1} = initial`;
+    ``stock_cover_min[r, c, t]``: :math:`stock_t \ge days / 365 \cdot demand_{r,c,t}` (unit),
+    where ``min_cover_days`` > 0.
+
+Balance terms
+    :math:`draw - fill` in the commodity balance of r, c, t.
+
+Costs (annual, M$/yr, country of the region)
+    ``stockpile``: :math:`holding\_cost \cdot stock_{r,c,t}`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyomo.environ as pyo
+
+NAME = "stockpile"
+REQUIRES = ("demand",)
+
+
+def _bound(value):
+    return None if pd.isna(value) else float(value)
+
+
+def add(m, case, book) -> None:
+    table = case.tables["stockpiles"]
+    years = case.years
+    weights = case.year_weights
+    country_of = case.countries_of_regions
+    rows = {(r, c): row for r, c, row in zip(table["region"], table["commodity"],
+                                             table.itertuples(index=False))}
+    keys = [(r, c, t) for (r, c) in rows for t in years]
+    m.stock = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False,
+                      bounds=lambda m, r, c, t: (0, _bound(rows[r, c].capacity)))
+    m.stock_fill = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False,
+                           bounds=lambda m, r, c, t: (0, _bound(rows[r, c].max_fill)))
+    m.stock_draw = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False,
+                           bounds=lambda m, r, c, t: (0, _bound(rows[r, c].max_draw)))
+    for name, unit in (("stock", "unit"), ("stock_fill", "unit/yr"), ("stock_draw", "unit/yr")):
+        book.declare(name, ("region", "commodity", "year"), unit)
+
+    previous = {t: years[i - 1] for i, t in enumerate(years) if i > 0}
+
+    def balance(m, r, c, t):
+        before = m.stock[r, c, previous[t]] if t in previous else rows[r, c].initial_stock
+        return m.stock[r, c, t] == before + weights[t] * (m.stock_fill[r, c, t]
+                                                          - m.stock_draw[r, c, t])
+
+    m.stock_balance = pyo.Constraint(keys, rule=balance)
+    book.declare("stock_balance", ("region", "commodity", "year"), "M$/unit")
+
+    demand = case.demand_by_year.groupby(["region", "commodity", "year"])["quantity"].sum()
+    cover = [(r, c, t) for (r, c, t) in keys if rows[r, c].min_cover_days > 0]
+    m.stock_cover_min = pyo.Constraint(cover, rule=lambda m, r, c, t: m.stock[r, c, t] >= (
+        rows[r, c].min_cover_days / 365.0 * float(demand.get((r, c, t), 0.0))))
+    book.declare("stock_cover_min", ("region", "commodity", "year"), "M$/unit")
+
+    for (r, c, t) in keys:
+        book.supply(r, c, t, 1.0, m.stock_draw[r, c, t])
+        book.supply(r, c, t, -1.0, m.stock_fill[r, c, t])
+        if rows[r, c].holding_cost:
+            book.cost("stockpile", country_of[r], t, rows[r, c].holding_cost, m.stock[r, c, t])

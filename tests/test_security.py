@@ -6,6 +6,7 @@ Regions US (bloc NA = {US}) and CN. Ore costs 5 M$/kt to mine in the US and 2 + 
 
 from __future__ import annotations
 
+import pyomo.environ as pyo
 import pytest
 
 from casekit import mine, write_case
@@ -115,3 +116,44 @@ def test_security_tables_are_validated(tmp_path, tables, file, column, fragment)
     [problem] = caught.value.problems
     assert str(problem.file).endswith(file) and problem.column == column
     assert fragment in problem.message
+
+
+TWO_STAGE = {
+    **BASE,
+    "processes": [mine("new_mine", capex=2.0, lifetime=1, var_om=2.0),
+                  mine("old_mine", var_om=8.0, capex=1000.0),
+                  mine("mine_cn", var_om=2.0, capex=1000.0)],
+    "existing_capacity": [{"region": "US", "process": "old_mine", "capacity": 5},
+                          {"region": "CN", "process": "mine_cn", "capacity": 100}],
+    "reserves": [{"region": "US", "commodity": "ore", "reserves": 1e6}],
+}
+BAN = [{"exporter": "CN", "commodity": "ore", "limit": 0}]
+
+
+def test_two_stage_build_hedges_between_scenarios(tmp_path):
+    """One year. A new US mine costs 2 M$ per kt/yr of capital and 2 M$/kt to run; the old
+    mine (5 kt/yr) 8 M$/kt; Chinese ore 3 M$/kt delivered. Calm (p = 0.9): every built kt saves
+    only 1 M$ of imports — build nothing. Ban (p = 0.1): the first 5 kt save 96 M$ each of
+    unserved demand, the next 5 kt 4 M$ each of old-mine output — build 10. Together the
+    expected slope is 0.1 · (−96) + 0.9 · 1 < 0 up to 5 kt and 0.1 · (−4) + 0.9 · 1 > 0
+    beyond: build 5, unlike either single scenario. Expected cost: capital 10 + 0.9 · (5 · 2 +
+    5 · 3) + 0.1 · (5 · 2 + 5 · 8) = 37.5 M$; wait-and-see 0.9 · 30 + 0.1 · 40 = 31 ≤ 37.5."""
+    alone = {}
+    for name, disruptions in (("calm", []), ("ban", BAN)):
+        model, result, _ = run(tmp_path / name, **{**TWO_STAGE, "disruptions": disruptions})
+        alone[name] = (result.objective, pyo.value(model.build["US", "new_mine", 2025]))
+    assert alone == {"calm": pytest.approx((30.0, 0.0)), "ban": pytest.approx((40.0, 10.0))}
+
+    m, result, plan = run(tmp_path / "both", **{
+        **TWO_STAGE,
+        "scenarios": [{"scenario": "calm", "probability": 0.9},
+                      {"scenario": "ban", "probability": 0.1}],
+        "disruptions": [{**row, "scenario": "ban"} for row in BAN]})
+    assert result.objective == pytest.approx(37.5)
+    assert pyo.value(m.build["US", "new_mine", 2025]) == pytest.approx(5.0)
+    assert result.objective >= 0.9 * alone["calm"][0] + 0.1 * alone["ban"][0]
+    unserved = plan.tables["unserved"].set_index("scenario")["unserved"]
+    assert unserved.to_dict() == pytest.approx({"calm": 0.0, "ban": 0.0})
+    assert list(plan.dataset["act"].coords["scenario"].values) == ["calm", "ban"]
+    assert "scenario" not in plan.dataset["build"].dims
+    assert sum(plan.costs.values()) == pytest.approx(37.5)

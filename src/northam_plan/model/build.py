@@ -37,30 +37,66 @@ from northam_plan.model.components import (activity, capacity, demand, permittin
 COMPONENTS = (permitting, capacity, activity, trade, reserves, demand, stockpile, security)
 
 
+#: Components decided once for all disruption scenarios (first stage); the others operate.
+INVESTMENT = ("permitting", "capacity")
+
+
 def build_model(case: Case, extra: Iterable[Callable] = (), components=COMPONENTS
                 ) -> pyo.ConcreteModel:
-    """Return the Pyomo model of ``case``.
+    r"""Return the Pyomo model of ``case``.
+
+    With disruption scenarios (scenarios.csv) the model is the extensive form of a two-stage
+    stochastic program: permits and builds (the INVESTMENT components) are decided once on the
+    model; every other component is added once per scenario s to the block
+    ``model.scenario[s]``, whose costs count with the scenario's probability:
+
+    .. math:: \min\; invest + \sum_s \pi_s \, operate_s
 
     ``extra`` are callables ``fn(model, case)`` run after the model is complete, the public hook
     for researchers to add their own variables and constraints.
     """
     m = pyo.ConcreteModel(name=case.name)
     book = Book()
+    _check_order(components)
+    scenarios = dict(zip(case.tables["scenarios"]["scenario"],
+                         case.tables["scenarios"]["probability"]))
+    if not scenarios:
+        for component in components:
+            component.add(m, case, book)
+        _add_balance(m, book)
+        _add_costs(m, case, [(m, book, 1.0)])
+    else:
+        for component in components:
+            if component.NAME in INVESTMENT:
+                component.add(m, case, book)
+        m.scenario_names = list(scenarios)
+        m.scenario = pyo.Block(m.scenario_names)
+        books = [(m, book, 1.0)]
+        for name, probability in scenarios.items():
+            block = m.scenario[name]
+            block.scenario_name = name
+            block.book = Book()
+            for component in components:
+                if component.NAME not in INVESTMENT:
+                    component.add(block, case, block.book)
+            _add_balance(block, block.book)
+            books.append((block, block.book, float(probability)))
+        _add_costs(m, case, books)
+    m.book = book
+    m.components_added = tuple(c.NAME for c in components)
+    for fn in extra:
+        fn(m, case)
+    return m
+
+
+def _check_order(components) -> None:
     added: list[str] = []
     for component in components:
         missing = [name for name in component.REQUIRES if name not in added]
         if missing:
             raise ValueError(f"component '{component.NAME}' requires {missing} to be added "
                              f"before it; order now: {added}")
-        component.add(m, case, book)
         added.append(component.NAME)
-    _add_balance(m, book)
-    _add_costs(m, case, book)
-    m.book = book
-    m.components_added = tuple(added)
-    for fn in extra:
-        fn(m, case)
-    return m
 
 
 def _add_balance(m, book: Book) -> None:
@@ -72,17 +108,20 @@ def _add_balance(m, book: Book) -> None:
     book.declare("commodity_balance", ("region", "commodity", "year"), "M$/unit")
 
 
-def _add_costs(m, case: Case, book: Book) -> None:
+def _add_costs(m, case: Case, books) -> None:
+    """``annual_cost`` on each block with costs; the objective sums them, discounted and
+    weighted by the probability of the block's scenario (1 outside stochastic cases)."""
     weights = case.discount_weights
-    keys = sorted(book.cost_terms)
-    m.annual_cost = pyo.Expression(keys, rule=lambda m, cat, k, t: linear(book.cost_terms[
-        cat, k, t]))
-    book.declare("annual_cost", ("category", "country", "year"), "M$/yr")
     coefs: dict[int, float] = defaultdict(float)
     variables = {}
-    for (cat, k, t), terms in book.cost_terms.items():
-        for coef, var in terms:
-            coefs[id(var)] += weights[t] * coef
-            variables[id(var)] = var
+    for block, book, probability in books:
+        terms = book.cost_terms
+        block.annual_cost = pyo.Expression(sorted(terms), rule=lambda b, cat, k, t: linear(
+            terms[cat, k, t]))
+        book.declare("annual_cost", ("category", "country", "year"), "M$/yr")
+        for (cat, k, t), items in terms.items():
+            for coef, var in items:
+                coefs[id(var)] += probability * weights[t] * coef
+                variables[id(var)] = var
     m.objective = pyo.Objective(
         expr=linear([(coefs[i], variables[i]) for i in coefs]), sense=pyo.minimize)

@@ -52,44 +52,92 @@ def variable_values(m, name: str) -> pd.Series:
 def dual_values(m, name: str) -> pd.Series:
     """Duals of constraint ``name`` (M$ per unit of its right-hand side, discounted)."""
     component = getattr(m, name)
-    duals = m.dual if hasattr(m, "dual") else {}
+    top = m.model()
+    duals = top.dual if hasattr(top, "dual") else {}
     values = [duals.get(c, np.nan) for c in component.values()]
     return _series(component, m.book.dims[name], values)
 
 
+INVESTMENT_VARS = ("build", "permit", "project_build", "cap")
+OPERATION_VARS = ("act", "flow", "unserved", "stock", "stock_fill", "stock_draw")
+INVESTMENT_TABLES = ("investments", "permits", "projects", "throughput")
+
+
 def extract_plan(m, case: Case) -> Plan:
-    """Collect the plan of a solved model ``m`` built from ``case``."""
+    """Collect the plan of a solved model ``m`` built from ``case``.
+
+    In a stochastic case, operational results carry a ``scenario`` dimension (a ``scenario``
+    column in the tables); investments are one plan for all scenarios; ``costs`` are expected
+    values (investment + Σ probability × operations).
+    """
+    names = getattr(m, "scenario_names", None)
+    if not names:
+        return _extract(m, m, case, 1.0)
+    probability = dict(zip(case.tables["scenarios"]["scenario"],
+                           case.tables["scenarios"]["probability"]))
+    parts = {s: _extract(m, m.scenario[s], case, probability[s]) for s in names}
+    first = parts[names[0]]
+    tables = {}
+    for name, frame in first.tables.items():
+        if name in INVESTMENT_TABLES:
+            tables[name] = frame
+        else:
+            tables[name] = pd.concat([parts[s].tables[name].assign(scenario=s) for s in names],
+                                     ignore_index=True)
+    index = pd.Index(names, name="scenario")
+    dataset = xr.Dataset({name: first.dataset[name] for name in first.dataset.data_vars
+                          if name in INVESTMENT_VARS})
+    for name in first.dataset.data_vars:
+        if name not in INVESTMENT_VARS:
+            dataset[name] = xr.concat([parts[s].dataset[name] for s in names], dim=index,
+                                      join="outer")
+    dataset["probability"] = xr.DataArray([probability[s] for s in names], coords=[index])
+    costs = {}
+    for s in names:
+        for category, value in parts[s].costs.items():
+            costs[category] = costs.get(category, 0.0) + probability[s] * value
+    return Plan(dataset=dataset, tables=tables, costs=costs)
+
+
+def _extract(top, ops, case: Case, probability: float) -> Plan:
+    """The plan of one set of operations ``ops`` (the model, or a scenario's block)."""
     country_of = case.countries_of_regions
     weights = pd.Series(case.year_weights, name="weight").rename_axis("year")
     discount = pd.Series(case.discount_weights, name="discount").rename_axis("year")
     arrays = {}
-    for name in ("build", "permit", "project_build", "cap", "act", "flow", "unserved", "stock",
-                 "stock_fill", "stock_draw"):
-        if hasattr(m, name):
-            arrays[name] = variable_values(m, name)
-    price = dual_values(m, "commodity_balance")
-    price = price / discount.reindex(price.index.get_level_values("year")).to_numpy()
-    annual = variable_values(m, "annual_cost")
+    for block, names in ((top, INVESTMENT_VARS), (ops, OPERATION_VARS)):
+        for name in names:
+            if hasattr(block, name):
+                arrays[name] = variable_values(block, name)
+    price = dual_values(ops, "commodity_balance")
+    price = price / (probability * discount.reindex(
+        price.index.get_level_values("year")).to_numpy())
+    annual = variable_values(ops, "annual_cost")
+    if ops is not top:
+        annual = pd.concat([variable_values(top, "annual_cost"), annual])
 
     tables = {
-        **permit_tables(m, case),
+        **permit_tables(top, case),
         "activity": _activity(arrays["act"], arrays["cap"], country_of),
-        "flows": _flows(m, arrays.get("flow")),
+        "flows": _flows(ops, arrays.get("flow")),
         "prices": price.rename("price").reset_index(),
         "unserved": _unserved(case, arrays.get("unserved")),
         "costs": _costs(annual, weights, discount),
     }
-    tables.update(security_tables(m, case, tables))
+    tables.update(security_tables(ops, case, tables, probability))
     dataset = xr.Dataset({
         name: xr.DataArray.from_series(series) for name, series in arrays.items()
         if not series.empty})
     dataset["price"] = xr.DataArray.from_series(price)
     dataset["annual_cost"] = xr.DataArray.from_series(annual)
-    for constraint in LIMITS:
-        if hasattr(m, constraint) and len(getattr(m, constraint)):
-            dataset[f"dual_{constraint}"] = xr.DataArray.from_series(dual_values(m, constraint))
+    for block in {id(top): top, id(ops): ops}.values():
+        for constraint in LIMITS:
+            if hasattr(block, constraint) and len(getattr(block, constraint)):
+                dataset[f"dual_{constraint}"] = xr.DataArray.from_series(
+                    dual_values(block, constraint))
     for name in dataset.data_vars:
-        dataset[name].attrs["unit"] = m.book.units.get(name, _units.get(name, ""))
+        dataset[name].attrs["unit"] = {**top.book.units, **ops.book.units}.get(
+            name, _units.get(name, ""))
     totals = tables["costs"].groupby("category")[["undiscounted", "discounted"]].sum()
     return Plan(dataset=dataset, tables=tables,
                 costs={k: float(v) for k, v in totals["discounted"].items()})

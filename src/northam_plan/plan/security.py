@@ -22,11 +22,14 @@ from northam_plan.model.components.activity import process_ratios
 from northam_plan.model.components.security import bloc_members
 
 
-def security_tables(m, case, tables) -> dict[str, pd.DataFrame]:
+def security_tables(m, case, tables, probability: float = 1.0) -> dict[str, pd.DataFrame]:
+    """``m`` is the model or a scenario's block; duals are divided by the scenario's
+    probability and the year's discount weight, to M$ per unit of that year."""
     members = bloc_members(case)
     country_of = case.countries_of_regions
-    discount = case.discount_weights
-    duals = m.dual if hasattr(m, "dual") else {}
+    discount = {t: w * probability for t, w in case.discount_weights.items()}
+    top = m.model()
+    duals = top.dual if hasattr(top, "dual") else {}
     costs = _security_costs(m, duals, discount)
     if not members:
         return {"security": pd.DataFrame(), "security_imports": pd.DataFrame(),

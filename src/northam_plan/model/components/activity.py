@@ -41,14 +41,15 @@ def add(m, case, book) -> None:
     var_om = processes["var_om"].to_dict()
     country_of = case.countries_of_regions
 
-    m.act = pyo.Var(m.cap_keys, domain=pyo.NonNegativeReals, dense=False)
+    top = m.model()  # capacity is decided once, also when operations are per scenario
+    m.act = pyo.Var(top.cap_keys, domain=pyo.NonNegativeReals, dense=False)
     book.declare("act", ("region", "process", "year"), "unit/yr")
     m.activity_max = pyo.Constraint(
-        m.cap_keys, rule=lambda m, r, p, t: m.act[r, p, t] <= avail[p] * m.cap[r, p, t])
+        top.cap_keys, rule=lambda b, r, p, t: b.act[r, p, t] <= avail[p] * top.cap[r, p, t])
     book.declare("activity_max", ("region", "process", "year"), "M$/unit")
 
     ratios = process_ratios(case)
-    for (r, p, t) in m.cap_keys:
+    for (r, p, t) in top.cap_keys:
         var = m.act[r, p, t]
         for c, ratio in ratios[p]:
             book.supply(r, c, t, ratio, var)

@@ -27,7 +27,7 @@ def add(m, case, book) -> None:
                      case.tables["reserves"]["reserves"]))
     weights = case.year_weights
     terms = defaultdict(list)
-    for (r, p, t) in m.cap_keys:
+    for (r, p, t) in m.model().cap_keys:
         if p not in mines:
             continue
         for c, ratio in ratios[p]:

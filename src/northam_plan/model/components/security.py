@@ -56,7 +56,8 @@ def bloc_members(case) -> dict[str, set[str]]:
     return members
 
 
-def add(m, case, book, scenario: str = "") -> None:
+def add(m, case, book) -> None:
+    scenario = getattr(m, "scenario_name", "")  # set on each scenario's block
     country_of = case.countries_of_regions
     members = bloc_members(case)
     floors = spans(case, "regional_shares", ["bloc", "commodity"], "share")

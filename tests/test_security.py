@@ -157,3 +157,29 @@ def test_two_stage_build_hedges_between_scenarios(tmp_path):
     assert list(plan.dataset["act"].coords["scenario"].values) == ["calm", "ban"]
     assert "scenario" not in plan.dataset["build"].dims
     assert sum(plan.costs.values()) == pytest.approx(37.5)
+
+
+def test_a_scenario_adds_a_ban_with_an_add_block(tmp_path):
+    """[[add]] appends rows: the scenario bans Chinese ore in 2026 (as test_export_ban)."""
+    base = write_case(tmp_path, BASE, end=2026)
+    scenario = tmp_path / "ban.toml"
+    scenario.write_text('extends = "case.toml"\nname = "ban"\n[[add]]\ntable = "disruptions"\n'
+                        'rows = [{ exporter = "CN", commodity = "ore", start_year = 2026, '
+                        'limit = 0 }]\n')
+    case = load_case(scenario)
+    assert len(load_case(base).tables["disruptions"]) == 0
+    assert len(case.tables["disruptions"]) == 1
+    result = solve(build_model(case), quiet=True)
+    assert result.objective == pytest.approx(80.0)
+
+
+def test_a_bad_added_row_names_the_case_file(tmp_path):
+    write_case(tmp_path, BASE, end=2026)
+    scenario = tmp_path / "ban.toml"
+    scenario.write_text('extends = "case.toml"\n[[add]]\ntable = "disruptions"\n'
+                        'rows = [{ exporter = "RU", commodity = "ore", limit = -1 }]\n')
+    with pytest.raises(CaseError) as caught:
+        load_case(scenario)
+    [problem] = caught.value.problems
+    assert problem.file == scenario.resolve() and problem.column == "rows.limit"
+    assert "[[add]] #1" in problem.message and "expected a number ≥ 0" in problem.message

@@ -49,7 +49,8 @@ class ProblemList:
         self.items: list[Problem] = []
 
     def add(self, file, message, line=None, column=None) -> None:
-        self.items.append(Problem(file, message, line, column))
+        """Record a problem; line 0 marks a row added by a case file, which has no CSV line."""
+        self.items.append(Problem(file, message, line or None, column))
 
     def __bool__(self) -> bool:
         return bool(self.items)

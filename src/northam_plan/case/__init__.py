@@ -9,7 +9,7 @@ from northam_plan.case.case import Case
 from northam_plan.case.casefile import resolve_case
 from northam_plan.case.checks import check_case
 from northam_plan.case.leadtimes import rounding_warnings
-from northam_plan.case.overrides import apply_overrides
+from northam_plan.case.overrides import apply_additions, apply_overrides
 from northam_plan.case.schema import TABLES
 from northam_plan.case.tables import read_table
 from northam_plan.errors import CaseError, ProblemList
@@ -27,12 +27,14 @@ def load_case(path: Path | str) -> Case:
     tables = {name: read_table(resolved.tables, schema, problems)
               for name, schema in TABLES.items()}
     problems.raise_if_any()
+    tables = apply_additions(tables, resolved.tables, resolved.additions, problems)
     tables = apply_overrides(tables, resolved.tables, resolved.overrides, problems)
     problems.raise_if_any()
     warnings = check_case(tables, resolved.tables, resolved.years, problems)
     problems.raise_if_any()
     overrides = tuple({"file": str(o.file), **o.override.model_dump()}
-                      for o in resolved.overrides)
+                      for o in resolved.overrides) + tuple(
+        {"file": str(a.file), "add": a.add.model_dump()} for a in resolved.additions)
     case = Case(name=resolved.name, description=resolved.description, path=resolved.path,
                 chain=resolved.chain, tables_dir=resolved.tables, years_spec=resolved.years,
                 options=resolved.options, tables=tables, warnings=tuple(warnings),

@@ -13,6 +13,9 @@ named in it is ever imported or executed.
     table = "tariffs"
     where = { to = "US", from = ["CA", "MX"] }
     set = { rate = 0.25 }
+    [[add]]                                       # … and rows added to a table
+    table = "disruptions"
+    rows = [{ exporter = "CN", commodity = "magnet", start_year = 2027, limit = 0 }]
 """
 
 from __future__ import annotations
@@ -65,6 +68,13 @@ class Override(_Strict):
     set: dict[str, Scalar]
 
 
+class Add(_Strict):
+    """Append ``rows`` (column → value) to ``table``, e.g. an export ban in a scenario."""
+
+    table: str
+    rows: list[dict[str, Scalar]]
+
+
 class CaseFile(_Strict):
     name: str | None = None
     description: str = ""
@@ -73,6 +83,16 @@ class CaseFile(_Strict):
     years: Years | None = None
     options: dict[str, Scalar] = Field(default_factory=dict)
     override: list[Override] = Field(default_factory=list)
+    add: list[Add] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SourcedAdd:
+    """Rows to add, with the case file and position they came from (for messages)."""
+
+    add: Add
+    file: Path
+    position: int
 
 
 @dataclass(frozen=True)
@@ -96,6 +116,7 @@ class ResolvedCase:
     years: Years
     options: Options
     overrides: tuple[SourcedOverride, ...]
+    additions: tuple[SourcedAdd, ...] = ()
 
 
 def read_case_file(path: Path) -> CaseFile:
@@ -162,7 +183,9 @@ def resolve_case(path: Path | str) -> ResolvedCase:
     tables = years = None
     options: dict[str, Scalar] = {}
     overrides: list[SourcedOverride] = []
+    additions: list[SourcedAdd] = []
     for file, case_file in chain:
+        additions += [SourcedAdd(a, file, i + 1) for i, a in enumerate(case_file.add)]
         name = case_file.name or name
         description = case_file.description or description
         if case_file.tables is not None:
@@ -188,4 +211,5 @@ def resolve_case(path: Path | str) -> ResolvedCase:
         raise CaseError(problems)
     return ResolvedCase(path=path, chain=tuple(p for p, _ in chain), name=name or path.stem,
                         description=description or "", tables=tables, years=years,
-                        options=merged_options, overrides=tuple(overrides))
+                        options=merged_options, overrides=tuple(overrides),
+                        additions=tuple(additions))

@@ -4,10 +4,50 @@ from __future__ import annotations
 
 import pandas as pd
 
-from northam_plan.case.casefile import SourcedOverride
+from northam_plan.case.casefile import SourcedAdd, SourcedOverride
 from northam_plan.case.schema import TABLES
-from northam_plan.case.tables import SET_BY, CellError, check_duplicate_keys, convert_cell
+from northam_plan.case.tables import (LINE, SET_BY, CellError, check_duplicate_keys,
+                                      convert_cell)
 from northam_plan.errors import ProblemList
+
+
+def apply_additions(tables: dict[str, pd.DataFrame], folder, additions: tuple[SourcedAdd, ...],
+                    problems: ProblemList) -> dict[str, pd.DataFrame]:
+    """Return copies of ``tables`` with the rows of every ``[[add]]`` block appended."""
+    tables = dict(tables)
+    for item in additions:
+        add, file = item.add, item.file
+        label = f"[[add]] #{item.position} (table = \"{add.table}\")"
+        schema = TABLES.get(add.table)
+        if schema is None:
+            problems.add(file, f"{label}: unknown table; tables are {', '.join(TABLES)}",
+                         column="table")
+            continue
+        rows = []
+        for number, raw in enumerate(add.rows, start=1):
+            row, ok = {LINE: 0, SET_BY: f"{file.name} {label} row {number}"}, True
+            for name in raw:
+                if name not in {c.name for c in schema.columns}:
+                    problems.add(file, f"{label}: row {number}: unknown column '{name}'; the "
+                                       f"columns of {schema.name} are "
+                                       f"{', '.join(c.name for c in schema.columns)}",
+                                 column=f"rows.{name}")
+                    ok = False
+            for column in schema.columns:
+                try:
+                    row[column.name] = convert_cell(column, raw.get(column.name))
+                except CellError as err:
+                    problems.add(file, f"{label}: row {number}: {err}",
+                                 column=f"rows.{column.name}")
+                    ok = False
+            if ok:
+                rows.append(row)
+        if rows:
+            frame = tables[add.table]
+            added = pd.DataFrame(rows).astype({c: t for c, t in frame.dtypes.items()})
+            tables[add.table] = pd.concat([frame, added], ignore_index=True)
+            check_duplicate_keys(folder / schema.file, schema, tables[add.table], problems)
+    return tables
 
 
 def apply_overrides(tables: dict[str, pd.DataFrame], folder, overrides: tuple[SourcedOverride, ...],

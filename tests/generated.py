@@ -104,3 +104,20 @@ def scale_costs(tables: dict[str, list[dict]], k: float) -> dict[str, list[dict]
                 if row.get(column, "") != "":
                     row[column] = row[column] * k
     return scaled
+
+
+def with_security(tables: dict[str, list[dict]], seed: int) -> dict[str, list[dict]]:
+    """The tables plus a bloc NA = {US, CA, MX}, a sourcing floor, a supplier cap, a Chinese
+    export limit and, in R0, a stockpile option."""
+    rng = random.Random(seed + 1)
+    return {
+        **tables,
+        "blocs": [{"bloc": "NA", "country": k} for k in ("US", "CA", "MX")],
+        "regional_shares": [{"bloc": "NA", "commodity": "metal0", "start_year": 2028,
+                             "share": round(rng.uniform(0.0, 0.3), 2)}],
+        "supplier_caps": [{"bloc": "NA", "commodity": "metal1",
+                           "cap": round(rng.uniform(0.3, 1.0), 2)}],
+        "disruptions": [{"exporter": "CN", "commodity": "ore1", "start_year": 2027,
+                         "limit": round(rng.uniform(0.5, 5.0), 2)}],
+        "stockpiles": [],
+    }

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pyomo.environ as pyo
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from casekit import write_case
-from generated import random_tables, scale_costs
+from generated import random_tables, scale_costs, with_security
 from northam_plan import build_model, load_case, solve
 
 SETTINGS = settings(max_examples=8, deadline=None,
@@ -19,12 +19,66 @@ SETTINGS = settings(max_examples=8, deadline=None,
 YEARS = {"start": 2025, "end": 2030, "step": 1, "discount_rate": 0.04}
 
 
-def objective(tables, penalty=50.0, **years) -> float:
+def objective(tables, penalty=50.0, feasible=True, **years) -> float | None:
+    """The optimum of a case of ``tables``; None if it is infeasible and ``feasible`` is False
+    (hard security constraints can be out of reach)."""
     with tempfile.TemporaryDirectory() as folder:
         path = write_case(Path(folder), tables, unserved_penalty=penalty, **{**YEARS, **years})
         result = solve(build_model(load_case(path)), quiet=True)
+    if not feasible and result.status in ("infeasible", "infeasible_or_unbounded"):
+        return None
     assert result.optimal, result
     return result.objective
+
+
+def tighter(tables, table, column, change):
+    return {**tables, table: [{**row, column: change(row[column])} for row in tables[table]]}
+
+
+@SETTINGS
+@given(seed=st.integers(0, 10_000), step=st.floats(0.01, 0.3))
+def test_tightening_a_floor_cap_or_ban_never_lowers_the_objective(seed, step):
+    tables = with_security(random_tables(seed), seed)
+    base = objective(tables, feasible=False)
+    assume(base is not None)
+    for table, column, change in (
+            ("regional_shares", "share", lambda v: min(1.0, v + step)),
+            ("supplier_caps", "cap", lambda v: max(0.0, v - step)),
+            ("disruptions", "limit", lambda v: v * (1 - step))):
+        tight = objective(tighter(tables, table, column, change), feasible=False)
+        assert tight is None or tight >= base - 1e-6 * max(1.0, abs(base)), table
+
+
+@SETTINGS
+@given(seed=st.integers(0, 10_000), holding=st.floats(0.0, 2.0))
+def test_adding_a_stockpile_option_never_raises_the_objective(seed, holding):
+    tables = with_security(random_tables(seed), seed)
+    base = objective(tables, feasible=False)
+    assume(base is not None)
+    stocked = {**tables, "stockpiles": [{"region": "R0", "commodity": "metal1",
+                                         "holding_cost": holding},
+                                        {"region": "R1", "commodity": "ore0",
+                                         "holding_cost": holding}]}
+    assert objective(stocked) <= base + 1e-6 * max(1.0, abs(base))
+
+
+@SETTINGS
+@given(seed=st.integers(0, 10_000), p=st.floats(0.05, 0.95))
+def test_stochastic_objective_is_no_lower_than_wait_and_see(seed, p):
+    """E[min] ≤ min E: the two-stage optimum ≥ the probability-weighted single-scenario optima
+    (the wait-and-see bound)."""
+    tables = random_tables(seed)
+    ban = [{"exporter": "CN", "commodity": c, "start_year": 2027, "limit": 0}
+           for c in ("ore0", "metal1")]
+    calm = objective(tables)
+    banned = objective({**tables, "disruptions": ban})
+    both = objective({**tables,
+                      "scenarios": [{"scenario": "calm", "probability": p},
+                                    {"scenario": "ban", "probability": 1 - p}],
+                      "disruptions": [{**row, "scenario": "ban"} for row in ban]})
+    tolerance = 1e-6 * max(1.0, abs(both))
+    assert both >= p * calm + (1 - p) * banned - tolerance
+    assert both >= calm - tolerance  # a possible ban never makes the plan cheaper
 
 
 @SETTINGS

@@ -68,7 +68,12 @@ def make_summary(case: Case, result: SolveResult, plan: Plan | None, options: So
                  timings: dict) -> dict:
     unserved = None
     if plan is not None:
-        unserved = float(plan.tables["unserved"]["unserved"].sum())
+        table = plan.tables["unserved"]
+        if "scenario" in table:  # expected value over the disruption scenarios
+            probability = dict(zip(case.tables["scenarios"]["scenario"],
+                                   case.tables["scenarios"]["probability"]))
+            table = table.assign(unserved=table["unserved"] * table["scenario"].map(probability))
+        unserved = float(table["unserved"].sum())
     return {
         "case": case.name,
         "case_file": str(case.path),

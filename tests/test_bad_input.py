@@ -247,7 +247,7 @@ BAD_INPUTS = [
     # ---------------------------------------------------------------- columns
     Bad("unknown-column", rename_column("processes", "availability", "availabilty"),
         "tables/processes.csv", 1, "availabilty",
-        "unknown column 'availabilty'; the columns of processes are availability, capex, "),
+        "unknown column 'availabilty' (did you mean 'availability'?); the columns of processes "),
     Bad("missing-column", drop_column("processes", "lifetime"),
         "tables/processes.csv", 1, "lifetime",
         "missing column 'lifetime' (economic and technical life of new capacity)"),
@@ -292,7 +292,7 @@ BAD_INPUTS = [
         "expected one of mine, refinery, manufacturing, recycling, power, other, got 'mining'"),
     Bad("bad-commodity-kind", cell("commodities", 3, "kind", "metal"),
         "tables/commodities.csv", 3, "kind",
-        "expected one of mineral, material, component, energy, got 'metal'"),
+        "expected one of mineral, material, component, energy, emission, got 'metal'"),
     Bad("bad-io-side", cell("process_io", 2, "side", "in"),
         "tables/process_io.csv", 2, "side", "expected one of input, output, got 'in'"),
     # ---------------------------------------------------------------- keys and references

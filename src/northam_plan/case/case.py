@@ -73,6 +73,12 @@ class Case:
         return MappingProxyType(dict(zip(regions["region"], regions["country"])))
 
     @cached_property
+    def timesliced(self) -> frozenset[str]:
+        """Commodities balanced per time slice (electricity) rather than per year."""
+        commodities = self.tables["commodities"]
+        return frozenset(commodities.loc[commodities["timesliced"], "commodity"])
+
+    @cached_property
     def demand_by_year(self) -> pd.DataFrame:
         """Demand per region, commodity, sector and model year (unit/yr).
 

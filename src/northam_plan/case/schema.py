@@ -63,7 +63,7 @@ SOURCE = Column(
     "'estimate: …' where the figure is an assumption", required=False, default="")
 
 PROCESS_FAMILIES = ("mine", "refinery", "manufacturing", "recycling", "power", "other")
-COMMODITY_KINDS = ("mineral", "material", "component", "energy")
+COMMODITY_KINDS = ("mineral", "material", "component", "energy", "emission")
 PROJECT_STAGES = ("exploration", "permitting", "permitted", "construction")
 
 TABLES: dict[str, Table] = {}
@@ -112,8 +112,10 @@ _table(Table(
     "commodities", "Goods with a unit; the balance is kept per region, commodity and year.",
     (
         Column("commodity", "str", "commodity code, e.g. lioh"),
-        Column("kind", "str", "mineral, material, component or energy",
+        Column("kind", "str", "mineral, material, component, energy or emission",
                choices=COMMODITY_KINDS),
+        Column("timesliced", "bool", "balanced per time slice (timeslices.csv), as "
+               "electricity is; otherwise per year", required=False, default=False),
         Column("unit", "str", "unit of one quantity of the commodity, e.g. kt LCE"),
         Column("reference_price", "float", "price that ad-valorem tariffs apply to",
                unit="M$/unit", required=False, default=0.0, min=0.0),
@@ -133,6 +135,12 @@ _table(Table(
         Column("main_output", "str", "commodity the activity and capacity are measured in"),
         Column("availability", "float", "share of capacity usable in a year", unit="1",
                required=False, default=1.0, min=0.0, max=1.0),
+        Column("activity_per_capacity", "float", "activity of one unit of capacity running a "
+               "whole year, e.g. 8.76 TWh per GW", unit="unit per unit/yr", required=False,
+               default=1.0, min=0.0),
+        Column("capacity_credit", "float", "share of capacity counted as firm for the "
+               "reserve margin (reserve_margins.csv)", unit="1", required=False, default=0.0,
+               min=0.0, max=1.0),
         Column("capex", "float", "overnight capital cost of new capacity",
                unit="M$ per unit/yr", min=0.0),
         Column("fixed_om", "float", "fixed operation and maintenance cost of new capacity",
@@ -218,6 +226,9 @@ _table(Table(
                required=False, default=0.0, min=0.0, max=1.0, max_exclusive=True),
         Column("capacity", "float", "most that may be shipped per year; empty means no "
                "limit", unit="unit/yr", required=False, default=None, min=0.0),
+        Column("expansion_cost", "float", "overnight cost of more link capacity (e.g. an "
+               "intertie); empty means the link cannot be expanded", unit="M$ per unit/yr",
+               required=False, default=None, min=0.0),
         SOURCE,
     ),
     key=("from", "to", "commodity"),
@@ -259,4 +270,4 @@ _table(Table(
 
 
 # Tables of further concerns live in their own modules and register here.
-from northam_plan.case import schema_permitting, schema_security  # noqa: E402,F401
+from northam_plan.case import schema_energy, schema_permitting, schema_security  # noqa: E402,F401,I001

@@ -8,6 +8,7 @@ line of the CSV it came from, for the messages of later checks.
 from __future__ import annotations
 
 import csv
+import difflib
 import math
 from pathlib import Path
 
@@ -134,8 +135,10 @@ def read_table(folder: Path, table: Table, problems: ProblemList) -> pd.DataFram
     known = {c.name for c in table.columns}
     for name in header:
         if name not in known:
-            problems.add(path, f"unknown column '{name}'; the columns of {table.name} are "
-                               + ", ".join(sorted(known)), line=header_line, column=name)
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            problems.add(path, f"unknown column '{name}'{hint}; the columns of {table.name} "
+                               "are " + ", ".join(sorted(known)), line=header_line, column=name)
     missing = [c for c in table.columns if c.required and c.name not in header]
     for column in missing:
         problems.add(path, f"missing column '{column.name}' ({column.description})",

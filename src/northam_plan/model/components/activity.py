@@ -5,7 +5,9 @@ Variables
     (unit/yr); declared only where capacity can exist.
 
 Constraints
-    ``activity_max[r, p, t]``: :math:`act_{r,p,t} \le avail_p \cdot cap_{r,p,t}` (unit/yr).
+    ``activity_max[r, p, t]``:
+    :math:`act_{r,p,t} \le avail_p \cdot apc_p \cdot cap_{r,p,t}` (unit/yr), with
+    :math:`apc_p` the activity of one unit of capacity in a year (1, or e.g. 8.76 TWh per GW).
 
 Balance terms
     the main output at ratio 1, by-products at :math:`+out_{p,c}`, inputs at :math:`-in_{p,c}`
@@ -38,6 +40,7 @@ def process_ratios(case) -> dict[str, list[tuple[str, float]]]:
 def add(m, case, book) -> None:
     processes = case.tables["processes"].set_index("process")
     avail = processes["availability"].to_dict()
+    per_capacity = processes["activity_per_capacity"].to_dict()
     var_om = processes["var_om"].to_dict()
     country_of = case.countries_of_regions
 
@@ -45,13 +48,15 @@ def add(m, case, book) -> None:
     m.act = pyo.Var(top.cap_keys, domain=pyo.NonNegativeReals, dense=False)
     book.declare("act", ("region", "process", "year"), "unit/yr")
     m.activity_max = pyo.Constraint(
-        top.cap_keys, rule=lambda b, r, p, t: b.act[r, p, t] <= avail[p] * top.cap[r, p, t])
+        top.cap_keys, rule=lambda b, r, p, t: b.act[r, p, t]
+        <= avail[p] * per_capacity[p] * top.cap[r, p, t])
     book.declare("activity_max", ("region", "process", "year"), "M$/unit")
 
     ratios = process_ratios(case)
     for (r, p, t) in top.cap_keys:
         var = m.act[r, p, t]
         for c, ratio in ratios[p]:
-            book.supply(r, c, t, ratio, var)
+            if c not in case.timesliced:  # the energy component balances those per slice
+                book.supply(r, c, t, ratio, var)
         if var_om[p]:
             book.cost("variable_om", country_of[r], t, var_om[p], var)

@@ -22,7 +22,8 @@ REQUIRES: tuple[str, ...] = ()
 def add(m, case, book) -> None:
     demand = case.demand_by_year.groupby(["region", "commodity", "year"], sort=True)[
         "quantity"].sum()
-    demand = demand[demand > 0]
+    demand = demand[(demand > 0) & ~demand.index.get_level_values("commodity").isin(
+        case.timesliced)]  # timesliced demand is met per slice by the energy component
     keys = list(demand.index)
     m.unserved = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False)
     book.declare("unserved", ("region", "commodity", "year"), "unit/yr")

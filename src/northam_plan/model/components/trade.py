@@ -41,6 +41,7 @@ def tariff_rates(case) -> dict[tuple[str, str, str, int], float]:
 
 def add(m, case, book) -> None:
     links = case.tables["links"]
+    links = links[~links["commodity"].isin(case.timesliced)]  # energy links: energy component
     country_of = case.countries_of_regions
     price = dict(zip(case.tables["commodities"]["commodity"],
                      case.tables["commodities"]["reference_price"]))

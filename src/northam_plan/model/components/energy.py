@@ -1,0 +1,185 @@
+r"""Energy co-planning: timesliced commodities (electricity) balanced per slice of the year.
+
+Slices s (timeslices.csv; one slice ``year`` without it) have a weight :math:`h_s` (share of
+the year's hours) and a demand share :math:`d_s` (share of exogenous demand, default
+:math:`h_s`). Power processes are those whose main output is timesliced.
+
+Variables
+    ``act_slice[r, p, t, s]`` ≥ 0 — output of power process p in slice s (unit/yr of the
+    year's total); ``flow_slice[r, r', e, t, s]`` ≥ 0 — shipments on links of timesliced
+    commodities (interties); ``link_build[r, r', e, t]`` ≥ 0 — added link capacity from year t
+    (unit/yr), where links.csv gives an ``expansion_cost``; ``unserved_slice[r, e, t, s]`` ≥ 0.
+
+Constraints
+    ``generation_max``: :math:`act^s \le cf_{p,r,s} \cdot apc_p \cdot h_s \cdot cap`;
+    ``generation_total``: :math:`act_{r,p,t} = \sum_s act^s_{r,p,t,s}`;
+    ``intertie_max``: :math:`flow^s \le h_s \, (capacity_l + \sum_{t' \le t} link\_build_{l,t'})`;
+    ``energy_balance[r, e, t, s]`` (unit/yr): power output in s + other processes' output and
+    use spread over the year (:math:`h_s \cdot ratio \cdot act`) + imports·(1 − loss) − exports
+    + unserved ≥ :math:`d_s \cdot demand`; its dual / (discount weight) is the price of e in s,
+    M$ per unit delivered in that slice;
+    ``reserve_margin_min[r, e, t]``: :math:`\sum_p credit_p \, apc_p \, cap \ge (1 + margin)
+    \cdot peak`, with the peak rate :math:`\max_s d_s \, demand / h_s + \sum_p ratio \cdot act`
+    (unit/yr).
+
+Costs (annual, M$/yr)
+    ``transport`` on interties (importing country); ``capital`` of link expansion, annualised
+    over 40 years at the importing country's cost of capital; ``unserved`` at the penalty.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pandas as pd
+import pyomo.environ as pyo
+
+from northam_plan.model.book import linear
+from northam_plan.model.components.activity import process_ratios
+from northam_plan.model.components.capacity import crf
+from northam_plan.model.components.security import spans
+
+NAME = "energy"
+REQUIRES = ("activity", "trade", "demand")
+LINK_LIFETIME = 40  # years, for the annuity of link expansion
+
+
+def slices(case) -> dict[str, tuple[float, float]]:
+    """(weight, demand share) per slice; one slice ``year`` when none are declared."""
+    table = case.tables["timeslices"]
+    if table.empty:
+        return {"year": (1.0, 1.0)}
+    return {s: (w, w if pd.isna(d) else d) for s, w, d in table[
+        ["slice", "weight", "demand_share"]].itertuples(index=False)}
+
+
+def add(m, case, book) -> None:
+    top = m.model()
+    energy = case.timesliced
+    slice_of = slices(case)
+    processes = case.tables["processes"]
+    per_capacity, credit, avail = (dict(zip(processes["process"], processes[c])) for c in
+                                   ("activity_per_capacity", "capacity_credit", "availability"))
+    ratios = process_ratios(case)
+    power = {p for p, items in ratios.items() if items[0][0] in energy}
+    country_of = case.countries_of_regions
+    terms, rhs = defaultdict(list), defaultdict(float)
+
+    gen_keys = [(r, p, t, s) for (r, p, t) in top.cap_keys if p in power for s in slice_of]
+    m.act_slice = pyo.Var(gen_keys, domain=pyo.NonNegativeReals, dense=False)
+    book.declare("act_slice", ("region", "process", "year", "slice"), "unit/yr")
+    factor = {(p, r, s): f for p, r, s, f in case.tables["capacity_factors"][
+        ["process", "region", "slice", "factor"]].itertuples(index=False)}
+
+    def cf(p, r, s):
+        return factor.get((p, r, s), factor.get((p, "", s), avail[p]))
+
+    m.generation_max = pyo.Constraint(gen_keys, rule=lambda b, r, p, t, s: b.act_slice[
+        r, p, t, s] <= cf(p, r, s) * per_capacity[p] * slice_of[s][0] * top.cap[r, p, t])
+    book.declare("generation_max", ("region", "process", "year", "slice"), "M$/unit")
+    power_keys = [(r, p, t) for (r, p, t) in top.cap_keys if p in power]
+    m.generation_total = pyo.Constraint(power_keys, rule=lambda b, r, p, t: b.act[r, p, t] == (
+        linear([(1.0, b.act_slice[r, p, t, s]) for s in slice_of])))
+    book.declare("generation_total", ("region", "process", "year"), "M$/unit")
+
+    flat_use = defaultdict(list)  # (r, e, t) -> use by non-power processes, spread evenly
+    for (r, p, t) in top.cap_keys:
+        for e, ratio in ratios[p]:
+            if e not in energy:
+                continue
+            for s, (weight, _) in slice_of.items():
+                if p in power:
+                    terms[r, e, t, s].append((ratio, m.act_slice[r, p, t, s]))
+                else:
+                    terms[r, e, t, s].append((ratio * weight, m.act[r, p, t]))
+            if p not in power and ratio < 0:
+                flat_use[r, e, t].append((-ratio, m.act[r, p, t]))
+
+    _add_interties(m, case, book, terms, slice_of, country_of)
+    demand = _add_demand(m, case, book, terms, rhs, slice_of, country_of)
+
+    keys = sorted(terms)
+    m.energy_balance = pyo.Constraint(keys, rule=lambda b, r, e, t, s: linear(terms[
+        r, e, t, s]) >= rhs.get((r, e, t, s), 0.0))
+    book.declare("energy_balance", ("region", "commodity", "year", "slice"), "M$/unit")
+    _add_reserve_margin(m, case, book, power, credit, per_capacity, ratios, demand, flat_use,
+                        slice_of)
+
+
+def _add_interties(m, case, book, terms, slice_of, country_of) -> None:
+    top = m.model()
+    links = case.tables["links"]
+    links = links[links["commodity"].isin(case.timesliced)]
+    rate = dict(zip(case.tables["countries"]["country"],
+                    case.tables["countries"]["cost_of_capital"]))
+    keys, capacity, loss, cost, expandable = [], {}, {}, {}, {}
+    for a, b, e, transport, x, cap, expansion in links[
+            ["from", "to", "commodity", "transport_cost", "loss", "capacity",
+             "expansion_cost"]].itertuples(index=False):
+        keys += [(a, b, e, t, s) for t in case.years for s in slice_of]
+        loss[a, b, e], cost[a, b, e] = x, transport
+        capacity[a, b, e] = None if pd.isna(cap) else cap
+        if not pd.isna(expansion):
+            expandable[a, b, e] = expansion
+    m.flow_slice = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False)
+    book.declare("flow_slice", ("from", "to", "commodity", "year", "slice"), "unit/yr")
+    build_keys = [(*link, t) for link in expandable for t in case.years]
+    if not hasattr(top, "link_build"):  # an investment: one for all disruption scenarios
+        top.link_build = pyo.Var(build_keys, domain=pyo.NonNegativeReals, dense=False)
+    book.declare("link_build", ("from", "to", "commodity", "year"), "unit/yr")
+    built = defaultdict(list)  # link capacity added up to year t
+    for (a, b, e, t0) in build_keys:
+        var = top.link_build[a, b, e, t0]
+        annual = expandable[a, b, e] * crf(rate[country_of[b]], LINK_LIFETIME)
+        for t in case.years:
+            if t >= t0:
+                built[a, b, e, t].append((1.0, var))
+                book.cost("capital", country_of[b], t, annual, var)
+    limited = [k for k in keys if capacity[k[:3]] is not None or k[:3] in expandable]
+    m.intertie_max = pyo.Constraint(limited, rule=lambda blk, a, b, e, t, s: blk.flow_slice[
+        a, b, e, t, s] <= slice_of[s][0] * linear(built[a, b, e, t], constant=capacity[
+            a, b, e] or 0.0))
+    book.declare("intertie_max", ("from", "to", "commodity", "year", "slice"), "M$/unit")
+    for (a, b, e, t, s) in keys:
+        var = m.flow_slice[a, b, e, t, s]
+        terms[a, e, t, s].append((-1.0, var))
+        terms[b, e, t, s].append((1.0 - loss[a, b, e], var))
+        if cost[a, b, e]:
+            book.cost("transport", country_of[b], t, cost[a, b, e], var)
+
+
+def _add_demand(m, case, book, terms, rhs, slice_of, country_of) -> dict:
+    demand = case.demand_by_year
+    demand = demand[demand["commodity"].isin(case.timesliced)].groupby(
+        ["region", "commodity", "year"])["quantity"].sum()
+    demand = demand[demand > 0].to_dict()
+    keys = [(r, e, t, s) for (r, e, t) in demand for s in slice_of]
+    m.unserved_slice = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False)
+    book.declare("unserved_slice", ("region", "commodity", "year", "slice"), "unit/yr")
+    penalty = case.options.unserved_penalty
+    for (r, e, t, s) in keys:
+        rhs[r, e, t, s] += slice_of[s][1] * demand[r, e, t]
+        var = m.unserved_slice[r, e, t, s]
+        terms[r, e, t, s].append((1.0, var))
+        book.cost("unserved", country_of[r], t, penalty, var)
+    return demand
+
+
+def _add_reserve_margin(m, case, book, power, credit, per_capacity, ratios, demand, flat_use,
+                        slice_of) -> None:
+    top = m.model()
+    margins = spans(case, "reserve_margins", ["region", "commodity"], "margin")
+    firm = defaultdict(list)
+    for (r, p, t) in top.cap_keys:
+        if p in power and credit[p] > 0:
+            firm[r, ratios[p][0][0], t].append((credit[p] * per_capacity[p], top.cap[r, p, t]))
+
+    def rule(b, r, e, t):
+        peak = max(share * demand.get((r, e, t), 0.0) / weight
+                   for weight, share in slice_of.values() if weight > 0)
+        lhs = sum(coef * expr for coef, expr in firm[r, e, t]) - (1 + margins[r, e, t]) * \
+            linear(flat_use[r, e, t])
+        return lhs >= (1 + margins[r, e, t]) * peak
+
+    m.reserve_margin_min = pyo.Constraint(sorted(margins), rule=rule)
+    book.declare("reserve_margin_min", ("region", "commodity", "year"), "M$/unit")

@@ -152,3 +152,25 @@ def test_time_slices_solar_by_day_gas_by_night(tmp_path):
     assert m.act_slice["US", "gas", 2025, "night"].value == pytest.approx(5.0)
     assert m.dual[m.energy_balance["US", "elec", 2025, "night"]] == pytest.approx(5.0)
     assert m.dual[m.energy_balance["US", "elec", 2025, "day"]] == pytest.approx(0.0)
+
+
+def test_battery_shifts_solar_from_day_to_night(tmp_path):
+    """As above, plus 1 GW of battery taking 1.25 TWh per TWh given back: it may charge 4.38
+    TWh by day (1 GW × 8.76 × 0.5) and so give 3.504 TWh at night; gas makes the other 1.496:
+    7.48 M$."""
+    battery = {**plant("battery", 0.0), "capacity_credit": 0.5}
+    m, result, _ = run(tmp_path, {
+        "commodities": [ELEC],
+        "processes": [plant("solar", 0.0), plant("gas", 5.0, capex=1e4), battery],
+        "process_io": [{"process": "battery", "commodity": "elec", "side": "input",
+                        "ratio": 1.25}],
+        "timeslices": [{"slice": "day", "weight": 0.5}, {"slice": "night", "weight": 0.5}],
+        "capacity_factors": [{"process": "solar", "slice": "day", "factor": 1.0},
+                             {"process": "solar", "slice": "night", "factor": 0.0}],
+        "regions": [{"region": "US", "country": "US", "can_build": False}],
+        "existing_capacity": [existing("US", "solar"), existing("US", "gas"),
+                              existing("US", "battery", 1.0)],
+        "demand": [demand("US", "elec", 10)]})
+    assert result.objective == pytest.approx(7.48)
+    assert m.act_slice["US", "battery", 2025, "night"].value == pytest.approx(3.504)
+    assert m.charge_slice["US", "battery", 2025, "day"].value == pytest.approx(4.38)

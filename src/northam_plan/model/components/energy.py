@@ -22,6 +22,10 @@ Constraints
     \cdot peak`, with the peak rate :math:`\max_s d_s \, demand / h_s + \sum_p ratio \cdot act`
     (unit/yr).
 
+Storage
+    a power process that also takes in its own output (process_io input of the same commodity)
+    charges in some slices and gives out in others (``charge_slice``, ``storage_cycle``).
+
 Costs (annual, M$/yr)
     ``transport`` on interties (importing country); ``capital`` of link expansion, annualised
     over 40 years at the importing country's cost of capital; ``unserved`` at the penalty.
@@ -82,10 +86,12 @@ def add(m, case, book) -> None:
         linear([(1.0, b.act_slice[r, p, t, s]) for s in slice_of])))
     book.declare("generation_total", ("region", "process", "year"), "M$/unit")
 
+    storage = {p for p in power if any(c == ratios[p][0][0] and x < 0 for c, x in ratios[p])}
+    _add_storage(m, book, storage, ratios, per_capacity, slice_of, terms)
     flat_use = defaultdict(list)  # (r, e, t) -> use by non-power processes, spread evenly
     for (r, p, t) in top.cap_keys:
         for e, ratio in ratios[p]:
-            if e not in energy:
+            if e not in energy or (p in storage and e == ratios[p][0][0] and ratio < 0):
                 continue
             for s, (weight, _) in slice_of.items():
                 if p in power:
@@ -104,6 +110,32 @@ def add(m, case, book) -> None:
     book.declare("energy_balance", ("region", "commodity", "year", "slice"), "M$/unit")
     _add_reserve_margin(m, case, book, power, credit, per_capacity, ratios, demand, flat_use,
                         slice_of)
+
+
+def _add_storage(m, book, storage, ratios, per_capacity, slice_of, terms) -> None:
+    r"""Storage: a power process that takes in its own output (a battery: 1 out per 1.15 in).
+
+    ``charge_slice[r, p, t, s]`` ≥ 0 (unit/yr) ≤ :math:`apc \cdot h_s \cdot cap`; the energy
+    taken in over the slices of a year pays for what is given out:
+    ``storage_cycle[r, p, t]``: :math:`\sum_s charge_s = ratio_{in} \sum_s act^s` — the
+    slices stand for a representative day, so storage shifts energy between them.
+    """
+    top = m.model()
+    keys = [(r, p, t, s) for (r, p, t) in top.cap_keys if p in storage for s in slice_of]
+    m.charge_slice = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False)
+    book.declare("charge_slice", ("region", "process", "year", "slice"), "unit/yr")
+    m.charge_max = pyo.Constraint(keys, rule=lambda b, r, p, t, s: b.charge_slice[
+        r, p, t, s] <= per_capacity[p] * slice_of[s][0] * top.cap[r, p, t])
+    book.declare("charge_max", ("region", "process", "year", "slice"), "M$/unit")
+    intake = {p: -sum(x for c, x in ratios[p] if c == ratios[p][0][0] and x < 0)
+              for p in storage}
+    cycles = sorted({(r, p, t) for (r, p, t, _) in keys})
+    m.storage_cycle = pyo.Constraint(cycles, rule=lambda b, r, p, t: linear(
+        [(1.0, b.charge_slice[r, p, t, s]) for s in slice_of]) == linear(
+        [(intake[p], b.act_slice[r, p, t, s]) for s in slice_of]))
+    book.declare("storage_cycle", ("region", "process", "year"), "M$/unit")
+    for (r, p, t, s) in keys:
+        terms[r, ratios[p][0][0], t, s].append((-1.0, m.charge_slice[r, p, t, s]))
 
 
 def _add_interties(m, case, book, terms, slice_of, country_of) -> None:

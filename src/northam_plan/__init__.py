@@ -9,6 +9,7 @@ The stages, each usable alone from a notebook::
 """
 
 from northam_plan.case import Case, load_case
+from northam_plan.compare import compare  # plans along a `scenario` dimension (xarray)
 from northam_plan.errors import CaseError
 from northam_plan.model import build_model
 from northam_plan.plan import Plan, extract_plan
@@ -16,5 +17,5 @@ from northam_plan.solve import SolveOptions, SolveResult, solve
 
 __version__ = "0.1.0"
 
-__all__ = ["Case", "CaseError", "Plan", "SolveOptions", "SolveResult", "build_model",
+__all__ = ["Case", "CaseError", "Plan", "SolveOptions", "SolveResult", "build_model", "compare",
            "extract_plan", "load_case", "solve", "__version__"]

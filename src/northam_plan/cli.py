@@ -111,3 +111,8 @@ def validate(case: Path = typer.Argument(..., help="case file (TOML)")) -> None:
 
 def main() -> None:  # pragma: no cover
     app()
+
+
+from northam_plan.report.commands import register  # noqa: E402  (compare, report)
+
+register(app)

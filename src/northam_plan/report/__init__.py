@@ -1,0 +1,98 @@
+"""The committee view: the numbers that decide, differences from a base, and pictures.
+
+``write_comparison(items, out, base)`` writes ``comparison.csv``, ``comparison.xlsx``,
+``comparison.html`` and ``comparison.iamc.csv``; ``write_report(item, path)`` writes the HTML
+page of one plan. Both write into a temporary folder first and move the files into place only
+when all of them are complete.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the CLI imports this package: keep pandas and xarray out of its start
+    from northam_plan.compare import SolvedPlan
+    from northam_plan.report.metrics import Comparison
+
+FILES = ("comparison.csv", "comparison.xlsx", "comparison.html", "comparison.iamc.csv")
+
+
+def comparison_of(plans: Sequence[SolvedPlan], base: str | None = None) -> Comparison:
+    """Check that the plans can be compared and compute their metrics side by side."""
+    from northam_plan.compare import check_compatible, pick_base, unique_names
+    from northam_plan.report.metrics import build_comparison
+
+    unique_names(list(plans))
+    warnings = check_compatible(plans)
+    return build_comparison(list(plans), pick_base(plans, base), warnings)
+
+
+#: 16 significant digits: what openpyxl writes to the workbook, so both files hold the same
+#: numbers (differences are taken on the full values before writing)
+FLOAT_FORMAT = "%.16g"
+
+
+def write_csv(comparison: Comparison, path: Path) -> None:
+    comparison.table.to_csv(path, index=False, lineterminator="\n", float_format=FLOAT_FORMAT)
+
+
+def write_comparison(items, out: Path | str, base: str | None = None,
+                     names: Sequence[str] | None = None, **kwargs) -> dict[str, Path]:
+    """Compare plans (folders, case files, CaseRuns) and write the four files to ``out``."""
+    from northam_plan.report.excel import write_workbook
+    from northam_plan.report.html import write_html
+    from northam_plan.report.iamc import write_iamc
+
+    from northam_plan.compare import resolve_all
+
+    plans = resolve_all(items, names, **kwargs)
+    comparison = comparison_of(plans, base)
+    writers: dict[str, Callable] = {
+        "comparison.csv": write_csv, "comparison.xlsx": write_workbook,
+        "comparison.html": write_html, "comparison.iamc.csv": write_iamc}
+    return _write_all(Path(out), {name: (lambda p, w=w: w(comparison, p))
+                                  for name, w in writers.items()})
+
+
+def write_report(item, path: Path | str | None = None, **kwargs) -> Path:
+    """The HTML page of one plan; default ``<result folder>/report.html``."""
+    from northam_plan.compare import resolve_all
+    from northam_plan.report.html import write_html
+
+    plans = resolve_all([item], **kwargs)
+    comparison = comparison_of(plans)
+    if path is None:
+        if plans[0].folder is None:
+            raise ValueError("give the path of the report: the plan has no result folder")
+        path = plans[0].folder / "report.html"
+    path = Path(path)
+    written = _write_all(path.parent, {path.name: lambda p: write_html(comparison, p)})
+    return written[path.name]
+
+
+def _write_all(out: Path, writers: dict[str, Callable[[Path], None]]) -> dict[str, Path]:
+    """Write every file into a staging folder next to ``out``, then move them into ``out``.
+
+    A failure while writing leaves ``out`` as it was (earlier files included).
+    """
+    out = out.absolute()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial",
+                                    dir=out.parent))
+    try:
+        for name, write in writers.items():
+            write(staging / name)
+        out.mkdir(exist_ok=True)
+        written = {}
+        for name in writers:
+            os.replace(staging / name, out / name)
+            written[name] = out / name
+        return written
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,81 @@
+"""The ``compare`` and ``report`` commands; ``register(app)`` adds them to the CLI.
+
+Exit codes as for ``solve``: 0 written, 1 a case given as a file has no optimal plan,
+2 bad arguments (missing folder, folder without summary.json, invalid case, plans that cannot
+be compared).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+
+from northam_plan.errors import CaseError
+
+EXIT_NOT_OPTIMAL = 1
+EXIT_BAD_INPUT = 2
+console = Console(stderr=True)
+
+
+def _solving(path: Path, out: Path) -> None:
+    console.print(f"solving {path} → {out}", highlight=False, soft_wrap=True)
+
+
+def _fail(err: Exception) -> None:
+    from northam_plan.compare import NotOptimal
+
+    if isinstance(err, CaseError):
+        from northam_plan.cli import _report_case_error
+
+        _report_case_error(err)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    console.print(f"[bold red]Cannot compare:[/] {err}", highlight=False, soft_wrap=True)
+    raise typer.Exit(EXIT_NOT_OPTIMAL if isinstance(err, NotOptimal) else EXIT_BAD_INPUT)
+
+
+def compare(
+    plans: List[Path] = typer.Argument(..., help="solved plan folders (with summary.json) or "
+                                       "case files (.toml; solved into results/<name>/ unless "
+                                       "an up-to-date result is there)"),
+    base: Optional[str] = typer.Option(None, "--base", "-b", help="the scenario the others "
+                                       "are compared with (its name, folder or case file); "
+                                       "default: the first"),
+    out: Path = typer.Option(Path("results") / "comparison", "--out", "-o",
+                             help="folder for the four comparison files"),
+) -> None:
+    """Compare scenarios: comparison.csv, .xlsx, .html and .iamc.csv (differences from the base)."""
+    from northam_plan.compare import CompareError
+    from northam_plan.report import write_comparison
+
+    try:
+        written = write_comparison(plans, out, base=base, on_solve=_solving)
+    except (CompareError, CaseError) as err:
+        _fail(err)
+    for path in written.values():
+        console.print(f"wrote {path}", highlight=False)
+
+
+def report(
+    plan: Path = typer.Argument(..., help="a solved plan folder (with summary.json)"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="HTML file to write; default "
+                                       "<plan folder>/report.html"),
+) -> None:
+    """Write the HTML report (headline table, charts, summary) of one solved plan."""
+    from northam_plan.compare import CompareError
+    from northam_plan.report import write_report
+
+    if plan.suffix.lower() == ".toml" and out is None:
+        out = Path("results") / plan.stem / "report.html"
+    try:
+        path = write_report(plan, out, on_solve=_solving)
+    except (CompareError, CaseError) as err:
+        _fail(err)
+    console.print(f"wrote {path}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(compare)
+    app.command()(report)

@@ -106,3 +106,10 @@ def test_stochastic_case_is_between_the_reference_and_its_worst_scenario(referen
     assert run.result.objective >= reference.result.objective - 1e-6
     assert set(run.plan.tables["activity"]["scenario"]) == {
         "no_ban", "ree_ban", "graphite_ban", "both_bans"}
+
+
+def test_two_runs_give_identical_tables_and_hash(reference, tmp_path):
+    again = run_case(REFERENCE, tmp_path / "again", SolveOptions(quiet=True))
+    assert again.case.hash == reference.case.hash
+    for table in sorted((reference.out / "tables").iterdir()):
+        assert (again.out / "tables" / table.name).read_bytes() == table.read_bytes(), table.name

@@ -72,6 +72,9 @@ def solve(
     if not result.optimal:
         console.print(f"[bold red]No optimal plan:[/] the solver ended with status "
                       f"'{result.status}'. {result.message}", highlight=False)
+        if result.status in ("infeasible", "infeasible_or_unbounded"):
+            console.print(f"Run `northam-plan explain {path}` to see which rules and data rows "
+                          "cannot hold together.", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_NOT_OPTIMAL)
     _print_summary(run)
 
@@ -107,6 +110,26 @@ def validate(case: Path = typer.Argument(..., help="case file (TOML)")) -> None:
     Console().print(f"[green]valid[/]: {loaded.name} — {len(loaded.years)} years, "
                     f"{len(loaded.tables['regions'])} regions, {rows} table rows "
                     f"(hash {loaded.hash[:12]})")
+
+
+@app.command()
+def explain(
+    case: Path = typer.Argument(..., help="case file (TOML)"),
+    elastic: bool = typer.Option(False, "--elastic", help="also relax the hard constraints at "
+                                 "a high price and report what had to give, by how much"),
+) -> None:
+    """Explain an infeasible case: the rules and data rows that cannot hold together."""
+    from northam_plan.case import load_case
+    from northam_plan.explain import explain as explain_case
+
+    try:
+        loaded = load_case(case)
+    except CaseError as err:
+        _report_case_error(err)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    explanation = explain_case(loaded, elastic=elastic)
+    Console().print(explanation.describe(), highlight=False, markup=False, soft_wrap=True)
+    raise typer.Exit(0 if explanation.feasible else EXIT_NOT_OPTIMAL)
 
 
 def main() -> None:  # pragma: no cover

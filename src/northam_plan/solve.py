@@ -20,6 +20,7 @@ from typing import Literal
 import highspy
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.errors import InfeasibleConstraintException
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 Algorithm = Literal["auto", "simplex", "ipm"]
@@ -86,7 +87,12 @@ def solve(model: pyo.ConcreteModel, options: SolveOptions | None = None, **kwarg
     options = options or SolveOptions(**kwargs)
     timings = {}
     tic = time.perf_counter()
-    form = LinearStandardFormCompiler().write(model, mixed_form=True)
+    try:
+        form = LinearStandardFormCompiler().write(model, mixed_form=True)
+    except InfeasibleConstraintException as err:  # a row without variables that cannot hold
+        return SolveResult(status="infeasible", objective=None, sizes={},
+                           timings={"handover": time.perf_counter() - tic},
+                           message=f"{_ADVICE['infeasible']} ({err})")
     lp = _highs_lp(form)
     timings["handover"] = time.perf_counter() - tic
 

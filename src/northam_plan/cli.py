@@ -21,6 +21,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 console = Console(stderr=True)
 EXIT_NOT_OPTIMAL = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130  # as a shell reports Ctrl-C
 
 
 def reference_case() -> Path:
@@ -66,6 +67,10 @@ def solve(
     except CaseError as err:
         _report_case_error(err)
         raise typer.Exit(EXIT_BAD_INPUT) from None
+    except KeyboardInterrupt:
+        console.print("[bold red]Interrupted:[/] nothing was written; an earlier result in the "
+                      "output folder is intact.", highlight=False)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     for warning in run.case.warnings:
         console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
     result = run.result

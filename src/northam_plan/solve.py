@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -101,7 +102,11 @@ def solve(model: pyo.ConcreteModel, options: SolveOptions | None = None, **kwarg
     _set_options(highs, options)
     tic = time.perf_counter()
     highs.passModel(lp)
-    highs.run()
+    if threading.current_thread() is threading.main_thread():
+        highs.HandleKeyboardInterrupt = True  # Ctrl-C cancels HiGHS: status 'interrupted'
+        highs.solve()
+    else:  # signals reach only the main thread (e.g. a Dask worker's task)
+        highs.run()
     timings["solve"] = time.perf_counter() - tic
 
     status = _STATUS.get(highs.getModelStatus(), str(highs.getModelStatus()))

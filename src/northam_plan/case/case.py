@@ -79,6 +79,12 @@ class Case:
         return frozenset(commodities.loc[commodities["timesliced"], "commodity"])
 
     @cached_property
+    def tracked(self) -> frozenset[str]:
+        """Commodities that carry an origin tag (tracked.csv; the passport component)."""
+        return frozenset(self.tables["tracked"]["commodity"]) if "tracked" in self.tables \
+            else frozenset()
+
+    @cached_property
     def demand_by_year(self) -> pd.DataFrame:
         """Demand per region, commodity, sector and model year (unit/yr).
 

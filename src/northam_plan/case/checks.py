@@ -24,7 +24,8 @@ def check_case(tables: dict[str, pd.DataFrame], folder: Path, years: Years,
     _references(tables, folder, problems)
     _main_output_ratio(tables, folder, problems)
     _links(tables, folder, problems)
-    _year_spans(tables, folder, years, problems, "tariffs", ["from", "to", "commodity"])
+    _year_spans(tables, folder, years, problems, "tariffs", ["from", "to", "commodity",
+                                                              "basis"])
     _year_spans(tables, folder, years, problems, "throughput", ["country", "regime"])
     _regimes_known(tables, folder, problems)
     for table in ("regional_shares", "supplier_caps"):
@@ -39,6 +40,7 @@ def check_case(tables: dict[str, pd.DataFrame], folder: Path, years: Years,
     _known(tables, folder, problems, "disruptions", "scenario",
            set(tables["scenarios"]["scenario"]) | {""}, "scenario", "scenarios.csv")
     _probabilities(tables, folder, problems)
+    _passport(tables, folder, years, problems, warnings)
     _project_years(tables, folder, years, problems, warnings)
     _horizon_warnings(tables, folder, years, warnings)
     _reserves_have_mines(tables, folder, warnings)
@@ -169,3 +171,58 @@ def _reserves_have_mines(tables, folder, warnings) -> None:
     for line, row in _rows(reserves, ~reserves["commodity"].isin(mined)):
         warnings.append(f"{folder / 'reserves.csv'}, line {line}: no mine process produces "
                         f"'{row['commodity']}'; the limit has no effect")
+
+
+def _passport(tables, folder, years: Years, problems, warnings) -> None:
+    """Tracked commodities, rules of origin and forced-labour exclusions (schema_trade)."""
+    tracked = set(tables["tracked"]["commodity"])
+    commodities = tables["commodities"]
+    for line, row in _rows(tables["tracked"], tables["tracked"]["commodity"].isin(
+            set(commodities.loc[commodities["timesliced"], "commodity"]))):
+        problems.add(folder / "tracked.csv", f"'{row['commodity']}' is timesliced; origin "
+                     "tracking of timesliced commodities is not supported", line=line,
+                     column="commodity")
+    io = tables["process_io"]
+    inputs = io[(io["side"] == "input") & io["commodity"].isin(tracked)]
+    for process, group in inputs.groupby("process"):
+        if len(group) > 1:
+            problems.add(folder / "process_io.csv", f"process '{process}' takes "
+                         f"{len(group)} tracked inputs ({', '.join(group['commodity'])}); "
+                         "with tracking a process may take at most one",
+                         line=int(group[LINE].iloc[1]), column="commodity")
+    stock = tables["stockpiles"]
+    for line, row in _rows(stock, stock["commodity"].isin(tracked)
+                           & (stock["initial_stock"] > 0)):
+        problems.add(folder / "stockpiles.csv", f"an initial stock of tracked "
+                     f"'{row['commodity']}' (origin unknown) is not supported yet with "
+                     "tracking; start empty or remove the commodity from tracked.csv",
+                     line=line, column="initial_stock")
+    named = set(tables["blocs"]["bloc"]) | set(tables["countries"]["country"])
+    regions = set(tables["regions"]["region"])
+    by_name = ("country or bloc", "countries.csv or blocs.csv")
+    by_place = ("country, bloc or region", "countries.csv, blocs.csv or regions.csv")
+    for table, columns in (("content_rules", {"destination": (named, *by_name),
+                                              "origin": (named, *by_name)}),
+                           ("forced_labour", {"destination": (named, *by_name),
+                                              "origin": (named | regions, *by_place)})):
+        frame = tables[table]
+        key = ["destination", "commodity", "origin", "basis"]
+        _year_spans(tables, folder, years, problems, table, key)
+        for column, (known, what, where) in columns.items():
+            _known(tables, folder, problems, table, column, known, what, where)
+        if table == "forced_labour":
+            frame = frame[frame["commodity"] != ""]  # empty = every tracked commodity
+        for line, row in _rows(frame, ~frame["commodity"].isin(tracked)):
+            problems.add(folder / f"{table}.csv", f"commodity '{row['commodity']}' is not "
+                         "tracked; add it to tracked.csv so that origins are known",
+                         line=line, column="commodity")
+    flagged = tables["forced_labour"]
+    if len(flagged) and not tracked:
+        problems.add(folder / "forced_labour.csv", "no commodity is tracked (tracked.csv), so "
+                     "origins are unknown and the exclusions cannot apply", column="origin")
+    tariffs = tables["tariffs"]
+    for line in tariffs.loc[(tariffs["basis"] != "shipper")
+                            & ~tariffs["commodity"].isin(tracked), LINE]:
+        warnings.append(f"{folder / 'tariffs.csv'}, line {line}: basis other than 'shipper' on "
+                        "a commodity that is not tracked (tracked.csv): applied to the "
+                        "shipping country")

@@ -238,7 +238,7 @@ _table(Table(
 
 _table(Table(
     "tariffs", "Ad-valorem tariffs: rate × reference price per unit shipped from a region "
-    "of one country to a region of another.",
+    "of one country to a region of another; rows of different bases add up.",
     (
         Column("from", "str", "exporting country"),
         Column("to", "str", "importing country"),
@@ -246,9 +246,14 @@ _table(Table(
         *year_span("the rate"),
         Column("rate", "float", "tariff as a share of the reference price", unit="1",
                min=0.0),
+        Column("basis", "str", "which country 'from' names: the shipping country (shipper), "
+               "or, for tracked commodities (tracked.csv), where the good was mined (mined) or "
+               "last processed (processed; mined-in for unprocessed minerals) — so routing a "
+               "good through a third country does not change what it pays",
+               required=False, default="shipper", choices=("shipper", "mined", "processed")),
         SOURCE,
     ),
-    key=("from", "to", "commodity", "start_year"),
+    key=("from", "to", "commodity", "basis", "start_year"),
     required=False,
     references={"from": "countries", "to": "countries", "commodity": "commodities"},
 ))
@@ -271,3 +276,4 @@ _table(Table(
 
 # Tables of further concerns live in their own modules and register here.
 from northam_plan.case import schema_energy, schema_permitting, schema_security  # noqa: E402,F401,I001
+from northam_plan.case import schema_trade  # noqa: E402,F401,I001

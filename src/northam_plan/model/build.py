@@ -31,11 +31,12 @@ import pyomo.environ as pyo
 from northam_plan.case import Case
 from northam_plan.model.book import Book, linear
 from northam_plan.model.components import (activity, capacity, demand, emissions, energy,
-                                           permitting, reserves, security, stockpile, trade)
+                                           passport, permitting, reserves, security, stockpile,
+                                           trade)
 
 #: Components in build order; each is a module with NAME, REQUIRES and add(m, case, book).
 COMPONENTS = (permitting, capacity, activity, trade, reserves, demand, stockpile, security,
-              energy, emissions)
+              energy, emissions, passport)
 
 
 #: Components decided once for all disruption scenarios (first stage); the others operate.

@@ -15,6 +15,7 @@ import pyomo.environ as pyo
 import xarray as xr
 
 from northam_plan.case import Case
+from northam_plan.plan.passport import passport_arrays, passport_tables
 from northam_plan.plan.permits import permit_tables
 from northam_plan.plan.security import security_tables
 
@@ -114,7 +115,10 @@ def _extract(top, ops, case: Case, probability: float) -> Plan:
         price.index.get_level_values("year")).to_numpy())
     annual = variable_values(ops, "annual_cost")
     if ops is not top:
-        annual = pd.concat([variable_values(top, "annual_cost"), annual])
+        # investment costs on the model, operations (and a scenario's share of link
+        # expansion) on the block: the same category, country and year may appear in both
+        annual = pd.concat([variable_values(top, "annual_cost"), annual]).groupby(
+            level=["category", "country", "year"]).sum()
 
     tables = {
         **permit_tables(top, case),
@@ -125,6 +129,7 @@ def _extract(top, ops, case: Case, probability: float) -> Plan:
         "costs": _costs(annual, weights, discount),
     }
     tables.update(security_tables(ops, case, tables, probability))
+    tables.update(passport_tables(ops, case, tables, probability))
     dataset = xr.Dataset({
         name: xr.DataArray.from_series(series) for name, series in arrays.items()
         if not series.empty})
@@ -138,6 +143,7 @@ def _extract(top, ops, case: Case, probability: float) -> Plan:
     for name in dataset.data_vars:
         dataset[name].attrs["unit"] = {**top.book.units, **ops.book.units}.get(
             name, _units.get(name, ""))
+    dataset.update(passport_arrays(tables))
     totals = tables["costs"].groupby("category")[["undiscounted", "discounted"]].sum()
     return Plan(dataset=dataset, tables=tables,
                 costs={k: float(v) for k, v in totals["discounted"].items()})
@@ -145,7 +151,8 @@ def _extract(top, ops, case: Case, probability: float) -> Plan:
 
 #: constraints whose duals go into the dataset as dual_<name> (M$ per unit, present value)
 LIMITS = ("extraction_max", "build_max", "flow_max", "permit_throughput_max", "project_max",
-          "regional_share_min", "supplier_share_max", "export_max", "stock_cover_min")
+          "regional_share_min", "supplier_share_max", "export_max", "stock_cover_min",
+          "content_share_min")
 _units = {"price": "M$/unit (undiscounted)",
           **{f"dual_{name}": "M$ per unit of the limit (present value)" for name in LIMITS}}
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import tempfile
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 from northam_plan.plan.extract import Plan
@@ -33,11 +36,26 @@ def write_plan(plan: Plan, summary: dict, out: Path | str) -> Path:
         dataset.to_netcdf(staging / "plan.nc", engine="h5netcdf")
         (staging / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=False,
                                                          default=str) + "\n")
-        _replace(staging, out)
+        with _interrupts_deferred():  # Ctrl-C waits until the folders are in place
+            _replace(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return out
+
+
+@contextmanager
+def _interrupts_deferred():
+    """Hold SIGINT and SIGTERM while the result folders are swapped (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _replace(staging: Path, out: Path) -> None:

@@ -56,7 +56,8 @@ def add(m, case, book) -> None:
     for (r, p, t) in top.cap_keys:
         var = m.act[r, p, t]
         for c, ratio in ratios[p]:
-            if c not in case.timesliced:  # the energy component balances those per slice
+            # the energy component balances timesliced ones per slice, the passport tracked
+            if c not in case.timesliced and c not in case.tracked:
                 book.supply(r, c, t, ratio, var)
         if var_om[p]:
             book.cost("variable_om", country_of[r], t, var_om[p], var)

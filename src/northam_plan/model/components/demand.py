@@ -4,7 +4,8 @@ Variables
     ``unserved[r, c, t]`` ≥ 0 — demand not met (unit/yr), wherever demand is positive.
 
 Balance terms
-    demand on the right-hand side; ``unserved`` as supply.
+    demand on the right-hand side; ``unserved`` as supply. Tracked commodities (tracked.csv)
+    are met per origin tag by the passport component (``delivery_balance``).
 
 Costs (annual, M$/yr, country of the region)
     ``unserved``: :math:`penalty \cdot unserved_{r,c,t}` — so that every case solves and a
@@ -30,6 +31,7 @@ def add(m, case, book) -> None:
     penalty = case.options.unserved_penalty
     country_of = case.countries_of_regions
     for (r, c, t), quantity in demand.items():
-        book.demand(r, c, t, float(quantity))
-        book.supply(r, c, t, 1.0, m.unserved[r, c, t])
+        if c not in case.tracked:  # the passport component meets tracked demand per tag
+            book.demand(r, c, t, float(quantity))
+            book.supply(r, c, t, 1.0, m.unserved[r, c, t])
         book.cost("unserved", country_of[r], t, penalty, m.unserved[r, c, t])

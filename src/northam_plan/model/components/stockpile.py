@@ -13,7 +13,8 @@ Constraints
     where ``min_cover_days`` > 0.
 
 Balance terms
-    :math:`draw - fill` in the commodity balance of r, c, t.
+    :math:`draw - fill` in the commodity balance of r, c, t (per origin tag, in the passport
+    component, for tracked commodities).
 
 Costs (annual, M$/yr, country of the region)
     ``stockpile``: :math:`holding\_cost \cdot stock_{r,c,t}`.
@@ -66,7 +67,8 @@ def add(m, case, book) -> None:
     book.declare("stock_cover_min", ("region", "commodity", "year"), "M$/unit")
 
     for (r, c, t) in keys:
-        book.supply(r, c, t, 1.0, m.stock_draw[r, c, t])
-        book.supply(r, c, t, -1.0, m.stock_fill[r, c, t])
+        if c not in case.tracked:  # the passport component splits tracked ones by origin
+            book.supply(r, c, t, 1.0, m.stock_draw[r, c, t])
+            book.supply(r, c, t, -1.0, m.stock_fill[r, c, t])
         if rows[r, c].holding_cost:
             book.cost("stockpile", country_of[r], t, rows[r, c].holding_cost, m.stock[r, c, t])

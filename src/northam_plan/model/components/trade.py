@@ -14,6 +14,9 @@ Costs (annual, M$/yr, paid by the importing country)
     ``transport``: :math:`transport_l \cdot flow`;
     ``tariff``: :math:`rate(k, k', c, t) \cdot price^{ref}_c \cdot flow` for a link between
     regions of different countries k → k' (rate from tariffs.csv, 0 where none is given).
+
+For tracked commodities (tracked.csv) the flows are declared here, but their balance terms and
+tariffs are per origin tag, in the passport component.
 """
 
 from __future__ import annotations
@@ -34,8 +37,8 @@ def tariff_rates(case) -> dict[tuple[str, str, str, int], float]:
         first = start if pd.isna(first) else int(first)
         last = end if pd.isna(last) else int(last)
         for t in case.years:
-            if first <= t <= last:
-                rates[k_from, k_to, c, t] = rate
+            if first <= t <= last:  # rows of different bases add up (untracked: by shipper)
+                rates[k_from, k_to, c, t] = rates.get((k_from, k_to, c, t), 0.0) + rate
     return rates
 
 
@@ -60,14 +63,16 @@ def add(m, case, book) -> None:
         k_from, k_to = country_of[a], country_of[b]
         if not pd.isna(cap):
             capacity[a, b, c] = cap
+        tracked = c in case.tracked  # balance and tariffs per origin: passport component
         for t in case.years:
             var = m.flow[a, b, c, t]
-            book.supply(a, c, t, -1.0, var)
-            book.supply(b, c, t, 1.0 - loss, var)
+            if not tracked:
+                book.supply(a, c, t, -1.0, var)
+                book.supply(b, c, t, 1.0 - loss, var)
             if transport:
                 book.cost("transport", k_to, t, transport, var)
                 transport_of[a, b, c, t] = transport
-            if k_from != k_to:
+            if k_from != k_to and not tracked:
                 tariff = rates.get((k_from, k_to, c, t), 0.0) * price[c]
                 if tariff:
                     book.cost("tariff", k_to, t, tariff, var)

@@ -1,0 +1,66 @@
+"""Table schemas of trade policy and the product passport: tracked commodities, rules of
+origin (regional content) and forced-labour exclusions. Every one is optional; the ``basis``
+of a tariff (shipper, mined, processed) is a column of tariffs.csv (:mod:`.schema`).
+
+Origin tags: every unit of a tracked commodity carries (mined in, processed in) — the region
+where its mineral was mined and the region of its last transformation ('' for a mineral not
+yet processed). Rules name countries, blocs (blocs.csv) or, for exclusions, regions."""
+
+from __future__ import annotations
+
+from northam_plan.case.schema import SOURCE, Column, Table, _table, year_span
+
+BASES = ("mined", "processed", "either", "both")
+
+_table(Table(
+    "tracked", "Commodities whose flows, stocks and balances carry an origin tag (product "
+    "passport). A process may take at most one tracked input; its tracked outputs keep the "
+    "input's mined-in and are processed in the process's region. A tracked output made "
+    "without a tracked input is mined in the producing region (processed there too unless "
+    "the process is a mine).",
+    (
+        Column("commodity", "str", "commodity to track"),
+        SOURCE,
+    ),
+    key=("commodity",),
+    required=False,
+    references={"commodity": "commodities"},
+))
+
+_table(Table(
+    "content_rules", "Rules of origin (regional content): of the deliveries of a tracked "
+    "commodity to final demand in a destination, at least a share originates in a bloc.",
+    (
+        Column("destination", "str", "country or bloc (blocs.csv) whose deliveries count"),
+        Column("commodity", "str", "tracked commodity"),
+        Column("origin", "str", "country or bloc the content must come from"),
+        Column("basis", "str", "mined (mined in the origin), processed (last processed there; "
+               "mined-in for unprocessed minerals), either, or both", required=False,
+               default="either", choices=BASES),
+        *year_span("the rule"),
+        Column("share", "float", "least share of deliveries from the origin", unit="1",
+               min=0.0, max=1.0),
+        SOURCE,
+    ),
+    key=("destination", "commodity", "origin", "basis", "start_year"),
+    required=False,
+    references={"commodity": "commodities"},
+))
+
+_table(Table(
+    "forced_labour", "Forced-labour exclusions: tracked goods whose origin is flagged may not "
+    "reach the destination, neither directly nor after processing elsewhere.",
+    (
+        Column("origin", "str", "flagged country or region"),
+        Column("destination", "str", "country or bloc (blocs.csv) the goods may not reach"),
+        Column("commodity", "str", "tracked commodity; empty = every tracked commodity",
+               required=False, default=""),
+        Column("basis", "str", "the origin is where the good was mined (mined), last "
+               "processed (processed), or either", required=False, default="either",
+               choices=("mined", "processed", "either")),
+        *year_span("the exclusion"),
+        SOURCE,
+    ),
+    key=("origin", "destination", "commodity", "basis", "start_year"),
+    required=False,
+))

@@ -1,0 +1,323 @@
+r"""Product passport: tracked commodities balanced per origin tag, tariffs by origin, rules of
+origin (regional content) and forced-labour exclusions.
+
+Tags. Every unit of a tracked commodity c (tracked.csv) carries a tag o = (mined region,
+processed region): where its mineral was mined and where it was last transformed ('' while it
+is an unprocessed mineral). A process takes at most one tracked input; its tracked outputs keep
+the input's mined region and are processed in the process's region r, so a refinery in MX
+turning Chinese concentrate into hydroxide yields (CN, MX). A tracked output made without a
+tracked input is mined in r ((r, '') from a mine, (r, r) from any other process). Tag sets
+:math:`O_{r,c}` are sparse: propagated from the producing regions through processes and links
+until nothing changes. Country rules read a region's country; "processed" means the processed
+region, or the mined one for an unprocessed mineral.
+
+Variables (unit/yr, per tag o ∈ O)
+    ``act_tag[r, p, o, t]`` — activity of process p on input of tag o (processes with a tracked
+    input); ``flow_tag[r, r', c, o, t]``; ``deliver_tag[r, c, o, t]`` — deliveries to final
+    demand; ``stock_fill_tag``, ``stock_draw_tag`` (unit/yr) and ``stock_tag`` (unit) for
+    stockpiles of tracked commodities.
+
+Constraints
+    ``act_tag_total[r, p, t]``: :math:`\sum_o act\_tag = act`;
+    ``flow_tag_total[r, r', c, t]``: :math:`\sum_o flow\_tag = flow`;
+    ``stock_tag_fill_total``, ``stock_tag_draw_total``: :math:`\sum_o fill\_tag = stock\_fill`
+    (and draw); ``stock_tag_balance[r, c, o, t]``: :math:`stock_t = stock_{t-1} + w_t (fill -
+    draw)` per tag, starting empty (so :math:`\sum_o stock\_tag = stock`);
+    ``tagged_balance[r, c, o, t]`` (unit/yr), free disposal as in the untagged balance:
+
+    .. math::
+        \sum_{p,o' \to o} out_{p,c}\,act\_tag + [o = base]\,out_{p,c}\,act
+        - in_{p,c}\,act\_tag_o + \sum_{in} (1 - loss) flow\_tag_o - \sum_{out} flow\_tag_o
+        + draw_o - fill_o - deliver_o \ge 0
+
+    ``delivery_balance[r, c, t]``: :math:`\sum_o deliver\_tag + unserved = demand`;
+    ``content_share_min[d, c, B, basis, t]`` (content_rules.csv):
+    :math:`\sum_{r \in d, o \in B} deliver\_tag \ge share \cdot \sum_{r \in d, o} deliver\_tag`
+    — its dual is the cost of the rule, M$ (present value) per unit.
+
+Forced labour (forced_labour.csv)
+    no variable is created that would carry a flagged origin (mined in, or processed in, the
+    flagged country or region) into a flagged destination: flows into it, processing, stock and
+    deliveries there (tag-level zero bounds, by sparsity).
+
+Costs (annual, M$/yr, importing country), ``tariff`` on each flow between countries:
+    :math:`\sum_{basis} rate(k_{basis}(o), k', c, t) \cdot price^{ref}_c \cdot flow\_tag`, with
+    :math:`k_{shipper}` the shipping country, :math:`k_{mined}` and :math:`k_{processed}` the
+    tag's countries (tariffs.csv ``basis``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pandas as pd
+import pyomo.environ as pyo
+
+from northam_plan.model.book import linear
+from northam_plan.model.components.activity import process_ratios
+from northam_plan.model.components.security import bloc_members, spans
+
+NAME = "passport"
+REQUIRES = ("activity", "trade", "demand")
+
+
+def chains(case) -> tuple[dict, dict, dict]:
+    """Per process: its tracked input (commodity, ratio) or None, its tracked outputs
+    [(commodity, ratio)], and the tag region rule ('mine' or 'process') for base tags."""
+    tracked = case.tracked
+    ratios = process_ratios(case)
+    family = dict(zip(case.tables["processes"]["process"], case.tables["processes"]["family"]))
+    inputs = {p: next(((c, -x) for c, x in items if x < 0 and c in tracked), None)
+              for p, items in ratios.items()}
+    outputs = {p: [(c, x) for c, x in items if x > 0 and c in tracked]
+               for p, items in ratios.items()}
+    return inputs, outputs, family
+
+
+def base_tag(r: str, process_family: str) -> tuple[str, str]:
+    """Tag of a tracked output made without a tracked input in region r."""
+    return (r, "") if process_family == "mine" else (r, r)
+
+
+def tag_sets(case, pairs) -> dict[tuple[str, str], set[tuple[str, str]]]:
+    """Origin tags that can occur per (region, tracked commodity), propagated from the
+    (region, process) ``pairs`` that may operate through processes and links."""
+    inputs, outputs, family = chains(case)
+    tags: dict = defaultdict(set)
+    for r, p in pairs:
+        if inputs[p] is None:
+            for c, _ in outputs[p]:
+                tags[r, c].add(base_tag(r, family[p]))
+    links = [(a, b, c) for a, b, c in case.tables["links"][["from", "to", "commodity"]]
+             .itertuples(index=False) if c in case.tracked]
+    changed = True
+    while changed:
+        changed = False
+        for r, p in pairs:
+            if inputs[p] is not None:
+                made = {(o[0], r) for o in tags[r, inputs[p][0]]}
+                for c, _ in outputs[p]:
+                    if made - tags[r, c]:
+                        tags[r, c] |= made
+                        changed = True
+        for a, b, c in links:
+            if tags[a, c] - tags[b, c]:
+                tags[b, c] |= tags[a, c]
+                changed = True
+    return tags
+
+
+def places(case) -> dict[str, set[str]]:
+    """Countries (and regions) a name stands for: a bloc's members, or the name itself."""
+    named = defaultdict(set, {b: set(ks) for b, ks in bloc_members(case).items()})
+    for k in case.tables["countries"]["country"]:
+        named[k].add(k)
+    for r in case.countries_of_regions:
+        named[r].add(r)
+    return named
+
+
+def origin_in(o: tuple[str, str], names: set[str], basis: str, country_of) -> bool:
+    """Whether tag o comes from ``names`` (countries or regions) on the given basis."""
+    processed = o[1] or o[0]
+    mined = o[0] in names or country_of[o[0]] in names
+    made = processed in names or country_of[processed] in names
+    return {"mined": mined, "processed": made, "either": mined or made,
+            "both": mined and made}[basis]
+
+
+def exclusions(case):
+    """A function blocked(r, c, o, t): whether forced_labour.csv keeps tag o of c out of r."""
+    country_of = case.countries_of_regions
+    named = places(case)
+    rules = defaultdict(list)  # (destination region, t) -> [(commodity, origin set, basis)]
+    for (origin, dest, c, basis, t), _ in spans(
+            case, "forced_labour", ["origin", "destination", "commodity", "basis"],
+            "origin").items():
+        for r, k in country_of.items():
+            if k in named[dest] or r == dest:
+                rules[r, t].append((c, {origin}, basis))
+
+    def blocked(r, c, o, t):
+        return any((not rc or rc == c) and origin_in(o, names, basis, country_of)
+                   for rc, names, basis in rules.get((r, t), ()))
+    return blocked
+
+
+def tariff_rates(case) -> dict[str, dict[tuple, float]]:
+    """Tariff rate per basis and (from country, to country, commodity, model year)."""
+    out: dict = defaultdict(dict)
+    for (k_from, k_to, c, basis, t), rate in spans(
+            case, "tariffs", ["from", "to", "commodity", "basis"], "rate").items():
+        out[basis][k_from, k_to, c, t] = out[basis].get((k_from, k_to, c, t), 0.0) + rate
+    return out
+
+
+def add(m, case, book) -> None:
+    tracked = case.tracked
+    if not tracked:
+        return
+    top = m.model()
+    country_of = case.countries_of_regions
+    inputs, outputs, family = chains(case)
+    pairs = sorted({(r, p) for r, p, _ in top.cap_keys})
+    tags = tag_sets(case, pairs)
+    blocked = exclusions(case)
+    m.passport_tags = {key: sorted(value) for key, value in tags.items()}
+    terms = defaultdict(list)
+
+    # processes: act_tag per input tag, base tags straight from act
+    act_keys, split = [], []
+    for (r, p, t) in top.cap_keys:
+        if inputs[p] is None:
+            for c, x in outputs[p]:
+                terms[r, c, base_tag(r, family[p]), t].append((x, m.act[r, p, t]))
+            continue
+        split.append((r, p, t))
+        c_in = inputs[p][0]
+        act_keys += [(r, p, o, t) for o in sorted(tags[r, c_in]) if not blocked(r, c_in, o, t)]
+    m.act_tag = pyo.Var(act_keys, domain=pyo.NonNegativeReals, dense=False)
+    book.declare("act_tag", ("region", "process", "mined_region", "processed_region", "year"),
+                 "unit/yr")
+    by_act = defaultdict(list)
+    for (r, p, o, t) in act_keys:
+        var = m.act_tag[r, p, o, t]
+        by_act[r, p, t].append((1.0, var))
+        c_in, x_in = inputs[p]
+        terms[r, c_in, o, t].append((-x_in, var))
+        for c, x in outputs[p]:
+            terms[r, c, (o[0], r), t].append((x, var))
+    m.act_tag_total = pyo.Constraint(split, rule=lambda b, r, p, t: linear(
+        by_act[r, p, t]) == b.act[r, p, t])
+    book.declare("act_tag_total", ("region", "process", "year"), "M$/unit")
+
+    _add_flows(m, case, book, tags, blocked, terms, country_of)
+    _add_stock(m, case, book, tags, blocked, terms)
+    _add_deliveries(m, case, book, tags, blocked, terms, country_of)
+
+    keys = sorted(k for k, items in terms.items() if items)
+    m.tagged_balance = pyo.Constraint(keys, rule=lambda b, r, c, m0, p0, t: linear(
+        terms[r, c, (m0, p0), t]) >= 0.0)
+    book.declare("tagged_balance", ("region", "commodity", "mined_region", "processed_region",
+                                    "year"), "M$/unit")
+
+
+def _add_flows(m, case, book, tags, blocked, terms, country_of) -> None:
+    links = case.tables["links"]
+    links = links[links["commodity"].isin(case.tracked)]
+    price = dict(zip(case.tables["commodities"]["commodity"],
+                     case.tables["commodities"]["reference_price"]))
+    rates = tariff_rates(case)
+    keys, loss = [], {}
+    for a, b, c, x in links[["from", "to", "commodity", "loss"]].itertuples(index=False):
+        loss[a, b, c] = x
+        keys += [(a, b, c, o, t) for o in sorted(tags[a, c]) for t in case.years
+                 if not blocked(b, c, o, t)]
+    m.flow_tag = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False)
+    book.declare("flow_tag", ("from", "to", "commodity", "mined_region", "processed_region",
+                              "year"), "unit/yr")
+    total = defaultdict(list)
+    m.passport_tariffs = {}  # (a, b, c, o, t) -> [(basis, origin country, M$/unit)]
+    for (a, b, c, o, t) in keys:
+        var = m.flow_tag[a, b, c, o, t]
+        total[a, b, c, t].append((1.0, var))
+        terms[a, c, o, t].append((-1.0, var))
+        terms[b, c, o, t].append((1.0 - loss[a, b, c], var))
+        k_to = country_of[b]
+        if country_of[a] == k_to:
+            continue
+        paid = []
+        for basis, k in (("shipper", country_of[a]), ("mined", country_of[o[0]]),
+                         ("processed", country_of[o[1] or o[0]])):
+            rate = rates.get(basis, {}).get((k, k_to, c, t), 0.0)
+            if rate and price[c]:
+                paid.append((basis, k, rate * price[c]))
+                book.cost("tariff", k_to, t, rate * price[c], var)
+        if paid:
+            m.passport_tariffs[a, b, c, o, t] = paid
+    flows = [(a, b, c, t) for a, b, c in loss for t in case.years]
+    m.flow_tag_total = pyo.Constraint(flows, rule=lambda blk, a, b, c, t: linear(
+        total[a, b, c, t]) == blk.flow[a, b, c, t])
+    book.declare("flow_tag_total", ("from", "to", "commodity", "year"), "M$/unit")
+
+
+def _add_stock(m, case, book, tags, blocked, terms) -> None:
+    pairs = sorted({(r, c) for (r, c, _) in getattr(m, "stock_fill", {})
+                    if c in case.tracked})
+    years = case.years
+    keys = [(r, c, o, t) for r, c in pairs for o in sorted(tags[r, c]) for t in years
+            if not blocked(r, c, o, t)]
+    m.stock_tag = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False)
+    m.stock_fill_tag = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False)
+    m.stock_draw_tag = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False)
+    dims = ("region", "commodity", "mined_region", "processed_region", "year")
+    for name, unit in (("stock_tag", "unit"), ("stock_fill_tag", "unit/yr"),
+                       ("stock_draw_tag", "unit/yr")):
+        book.declare(name, dims, unit)
+    previous = {t: years[i - 1] for i, t in enumerate(years) if i > 0}
+    present = set(keys)
+    weights = case.year_weights
+
+    def balance(b, r, c, m0, p0, t):
+        o = (m0, p0)
+        before = b.stock_tag[r, c, o, previous[t]] if (r, c, o, previous.get(t)) in present \
+            else 0.0
+        return b.stock_tag[r, c, o, t] == before + weights[t] * (
+            b.stock_fill_tag[r, c, o, t] - b.stock_draw_tag[r, c, o, t])
+
+    m.stock_tag_balance = pyo.Constraint(keys, rule=balance)
+    book.declare("stock_tag_balance", dims, "M$/unit")
+    fills, draws = defaultdict(list), defaultdict(list)
+    for (r, c, o, t) in keys:
+        fills[r, c, t].append((1.0, m.stock_fill_tag[r, c, o, t]))
+        draws[r, c, t].append((1.0, m.stock_draw_tag[r, c, o, t]))
+        terms[r, c, o, t] += [(1.0, m.stock_draw_tag[r, c, o, t]),
+                              (-1.0, m.stock_fill_tag[r, c, o, t])]
+    totals = [(r, c, t) for r, c in pairs for t in years]
+    m.stock_tag_fill_total = pyo.Constraint(totals, rule=lambda b, r, c, t: linear(
+        fills[r, c, t]) == b.stock_fill[r, c, t])
+    m.stock_tag_draw_total = pyo.Constraint(totals, rule=lambda b, r, c, t: linear(
+        draws[r, c, t]) == b.stock_draw[r, c, t])
+    for name in ("stock_tag_fill_total", "stock_tag_draw_total"):
+        book.declare(name, ("region", "commodity", "year"), "M$/unit")
+
+
+def _add_deliveries(m, case, book, tags, blocked, terms, country_of) -> None:
+    demand = case.demand_by_year.groupby(["region", "commodity", "year"])["quantity"].sum()
+    wanted = [(r, c, t) for (r, c, t) in m.unserved if c in case.tracked]
+    keys = [(r, c, o, t) for (r, c, t) in wanted for o in sorted(tags[r, c])
+            if not blocked(r, c, o, t)]
+    m.deliver_tag = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False)
+    book.declare("deliver_tag", ("region", "commodity", "mined_region", "processed_region",
+                                 "year"), "unit/yr")
+    delivered = defaultdict(list)
+    for (r, c, o, t) in keys:
+        var = m.deliver_tag[r, c, o, t]
+        delivered[r, c, t].append((1.0, var))
+        terms[r, c, o, t].append((-1.0, var))
+    m.delivery_balance = pyo.Constraint(wanted, rule=lambda b, r, c, t: linear(
+        delivered[r, c, t] + [(1.0, b.unserved[r, c, t])]) == float(demand[r, c, t]))
+    book.declare("delivery_balance", ("region", "commodity", "year"), "M$/unit")
+
+    named = places(case)
+    rules = spans(case, "content_rules", ["destination", "commodity", "origin", "basis"],
+                  "share")
+    members, totals = defaultdict(list), defaultdict(list)
+    for (r, c, o, t) in keys:
+        var = m.deliver_tag[r, c, o, t]
+        for (dest, rc, origin, basis, rt) in rules:
+            if rc == c and rt == t and (country_of[r] in named[dest] or r == dest):
+                totals[dest, rc, origin, basis, rt].append(var)
+                if origin_in(o, named[origin], basis, country_of):
+                    members[dest, rc, origin, basis, rt].append(var)
+    content_keys = sorted(key for key in rules if totals[key])
+
+    def content(b, dest, c, origin, basis, t):
+        share = rules[dest, c, origin, basis, t]
+        inside = {id(v) for v in members[dest, c, origin, basis, t]}
+        return linear([((1.0 if id(v) in inside else 0.0) - share, v)
+                       for v in totals[dest, c, origin, basis, t]]) >= 0.0
+
+    m.content_share_min = pyo.Constraint(content_keys, rule=content)
+    book.declare("content_share_min", ("destination", "commodity", "origin", "basis", "year"),
+                 "M$/unit")

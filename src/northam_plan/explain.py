@@ -33,6 +33,7 @@ SOURCES = {
     "regional_share_min": ("regional_shares", ("bloc", "commodity"), True),
     "supplier_share_max": ("supplier_caps", ("bloc", "commodity", None), True),
     "export_max": ("disruptions", ("exporter", "commodity"), True),
+    "content_share_min": ("content_rules", ("destination", "commodity", "origin", "basis"), True),
     "emission_max": ("emission_caps", ("scope", "commodity"), True),
     "reserve_margin_min": ("reserve_margins", ("region", "commodity"), True),
     "stock_cover_min": ("stockpiles", ("region", "commodity"), False),
@@ -46,7 +47,7 @@ SOURCES = {
     "commodity_balance": ("demand", ("region", "commodity"), False),
     "energy_balance": ("demand", ("region", "commodity"), False),
 }
-HARD = ("regional_share_min", "supplier_share_max", "emission_max", "reserve_margin_min",
+HARD = ("regional_share_min", "content_share_min", "supplier_share_max", "emission_max", "reserve_margin_min",
         "stock_cover_min", "extraction_max", "export_max", "permit_throughput_max",
         "project_max", "flow_max", "intertie_max", "build_max")
 

@@ -174,3 +174,24 @@ def test_battery_shifts_solar_from_day_to_night(tmp_path):
     assert result.objective == pytest.approx(7.48)
     assert m.act_slice["US", "battery", 2025, "night"].value == pytest.approx(3.504)
     assert m.charge_slice["US", "battery", 2025, "day"].value == pytest.approx(4.38)
+
+
+def test_energy_results_are_tabled_and_unserved_energy_is_reported(tmp_path):
+    """Solar by day only and no other plant: the night's 5 TWh are unserved (500 M$), and
+    unserved.csv says so; generation, prices and emissions tables exist."""
+    m, result, plan = run(tmp_path, {
+        "commodities": [ELEC, CO2], "processes": [plant("solar", 0.0, capex=1e4)],
+        "timeslices": [{"slice": "day", "weight": 0.5}, {"slice": "night", "weight": 0.5}],
+        "capacity_factors": [{"process": "solar", "slice": "day", "factor": 1.0},
+                             {"process": "solar", "slice": "night", "factor": 0.0}],
+        "regions": [{"region": "US", "country": "US", "can_build": False}],
+        "existing_capacity": [existing("US", "solar")],
+        "demand": [demand("US", "elec", 10)]}, unserved_penalty=100.0)
+    assert result.objective == pytest.approx(500.0)
+    unserved = plan.tables["unserved"].set_index("commodity")
+    assert unserved.at["elec", "unserved"] == pytest.approx(5.0)
+    generation = plan.tables["generation"].set_index("slice")
+    assert generation.at["day", "output"] >= 5.0 - 1e-9  # surplus by day may go to waste
+    prices = plan.tables["energy_prices"].set_index("slice")["price"]
+    assert prices["night"] == pytest.approx(100.0 / 0.5)  # penalty per TWh at the night rate
+    assert plan.tables["emissions"].empty

@@ -11,6 +11,10 @@ Regression pins — change them only with a comment saying why (newest last):
 * 2026-11-28: permitting data (regimes, agency throughput, 28 pipeline projects), the USMCA
   bloc and strategic-stock options (stockpiles.csv): pipeline projects bring rare-earth,
   magnet and graphite capacity online from 2026, and stock can smooth imports.
+  381,943.306 M$; 12,274 variables, 5,431 constraints, 55,017 nonzeros.
+* 2026-11-28: electricity co-planned (6 time slices; EIA, StatCan/CER, PRODESEN capacity;
+  NREL ATB 2024 costs; interties; reserve margins; process electricity intensities, mostly
+  estimates): the objective now includes the power systems of the three countries.
 """
 
 from __future__ import annotations
@@ -26,8 +30,8 @@ from northam_plan.solve import SolveOptions
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "cases" / "reference.toml"
 
-PINNED_OBJECTIVE = 381_943.306390  # M$, present value 2025
-PINNED_SIZES = {"variables": 12274, "constraints": 5431, "nonzeros": 55017}
+PINNED_OBJECTIVE = 2_773_033.541133  # M$, present value 2025
+PINNED_SIZES = {"variables": 20470, "constraints": 14426, "nonzeros": 150839}
 
 
 @pytest.fixture(scope="module")

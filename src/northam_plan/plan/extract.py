@@ -15,6 +15,7 @@ import pyomo.environ as pyo
 import xarray as xr
 
 from northam_plan.case import Case
+from northam_plan.plan.energy import energy_tables
 from northam_plan.plan.passport import passport_arrays, passport_tables
 from northam_plan.plan.permits import permit_tables
 from northam_plan.plan.security import security_tables
@@ -71,6 +72,12 @@ def extract_plan(m, case: Case) -> Plan:
     column in the tables); investments are one plan for all scenarios; ``costs`` are expected
     values (investment + Σ probability × operations).
     """
+    plan = _extract_all(m, case)
+    _add_custom(m, plan)
+    return plan
+
+
+def _extract_all(m, case: Case) -> Plan:
     names = getattr(m, "scenario_names", None)
     if not names:
         return _extract(m, m, case, 1.0)
@@ -125,11 +132,12 @@ def _extract(top, ops, case: Case, probability: float) -> Plan:
         "activity": _activity(arrays["act"], arrays["cap"], country_of),
         "flows": _flows(ops, arrays.get("flow")),
         "prices": price.rename("price").reset_index(),
-        "unserved": _unserved(case, arrays.get("unserved")),
+        "unserved": _unserved(case, arrays.get("unserved"), ops),
         "costs": _costs(annual, weights, discount),
     }
     tables.update(security_tables(ops, case, tables, probability))
     tables.update(passport_tables(ops, case, tables, probability))
+    tables.update(energy_tables(ops, case, tables["activity"], probability))
     dataset = xr.Dataset({
         name: xr.DataArray.from_series(series) for name, series in arrays.items()
         if not series.empty})
@@ -147,6 +155,76 @@ def _extract(top, ops, case: Case, probability: float) -> Plan:
     totals = tables["costs"].groupby("category")[["undiscounted", "discounted"]].sum()
     return Plan(dataset=dataset, tables=tables,
                 costs={k: float(v) for k, v in totals["discounted"].items()})
+
+
+def custom_constraints(m) -> list[str]:
+    """Names of the constraints on the model that no component made: those added by a
+    researcher (``model.<name> = pyo.Constraint(...)`` or ``build_model(case, extra=[fn])``),
+    plus any declared with :func:`northam_plan.declare`."""
+    declared = list(getattr(m, "custom_names", []))
+    found = [c.local_name for c in m.component_objects(pyo.Constraint, descend_into=False)
+             if c.local_name not in m.book.dims]
+    return [name for name in dict.fromkeys(declared + found)
+            if isinstance(getattr(m, name, None), pyo.Constraint)]
+
+
+def custom_constraint_table(m, name: str) -> pd.DataFrame:
+    """One row per index of constraint ``name``: body, bound, slack (≥ 0 when it holds; 0
+    when it binds) and dual (M$ per unit of the bound, present value; Pyomo's signs)."""
+    component = getattr(m, name)
+    duals = m.dual if hasattr(m, "dual") else {}
+    rows = []
+    for key, con in component.items():
+        body = pyo.value(con.body, exception=False)
+        lower, upper = pyo.value(con.lower), pyo.value(con.upper)
+        lslack = np.inf if lower is None or body is None else body - lower
+        uslack = np.inf if upper is None or body is None else upper - body
+        bound = lower if lslack < uslack else upper
+        slack = min(lslack, uslack)
+        if body is None:
+            slack = np.nan
+        rows.append({"name": name, "index": key, "body": body, "lower": lower, "upper": upper,
+                     "bound": bound, "slack": 0.0 if abs(slack) <= TINY else slack,
+                     "dual": duals.get(con, np.nan)})
+    return pd.DataFrame(rows, columns=["name", "index", "body", "lower", "upper", "bound",
+                                       "slack", "dual"])
+
+
+def _custom_dims(m, name: str, component) -> tuple[str, ...]:
+    if name in m.book.dims:
+        return tuple(m.book.dims[name])
+    if not component.is_indexed():
+        return ()
+    first = next(iter(component.keys()), None)
+    width = len(first) if isinstance(first, tuple) else 1
+    return tuple(f"index_{i}" for i in range(width))
+
+
+def _add_custom(m, plan: Plan) -> None:
+    """``dual_<name>``, ``slack_<name>`` and the ``custom_constraints`` table."""
+    frames = []
+    for name in custom_constraints(m):
+        component = getattr(m, name)
+        table = custom_constraint_table(m, name)
+        frames.append(table)
+        dims = _custom_dims(m, name, component)
+        unit = m.book.units.get(name, "") or "M$ per unit of the bound (present value)"
+        for column in ("dual", "slack"):
+            if not dims:
+                array = xr.DataArray(float(table[column].iloc[0]) if len(table) else np.nan)
+            elif not len(table):
+                continue
+            else:
+                index = pd.MultiIndex.from_tuples(list(table["index"]), names=dims) \
+                    if len(dims) > 1 else pd.Index(list(table["index"]), name=dims[0])
+                array = xr.DataArray.from_series(pd.Series(
+                    table[column].to_numpy(dtype=float), index=index))
+            array.attrs["unit"] = unit if column == "dual" else \
+                "unit of the constraint's body (≥ 0 when it holds, 0 when it binds)"
+            plan.dataset[f"{column}_{name}"] = array
+    plan.tables["custom_constraints"] = pd.concat(frames, ignore_index=True) if frames else \
+        pd.DataFrame(columns=["name", "index", "body", "lower", "upper", "bound", "slack",
+                              "dual"])
 
 
 #: constraints whose duals go into the dataset as dual_<name> (M$ per unit, present value)
@@ -175,11 +253,18 @@ def _flows(m, flow: pd.Series | None) -> pd.DataFrame:
     return frame[columns]
 
 
-def _unserved(case, unserved: pd.Series | None) -> pd.DataFrame:
+def _unserved(case, unserved: pd.Series | None, ops) -> pd.DataFrame:
+    """Demand and unserved demand per region, commodity and year (timesliced ones summed over
+    their slices)."""
     demand = case.demand_by_year.groupby(["region", "commodity", "year"])["quantity"].sum()
     frame = pd.DataFrame({"demand": demand})
-    frame["unserved"] = (unserved if unserved is not None else pd.Series(dtype=float)
-                         ).reindex(frame.index).fillna(0.0)
+    short = unserved if unserved is not None else pd.Series(dtype=float)
+    if hasattr(ops, "unserved_slice") and len(ops.unserved_slice):
+        by_slice = pd.Series({key[:3]: 0.0 for key in ops.unserved_slice})
+        for key, var in ops.unserved_slice.items():
+            by_slice[key[:3]] += var.value or 0.0
+        short = pd.concat([short, by_slice])
+    frame["unserved"] = short.reindex(frame.index).fillna(0.0)
     frame["share"] = np.where(frame["demand"] > 0, frame["unserved"] / frame["demand"], 0.0)
     return frame.reset_index()
 

@@ -6,6 +6,15 @@ The stages, each usable alone from a notebook::
     model = build_model(case)                     # Case → pyomo.ConcreteModel
     result = solve(model)                         # HiGHS → SolveResult (status, objective, timings)
     plan = extract_plan(model, case)              # → Plan (.dataset: xarray, .tables: pandas)
+
+and for researchers (README, "Researchers' notebooks"; notebooks/)::
+
+    case.with_overrides({"table": ..., "where": {...}, "set": {...}}, add=[...])  # → new Case
+    build_model(case, extra=[fn])                 # fn(model, case) adds your own components
+    declare(model, "my_cap", ("year",), "M$/kt")  # dims of a custom constraint → dual_my_cap
+    resolver = Resolver(model, case); resolver.solve(); resolver.update(changed_case)
+    run = solve_case(case, extra=[fn])            # build + solve + extract → CaseRun (.plan)
+    compare({"ref": run_a, "ban": run_b})         # → xarray.Dataset along `scenario`
 """
 
 from northam_plan.case import Case, load_case
@@ -13,9 +22,10 @@ from northam_plan.compare import compare  # plans along a `scenario` dimension (
 from northam_plan.errors import CaseError
 from northam_plan.model import build_model
 from northam_plan.plan import Plan, extract_plan
+from northam_plan.research import Resolver, as_run, declare, solve_case
 from northam_plan.solve import SolveOptions, SolveResult, solve
 
 __version__ = "0.1.0"
 
-__all__ = ["Case", "CaseError", "Plan", "SolveOptions", "SolveResult", "build_model", "compare",
-           "extract_plan", "load_case", "solve", "__version__"]
+__all__ = ["Case", "CaseError", "Plan", "Resolver", "SolveOptions", "SolveResult", "as_run",
+           "build_model", "compare", "declare", "solve_case", "extract_plan", "load_case", "solve", "__version__"]

@@ -37,6 +37,27 @@ class Case:
     warnings: tuple[str, ...] = ()
     resolved_overrides: tuple[dict, ...] = field(default=())
 
+    def with_overrides(self, *overrides: dict, add: tuple[dict, ...] | list[dict] = (),
+                       name: str | None = None, options: dict | None = None) -> "Case":
+        """A new, validated case: this one with rows added and changed, as a case file would.
+
+        Each override is a dict like an ``[[override]]`` block, each ``add`` item like an
+        ``[[add]]`` block; additions come first, then overrides in order (the semantics of
+        :func:`~northam_plan.load_case`)::
+
+            case.with_overrides({"table": "tariffs", "where": {"to": "US"}, "set": {"rate": 0.25}},
+                                add=[{"table": "disruptions", "rows": [{"exporter": "CN",
+                                      "commodity": "magnet", "start_year": 2027, "limit": 0}]}],
+                                options={"discount_rate": 0.07})
+
+        ``options`` replaces fields of ``[options]``; ``name`` renames the case. Invalid input
+        (an unknown table or column, a ``where`` that matches no row, a value of the wrong type,
+        a broken reference) raises :class:`~northam_plan.CaseError` listing every problem. This
+        case is left unchanged.
+        """
+        from northam_plan.case.overrides import changed_case  # (avoids an import cycle)
+        return changed_case(self, overrides, tuple(add), name, options)
+
     def table(self, name: str) -> pd.DataFrame:
         """A copy of one table, without the bookkeeping ``_line`` column."""
         return self.tables[name].drop(columns=[LINE, SET_BY]).copy()

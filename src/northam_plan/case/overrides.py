@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import pandas as pd
 
-from northam_plan.case.casefile import SourcedAdd, SourcedOverride
+from dataclasses import replace
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from northam_plan.case.casefile import (Add, Options, Override, SourcedAdd, SourcedOverride,
+                                        _pydantic_problems)
 from northam_plan.case.schema import TABLES
 from northam_plan.case.tables import (LINE, SET_BY, CellError, check_duplicate_keys,
                                       convert_cell)
 from northam_plan.errors import ProblemList
+
+#: the "file" that overrides given from Python are reported against
+PYTHON = Path("<Case.with_overrides>")
 
 
 def apply_additions(tables: dict[str, pd.DataFrame], folder, additions: tuple[SourcedAdd, ...],
@@ -122,3 +131,46 @@ def _column(schema, name, file, label, part, problems):
                            f"{schema.name} are {', '.join(c.name for c in schema.columns)}",
                      column=f"{part}.{name}")
         return None
+
+
+def changed_case(case, overrides, additions, name=None, options=None):
+    """:meth:`Case.with_overrides`: the blocks given as dicts, applied and checked as
+    :func:`~northam_plan.load_case` applies and checks a case file's."""
+    from northam_plan.case.checks import check_case
+    from northam_plan.case.leadtimes import rounding_warnings
+
+    problems = ProblemList()
+    parsed_adds, parsed_overrides = [], []
+    for kind, items, out in (("add", additions, parsed_adds),
+                             ("override", overrides, parsed_overrides)):
+        for position, item in enumerate(items, start=1):
+            try:
+                block = (Add if kind == "add" else Override).model_validate(dict(item))
+            except (ValidationError, TypeError, ValueError) as err:
+                if isinstance(err, ValidationError):
+                    problems.items += _pydantic_problems(PYTHON, err, f"{kind} #{position}: ")
+                else:
+                    problems.add(PYTHON, f"{kind} #{position}: expected a dict, got {item!r}")
+                continue
+            out.append((SourcedAdd if kind == "add" else SourcedOverride)(block, PYTHON,
+                                                                         position))
+    new_options = case.options
+    if options:
+        try:
+            new_options = Options.model_validate({**case.options.model_dump(), **options})
+        except ValidationError as err:
+            problems.items += _pydantic_problems(PYTHON, err, "options.")
+    problems.raise_if_any()
+    tables = apply_additions(dict(case.tables), case.tables_dir, tuple(parsed_adds), problems)
+    tables = apply_overrides(tables, case.tables_dir, tuple(parsed_overrides), problems)
+    problems.raise_if_any()
+    warnings = check_case(tables, case.tables_dir, case.years_spec, problems)
+    problems.raise_if_any()
+    recorded = tuple({"file": str(PYTHON), **o.override.model_dump()}
+                     for o in parsed_overrides) + tuple(
+        {"file": str(PYTHON), "add": a.add.model_dump()} for a in parsed_adds)
+    new = type(case)(name=name or case.name, description=case.description, path=case.path,
+                     chain=case.chain, tables_dir=case.tables_dir, years_spec=case.years_spec,
+                     options=new_options, tables=tables, warnings=tuple(warnings),
+                     resolved_overrides=(*case.resolved_overrides, *recorded))
+    return replace(new, warnings=(*new.warnings, *rounding_warnings(new)))

@@ -8,7 +8,6 @@ needs 10 kt. Shipping CN → US costs 1 M$/kt; CN → MX and MX → US 0.6 each.
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
 import pytest
 
 from casekit import mine, write_case

@@ -93,6 +93,23 @@ class Case:
         regions = self.tables["regions"]
         return MappingProxyType(dict(zip(regions["region"], regions["country"])))
 
+    def by_year(self, table: str, key: list[str], value: str, add: bool = False) -> dict:
+        """``value`` per (*key, model year) of a table with start_year / end_year columns
+        (empty = the horizon's first / last year). Rows covering the same key and year: the
+        last wins, or with ``add`` their values add up."""
+        out: dict = {}
+        start, end = self.years[0], self.years[-1]
+        for row in self.tables[table][[*key, "start_year", "end_year", value]].itertuples(
+                index=False):
+            *names, first, last, amount = row
+            first = start if pd.isna(first) else int(first)
+            last = end if pd.isna(last) else int(last)
+            for t in self.years:
+                if first <= t <= last:
+                    k = (*names, t)
+                    out[k] = out.get(k, 0.0) + amount if add else amount
+        return out
+
     @cached_property
     def timesliced(self) -> frozenset[str]:
         """Commodities balanced per time slice (electricity) rather than per year."""

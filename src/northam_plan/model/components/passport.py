@@ -50,7 +50,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-import pandas as pd
 import pyomo.environ as pyo
 
 from northam_plan.model.book import linear

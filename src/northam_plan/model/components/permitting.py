@@ -106,16 +106,7 @@ def add(m, case, book) -> None:
 
 def throughput_limits(case) -> dict[tuple[str, str, int], float]:
     """Agency throughput per (country, regime, model year), workload/yr."""
-    limits = {}
-    start, end = case.years[0], case.years[-1]
-    for k, g, first, last, limit in case.tables["throughput"][
-            ["country", "regime", "start_year", "end_year", "limit"]].itertuples(index=False):
-        first = start if pd.isna(first) else int(first)
-        last = end if pd.isna(last) else int(last)
-        for t in case.years:
-            if first <= t <= last:
-                limits[k, g, t] = limit
-    return limits
+    return case.by_year("throughput", ["country", "regime"], "limit")
 
 
 def _add_permit_pools(m, case, book, arrivals, capex) -> None:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-import pandas as pd
 import pyomo.environ as pyo
 
 from northam_plan.model.book import linear
@@ -36,17 +35,7 @@ REQUIRES = ("activity", "trade", "demand")
 
 def spans(case, table: str, key: list[str], value: str) -> dict[tuple, float]:
     """Value per (*key, model year) from a table with start_year / end_year columns."""
-    out = {}
-    start, end = case.years[0], case.years[-1]
-    for row in case.tables[table][[*key, "start_year", "end_year", value]].itertuples(
-            index=False):
-        *names, first, last, amount = row
-        first = start if pd.isna(first) else int(first)
-        last = end if pd.isna(last) else int(last)
-        for t in case.years:
-            if first <= t <= last:
-                out[(*names, t)] = amount
-    return out
+    return case.by_year(table, key, value)
 
 
 def bloc_members(case) -> dict[str, set[str]]:

@@ -29,17 +29,9 @@ REQUIRES: tuple[str, ...] = ()
 
 
 def tariff_rates(case) -> dict[tuple[str, str, str, int], float]:
-    """Tariff rate per (exporting country, importing country, commodity, model year)."""
-    rates = {}
-    start, end = case.years[0], case.years[-1]
-    for k_from, k_to, c, first, last, rate in case.tables["tariffs"][
-            ["from", "to", "commodity", "start_year", "end_year", "rate"]].itertuples(index=False):
-        first = start if pd.isna(first) else int(first)
-        last = end if pd.isna(last) else int(last)
-        for t in case.years:
-            if first <= t <= last:  # rows of different bases add up (untracked: by shipper)
-                rates[k_from, k_to, c, t] = rates.get((k_from, k_to, c, t), 0.0) + rate
-    return rates
+    """Tariff rate per (exporting country, importing country, commodity, model year); rows of
+    different bases add up (an untracked commodity pays them all by shipper)."""
+    return case.by_year("tariffs", ["from", "to", "commodity"], "rate", add=True)
 
 
 def add(m, case, book) -> None:

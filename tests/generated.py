@@ -121,3 +121,46 @@ def with_security(tables: dict[str, list[dict]], seed: int) -> dict[str, list[di
                          "limit": round(rng.uniform(0.5, 5.0), 2)}],
         "stockpiles": [],
     }
+
+
+def with_energy(tables: dict[str, list[dict]], seed: int) -> dict[str, list[dict]]:
+    """The tables plus electricity in two slices: gas and solar plants, refineries that use
+    power, an intertie R0 → R1, exogenous demand and CO2 from gas."""
+    rng = random.Random(seed + 2)
+    regions = [row["region"] for row in tables["regions"]]
+    plants = [
+        {"process": "gas", "family": "power", "main_output": "elec", "capex": 900.0,
+         "var_om": round(rng.uniform(20, 40), 1), "lifetime": 30, "construction_years": 1,
+         "activity_per_capacity": 8.76, "capacity_credit": 0.95},
+        {"process": "solar", "family": "power", "main_output": "elec", "capex": 1100.0,
+         "var_om": 0.0, "lifetime": 25, "construction_years": 1,
+         "activity_per_capacity": 8.76, "capacity_credit": 0.2}]
+    return {
+        **tables,
+        "commodities": tables["commodities"] + [
+            {"commodity": "elec", "kind": "energy", "unit": "TWh", "timesliced": True},
+            {"commodity": "co2", "kind": "emission", "unit": "Mt"}],
+        "processes": tables["processes"] + plants,
+        "process_io": tables["process_io"] + [
+            {"process": "gas", "commodity": "co2", "side": "output", "ratio": 0.4}] + [
+            {"process": p["process"], "commodity": "elec", "side": "input",
+             "ratio": round(rng.uniform(0.5, 3.0), 2)}
+            for p in tables["processes"] if p["family"] == "refinery"],
+        "timeslices": [{"slice": "day", "weight": 0.5, "demand_share": 0.55},
+                       {"slice": "night", "weight": 0.5, "demand_share": 0.45}],
+        "capacity_factors": [{"process": "solar", "slice": "day", "factor": 0.5},
+                             {"process": "solar", "slice": "night", "factor": 0.0}],
+        "existing_capacity": tables["existing_capacity"] + [
+            {"region": r, "process": "gas", "capacity": round(rng.uniform(3, 6), 2)}
+            for r in regions],
+        "links": tables["links"] + [{"from": "R0", "to": "R1", "commodity": "elec",
+                                     "transport_cost": 1.0, "loss": 0.02,
+                                     "capacity": round(rng.uniform(1, 5), 1)}],
+        "reserve_margins": [{"region": r, "commodity": "elec", "margin": 0.15}
+                            for r in regions[:2]],
+        "emission_caps": [{"scope": "US", "commodity": "co2",
+                           "cap": round(rng.uniform(2, 8), 2)}],
+        "demand": tables["demand"] + [
+            {"region": r, "commodity": "elec", "sector": "economy", "year": 2025,
+             "quantity": round(rng.uniform(5, 20), 1)} for r in regions],
+    }

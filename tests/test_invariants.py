@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from casekit import write_case
-from generated import random_tables, scale_costs, with_security
+from generated import random_tables, scale_costs, with_energy, with_security
 from northam_plan import build_model, load_case, solve
 
 SETTINGS = settings(max_examples=8, deadline=None,
@@ -151,3 +151,49 @@ def test_generated_cases_are_not_trivial():
         binding = [c for c in model.permit_throughput_max.values()
                    if abs(model.dual.get(c, 0.0)) > 1e-9]
     assert shipped > 0 and built > 0 and binding
+
+
+@SETTINGS
+@given(seed=st.integers(0, 10_000), more=st.floats(0.5, 10.0))
+def test_more_intertie_or_generation_never_raises_the_objective(seed, more):
+    tables = with_energy(random_tables(seed), seed)
+    base = objective(tables, feasible=False)
+    assume(base is not None)
+    wider = tighter(tables, "links", "capacity",
+                    lambda v: v + more if isinstance(v, float) else v)
+    extra = {**tables, "existing_capacity": tables["existing_capacity"] + [
+        {"region": "R2", "process": "gas", "name": "added", "capacity": more / 10}]}
+    tolerance = 1e-6 * max(1.0, abs(base))
+    assert objective(wider) <= base + tolerance
+    assert objective(extra) <= base + tolerance
+
+
+@SETTINGS
+@given(seed=st.integers(0, 10_000), cut=st.floats(0.05, 0.9))
+def test_tightening_an_emission_cap_never_lowers_the_objective(seed, cut):
+    tables = with_energy(random_tables(seed), seed)
+    base = objective(tables, feasible=False)
+    assume(base is not None)
+    tight = objective(tighter(tables, "emission_caps", "cap", lambda v: v * (1 - cut)),
+                      feasible=False)
+    assert tight is None or tight >= base - 1e-6 * max(1.0, abs(base))
+
+
+@SETTINGS
+@given(seed=st.integers(0, 10_000), bump=st.floats(0.05, 1.0), share=st.floats(0.05, 0.6))
+def test_tracked_tariffs_and_content_shares_never_lower_the_objective(seed, bump, share):
+    """With every mineral chain tracked: a higher by-origin tariff, or a higher content share,
+    never makes the plan cheaper."""
+    tables = random_tables(seed)
+    tracked = {**tables,
+               "blocs": [{"bloc": "NA", "country": k} for k in ("US", "CA", "MX")],
+               "tracked": [{"commodity": c["commodity"]} for c in tables["commodities"]],
+               "tariffs": [{**row, "basis": "mined"} for row in tables["tariffs"]],
+               "content_rules": [{"destination": "US", "commodity": "metal0",
+                                  "origin": "NA", "basis": "mined", "share": share}]}
+    base = objective(tracked)
+    higher_tariff = tighter(tracked, "tariffs", "rate", lambda v: v + bump)
+    higher_share = tighter(tracked, "content_rules", "share", lambda v: min(1.0, v + bump))
+    tolerance = 1e-6 * max(1.0, abs(base))
+    assert objective(higher_tariff) >= base - tolerance
+    assert objective(higher_share) >= base - tolerance

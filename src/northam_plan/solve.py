@@ -24,6 +24,8 @@ import pyomo.environ as pyo
 from pyomo.common.errors import InfeasibleConstraintException
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
+from northam_plan.model.build import gc_paused
+
 Algorithm = Literal["auto", "simplex", "ipm"]
 
 _STATUS = {
@@ -89,7 +91,8 @@ def solve(model: pyo.ConcreteModel, options: SolveOptions | None = None, **kwarg
     timings = {}
     tic = time.perf_counter()
     try:
-        form = LinearStandardFormCompiler().write(model, mixed_form=True)
+        with gc_paused():
+            form = LinearStandardFormCompiler().write(model, mixed_form=True)
     except InfeasibleConstraintException as err:  # a row without variables that cannot hold
         return SolveResult(status="infeasible", objective=None, sizes={},
                            timings={"handover": time.perf_counter() - tic},

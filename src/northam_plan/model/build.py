@@ -23,7 +23,9 @@ with :math:`W_t = \sum_{y \in t} (1+d)^{-(y - t_0)}` the discounted weight of mo
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
+from contextlib import contextmanager
 from typing import Callable, Iterable
 
 import pyomo.environ as pyo
@@ -57,6 +59,27 @@ def build_model(case: Case, extra: Iterable[Callable] = (), components=COMPONENT
     ``extra`` are callables ``fn(model, case)`` run after the model is complete, the public hook
     for researchers to add their own variables and constraints.
     """
+    with gc_paused():
+        m = _build(case, components)
+    for fn in extra:
+        fn(m, case)
+    return m
+
+
+@contextmanager
+def gc_paused():
+    """Pause Python's cyclic garbage collector: building millions of Pyomo objects otherwise
+    triggers it again and again (benchmarks/README.md: build 4× faster on 200 k variables)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build(case: Case, components) -> pyo.ConcreteModel:
     m = pyo.ConcreteModel(name=case.name)
     book = Book()
     _check_order(components)
@@ -86,8 +109,6 @@ def build_model(case: Case, extra: Iterable[Callable] = (), components=COMPONENT
         _add_costs(m, case, books)
     m.book = book
     m.components_added = tuple(c.NAME for c in components)
-    for fn in extra:
-        fn(m, case)
     return m
 
 

@@ -47,3 +47,14 @@ def mine(process="mine", output="ore", capex=0.0, lifetime=30, construction_year
     """A process row with the required columns filled in."""
     return {"process": process, "family": "mine", "main_output": output, "capex": capex,
             "lifetime": lifetime, "construction_years": construction_years, **more}
+
+
+def solve_tiny(path):
+    """Load, build, solve (must be optimal) and extract: (case, model, result, plan)."""
+    from northam_plan import build_model, extract_plan, load_case, solve
+
+    case = load_case(path)
+    model = build_model(case)
+    result = solve(model, quiet=True)
+    assert result.optimal, result
+    return case, model, result, extract_plan(model, case)

@@ -8,16 +8,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from casekit import mine, write_case
-from northam_plan import CaseError, build_model, extract_plan, load_case, solve
+from casekit import mine, solve_tiny, write_case
+from northam_plan import CaseError, load_case
 
 
-def run(path):
-    case = load_case(path)
-    model = build_model(case)
-    result = solve(model, quiet=True)
-    assert result.optimal, result
-    return case, model, result, extract_plan(model, case)
+run = solve_tiny
 
 
 def demand(quantities: dict[int, float], commodity="ore"):

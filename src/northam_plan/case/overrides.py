@@ -27,10 +27,8 @@ def apply_additions(tables: dict[str, pd.DataFrame], folder, additions: tuple[So
     for item in additions:
         add, file = item.add, item.file
         label = f"[[add]] #{item.position} (table = \"{add.table}\")"
-        schema = TABLES.get(add.table)
+        schema = _table(add.table, file, label, problems)
         if schema is None:
-            problems.add(file, f"{label}: unknown table; tables are {', '.join(TABLES)}",
-                         column="table")
             continue
         rows = []
         for number, raw in enumerate(add.rows, start=1):
@@ -71,10 +69,8 @@ def apply_overrides(tables: dict[str, pd.DataFrame], folder, overrides: tuple[So
     for item in overrides:
         override, file = item.override, item.file
         label = f"[[override]] #{item.position} (table = \"{override.table}\")"
-        schema = TABLES.get(override.table)
+        schema = _table(override.table, file, label, problems)
         if schema is None:
-            problems.add(file, f"{label}: unknown table; tables are {', '.join(TABLES)}",
-                         column="table")
             continue
         frame = tables[override.table].copy()
         mask = pd.Series(True, index=frame.index)
@@ -121,6 +117,15 @@ def apply_overrides(tables: dict[str, pd.DataFrame], folder, overrides: tuple[So
     for name in touched:
         check_duplicate_keys(folder / TABLES[name].file, TABLES[name], tables[name], problems)
     return tables
+
+
+def _table(name, file, label, problems):
+    """The schema of table ``name``, or None after reporting that there is no such table."""
+    schema = TABLES.get(name)
+    if schema is None:
+        problems.add(file, f"{label}: unknown table; tables are {', '.join(TABLES)}",
+                     column="table")
+    return schema
 
 
 def _column(schema, name, file, label, part, problems):

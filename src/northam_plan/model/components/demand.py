@@ -26,7 +26,8 @@ def add(m, case, book) -> None:
     demand = demand[(demand > 0) & ~demand.index.get_level_values("commodity").isin(
         case.timesliced)]  # timesliced demand is met per slice by the energy component
     keys = list(demand.index)
-    m.unserved = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False)
+    m.unserved = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False,
+                         bounds=lambda m, r, c, t: (0.0, float(demand[r, c, t])))
     book.declare("unserved", ("region", "commodity", "year"), "unit/yr")
     penalty = case.options.unserved_penalty
     country_of = case.countries_of_regions

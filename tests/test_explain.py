@@ -83,6 +83,44 @@ def test_a_floor_beyond_the_reserves_names_both_and_their_rows(tmp_path):
     assert sum(c.relaxed_by for c in result.relaxed) == pytest.approx(3.0)
 
 
+CONTENT = {  # the US needs 10 kt of ore; USMCA mines can give 3, Chinese mines plenty
+    "countries": [{"country": k, "cost_of_capital": 0.0} for k in ("US", "CN")],
+    "regions": [{"region": "US", "country": "US", "can_build": False},
+                {"region": "CN", "country": "CN"}],
+    "processes": [mine("mine_us", var_om=10.0), mine("mine_cn", var_om=2.0)],
+    "existing_capacity": [{"region": "US", "process": "mine_us", "capacity": 3},
+                          {"region": "CN", "process": "mine_cn", "capacity": 100}],
+    "links": [{"from": "CN", "to": "US", "commodity": "ore", "transport_cost": 1.0}],
+    "blocs": [{"bloc": "USMCA", "country": "US"}],
+    "tracked": [{"commodity": "ore"}],
+    "content_rules": [{"destination": "US", "commodity": "ore", "origin": "USMCA",
+                       "basis": "mined", "share": 0.4}],
+    "demand": [{"region": "US", "commodity": "ore", "sector": "all", "year": 2025,
+                "quantity": 10}],
+}
+
+
+def test_a_content_rule_that_cannot_hold_with_demand_met_names_the_rule_and_its_row(tmp_path):
+    """40 % of 10 kt must be mined in USMCA, which has 3 kt: with unserved demand allowed the
+    model serves 7.5 kt (3 regional = 40 %) and prices the rest; with every demand to be met in
+    full the rule cannot hold, and relaxing it, it gives 0.6·3 − 0.4·7 = −1 → by 1 kt."""
+    allowed = explain(load_case(write_case(tmp_path / "a", CONTENT)))
+    assert allowed.feasible
+    path = write_case(tmp_path / "b", CONTENT, extra_toml="allow_unserved = false\n")
+    result = explain(load_case(path), elastic=True)
+    assert not result.feasible
+    causes = {c.family: c for c in result.causes}
+    assert causes["content_share_min"].constraint == \
+        "content_share_min[US, ore, USMCA, mined, 2025]"
+    assert causes["content_share_min"].rows[0].endswith("content_rules.csv, line 2")
+    assert causes["activity_max"].rows[0].endswith("existing_capacity.csv, line 2")
+    assert "allow_unserved = false" in causes["unserved"].constraint
+    assert causes["unserved"].rows[0].endswith("demand.csv, line 2")
+    [relaxed] = result.relaxed
+    assert relaxed.family == "content_share_min"
+    assert relaxed.relaxed_by == pytest.approx(1.0)
+
+
 def test_cli_solve_points_to_explain_and_explain_lists_the_causes(tmp_path):
     path = write_case(tmp_path / "case", FLOOR)
     solved = runner.invoke(app, ["solve", str(path), "--out", str(tmp_path / "out"), "-q"])

@@ -1,7 +1,9 @@
 """Explain why a case has no feasible plan, in the words and rows of its own tables.
 
 Unserved demand is priced, so a case is infeasible only when a hard rule cannot hold: a
-sourcing floor, an emission cap, a reserve margin, a minimum stock. :func:`explain` asks HiGHS
+sourcing floor, an emission cap, a reserve margin, a minimum stock — or, when the case forbids
+unserved demand (``[options] allow_unserved = false``), a rule that cannot hold with every demand
+met, such as a rule of origin (content rule) that the region's own supply cannot fill. :func:`explain` asks HiGHS
 for an irreducible infeasible subset (IIS) of the LP — a smallest set of constraints and bounds
 that cannot hold together — and maps each member back to its constraint family, index and the
 data row it came from ("regional_shares.csv, line 2"). With ``elastic=True`` it also solves the
@@ -45,6 +47,9 @@ SOURCES = {
     "build_max": ("processes", (None, "process"), False),
     "activity_max": ("existing_capacity", ("region", "process"), False),
     "commodity_balance": ("demand", ("region", "commodity"), False),
+    "delivery_balance": ("demand", ("region", "commodity"), False),
+    "unserved": ("demand", ("region", "commodity"), False),
+    "unserved_slice": ("demand", ("region", "commodity"), False),
     "energy_balance": ("demand", ("region", "commodity"), False),
 }
 HARD = ("regional_share_min", "content_share_min", "supplier_share_max", "emission_max", "reserve_margin_min",
@@ -119,11 +124,28 @@ def explain(case: Case, elastic: bool = False) -> Explanation:
         if id(con) not in seen:
             seen.add(id(con))
             causes.append(_cause(case, con))
-    explanation = Explanation(feasible=False, causes=causes,
-                              bounds=len(iis.col_index_) if iis.valid_ else 0)
+    columns = list(iis.col_index_) if iis.valid_ else []
+    causes += _forbidden_unserved(case, [form.columns[col] for col in columns])
+    explanation = Explanation(feasible=False, causes=causes, bounds=len(columns))
     if elastic:
         explanation.relaxed = _elastic(case, form, lp)
     return explanation
+
+
+def _forbidden_unserved(case: Case, variables) -> list[Cause]:
+    """Unserved-demand bounds in the IIS, when the case forbids unserved demand: the demand
+    that must be met in full is part of the conflict."""
+    if case.options.allow_unserved:
+        return []
+    causes = []
+    for var in variables:
+        family = var.parent_component().local_name
+        if family in ("unserved", "unserved_slice"):
+            cause = _cause(case, var)
+            cause.constraint = (f"{cause.constraint} = 0 (demand met in full: [options] "
+                                f"allow_unserved = false in {case.path.name})")
+            causes.append(cause)
+    return causes
 
 
 def trivially_infeasible(model) -> list[tuple[object, float]]:

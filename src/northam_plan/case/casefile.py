@@ -58,6 +58,9 @@ class Options(_Strict):
                                  description="real rate that discounts costs to the first year")
     unserved_penalty: float = Field(default=100.0, gt=0.0,
                                     description="cost of one unit of unserved demand, M$/unit")
+    allow_unserved: bool = Field(default=True, description=(
+        "false: every demand must be met in full, so a rule that cannot hold with full supply "
+        "(a content rule, say) makes the case infeasible and `explain` names it"))
 
 
 class Override(_Strict):

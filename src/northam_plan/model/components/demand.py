@@ -1,7 +1,8 @@
 r"""Demand and priced unserved demand.
 
 Variables
-    ``unserved[r, c, t]`` ≥ 0 — demand not met (unit/yr), wherever demand is positive.
+    ``unserved[r, c, t]`` ≥ 0 — demand not met (unit/yr), wherever demand is positive; at most
+    the demand, and 0 when the case sets ``[options] allow_unserved = false``.
 
 Balance terms
     demand on the right-hand side; ``unserved`` as supply. Tracked commodities (tracked.csv)
@@ -26,8 +27,9 @@ def add(m, case, book) -> None:
     demand = demand[(demand > 0) & ~demand.index.get_level_values("commodity").isin(
         case.timesliced)]  # timesliced demand is met per slice by the energy component
     keys = list(demand.index)
+    share = 1.0 if case.options.allow_unserved else 0.0
     m.unserved = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False,
-                         bounds=lambda m, r, c, t: (0.0, float(demand[r, c, t])))
+                         bounds=lambda m, r, c, t: (0.0, share * float(demand[r, c, t])))
     book.declare("unserved", ("region", "commodity", "year"), "unit/yr")
     penalty = case.options.unserved_penalty
     country_of = case.countries_of_regions

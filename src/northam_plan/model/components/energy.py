@@ -186,8 +186,9 @@ def _add_demand(m, case, book, terms, rhs, slice_of, country_of) -> dict:
         ["region", "commodity", "year"])["quantity"].sum()
     demand = demand[demand > 0].to_dict()
     keys = [(r, e, t, s) for (r, e, t) in demand for s in slice_of]
+    share = 1.0 if case.options.allow_unserved else 0.0  # [options] allow_unserved
     m.unserved_slice = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False, bounds=lambda
-                               b, r, e, t, s: (0.0, slice_of[s][1] * demand[r, e, t]))
+                               b, r, e, t, s: (0.0, share * slice_of[s][1] * demand[r, e, t]))
     book.declare("unserved_slice", ("region", "commodity", "year", "slice"), "unit/yr")
     penalty = case.options.unserved_penalty
     for (r, e, t, s) in keys:

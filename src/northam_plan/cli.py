@@ -71,7 +71,7 @@ def solve(
         console.print("[bold red]Interrupted:[/] nothing was written; an earlier result in the "
                       "output folder is intact.", highlight=False)
         raise typer.Exit(EXIT_INTERRUPTED) from None
-    for warning in run.case.warnings:
+    for warning in run.summary["warnings"]:
         console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
     result = run.result
     if not result.optimal:
@@ -94,6 +94,8 @@ def _print_summary(run) -> None:
     sizes = summary["sizes"]
     table.add_row("size", f"{sizes['variables']:,} variables, {sizes['constraints']:,} "
                           f"constraints, {sizes['nonzeros']:,} nonzeros")
+    if run.result.ranges is not None:
+        table.add_row("coefficients", run.result.ranges.describe())
     table.add_row("seconds", ", ".join(f"{k} {v:.2f}" for k, v in summary["timings"].items()))
     table.add_row("written to", str(run.out))
     Console().print(table)

@@ -17,41 +17,18 @@ from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
-import pandas as pd
 import pyomo.environ as pyo
 from pyomo.core.expr.visitor import identify_variables
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from northam_plan.case import Case
-from northam_plan.case.tables import LINE, SET_BY
 from northam_plan.model import build_model
 from northam_plan.solve import _highs_lp, _quiet_stdout
+from northam_plan.sources import data_rows, index_of
 
 IIS_STRATEGY = 2  # HiGHS: from the LP, row priority (strategies 0/1 return no IIS here)
 ELASTIC_PENALTY = 1e7  # M$ per unit of relaxation: above any real cost in the reference units
 
-#: constraint family → (table, columns of the index matched to table columns, spans years?)
-SOURCES = {
-    "regional_share_min": ("regional_shares", ("bloc", "commodity"), True),
-    "supplier_share_max": ("supplier_caps", ("bloc", "commodity", None), True),
-    "export_max": ("disruptions", ("exporter", "commodity"), True),
-    "content_share_min": ("content_rules", ("destination", "commodity", "origin", "basis"), True),
-    "emission_max": ("emission_caps", ("scope", "commodity"), True),
-    "reserve_margin_min": ("reserve_margins", ("region", "commodity"), True),
-    "stock_cover_min": ("stockpiles", ("region", "commodity"), False),
-    "extraction_max": ("reserves", ("region", "commodity"), False),
-    "permit_throughput_max": ("throughput", ("country", "regime"), True),
-    "project_max": ("projects", ("project",), False),
-    "flow_max": ("links", ("from", "to", "commodity"), False),
-    "intertie_max": ("links", ("from", "to", "commodity"), False),
-    "build_max": ("processes", (None, "process"), False),
-    "activity_max": ("existing_capacity", ("region", "process"), False),
-    "commodity_balance": ("demand", ("region", "commodity"), False),
-    "delivery_balance": ("demand", ("region", "commodity"), False),
-    "unserved": ("demand", ("region", "commodity"), False),
-    "unserved_slice": ("demand", ("region", "commodity"), False),
-    "energy_balance": ("demand", ("region", "commodity"), False),
-}
 HARD = ("regional_share_min", "content_share_min", "supplier_share_max", "emission_max", "reserve_margin_min",
         "stock_cover_min", "extraction_max", "export_max", "permit_throughput_max",
         "project_max", "flow_max", "intertie_max", "build_max")
@@ -169,32 +146,10 @@ def trivially_infeasible(model) -> list[tuple[object, float]]:
 
 def _cause(case: Case, con, relaxed_by: float | None = None) -> Cause:
     family = con.parent_component().local_name
-    index = con.index() if isinstance(con.index(), tuple) else (con.index(),)
+    index = index_of(con)
     shown = ", ".join(map(str, index))
     return Cause(constraint=f"{family}[{shown}]", family=family, index=index,
-                 rows=_data_rows(case, family, index), relaxed_by=relaxed_by)
-
-
-def _data_rows(case: Case, family: str, index: tuple) -> list[str]:
-    """The table rows a constraint was made from: 'path, line N' (or the override)."""
-    if family not in SOURCES:
-        return []
-    table, columns, spans = SOURCES[family]
-    frame = case.tables[table]
-    mask = pd.Series(True, index=frame.index)
-    for column, value in zip(columns, index):
-        if column is not None:
-            mask &= frame[column] == value
-    if spans and len(index) > len(columns):
-        year = index[-1]
-        start = frame["start_year"].fillna(case.years[0]).astype(int)
-        end = frame["end_year"].fillna(case.years[-1]).astype(int)
-        mask &= (start <= year) & (year <= end)
-    rows = []
-    for line, set_by in zip(frame.loc[mask, LINE], frame.loc[mask, SET_BY]):
-        where = set_by if set_by else f"{case.tables_dir / f'{table}.csv'}, line {int(line)}"
-        rows.append(where)
-    return rows[:5]
+                 rows=data_rows(case, family, index), relaxed_by=relaxed_by)
 
 
 def _elastic(case: Case, form, lp) -> list[Cause]:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from northam_plan.case import Case, load_case
 from northam_plan.model import build_model
+from northam_plan.numerics import health_warnings
 from northam_plan.plan import Plan, extract_plan, write_plan
 from northam_plan.solve import SolveOptions, SolveResult, solve
 
@@ -89,7 +90,9 @@ def make_summary(case: Case, result: SolveResult, plan: Plan | None, options: So
         "options": {"model": case.options.model_dump(), "solve": vars(options)},
         "overrides": list(case.resolved_overrides),
         "extends": [str(p) for p in case.chain],
-        "warnings": list(case.warnings),
+        "numerics": result.ranges.to_dict() if result.ranges else None,
+        "warnings": [*case.warnings,
+                     *(health_warnings(result.ranges, case) if result.ranges else [])],
         "versions": {"northam_plan": version("northam-plan"), "pyomo": version("pyomo"),
                      "highspy": version("highspy"), "python": platform.python_version()},
     }

@@ -25,6 +25,7 @@ from pyomo.common.errors import InfeasibleConstraintException
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from northam_plan.model.build import gc_paused
+from northam_plan.numerics import Ranges, coefficient_ranges
 
 Algorithm = Literal["auto", "simplex", "ipm"]
 
@@ -71,13 +72,17 @@ class SolveResult:
     timings: dict[str, float] = field(default_factory=dict)
     solver: str = "HiGHS"
     message: str = ""
+    #: coefficient ranges of the LP (:mod:`northam_plan.numerics`); None if it was not compiled
+    ranges: Ranges | None = field(default=None, repr=False, compare=False)
 
     @property
     def optimal(self) -> bool:
         return self.status == "optimal"
 
     def to_dict(self) -> dict:
-        return {**asdict(self), "optimal": self.optimal}
+        data = {k: v for k, v in asdict(self).items() if k != "ranges"}
+        return {**data, "optimal": self.optimal,
+                "numerics": self.ranges.to_dict() if self.ranges else None}
 
 
 def solve(model: pyo.ConcreteModel, options: SolveOptions | None = None, **kwargs
@@ -97,8 +102,12 @@ def solve(model: pyo.ConcreteModel, options: SolveOptions | None = None, **kwarg
         return SolveResult(status="infeasible", objective=None, sizes={},
                            timings={"handover": time.perf_counter() - tic},
                            message=f"{_ADVICE['infeasible']} ({err})")
-    lp = _highs_lp(form)
+    bounds = column_bounds(form)
+    lp = _highs_lp(form, bounds)
     timings["handover"] = time.perf_counter() - tic
+    tic = time.perf_counter()
+    ranges = coefficient_ranges(form, bounds)
+    timings["numerics"] = time.perf_counter() - tic
 
     with _quiet_stdout(options.quiet):  # HiGHS prints its banner when it is created
         highs = highspy.Highs()
@@ -122,7 +131,8 @@ def solve(model: pyo.ConcreteModel, options: SolveOptions | None = None, **kwarg
         objective = float(highs.getInfo().objective_function_value)
         timings["load"] = time.perf_counter() - tic
     return SolveResult(status=status, objective=objective, sizes=sizes, timings=timings,
-                       solver=f"HiGHS {_highs_version()}", message=_ADVICE.get(status, ""))
+                       solver=f"HiGHS {_highs_version()}", message=_ADVICE.get(status, ""),
+                       ranges=ranges)
 
 
 @contextmanager
@@ -147,8 +157,15 @@ def _highs_version() -> str:
     return version("highspy")
 
 
-def _highs_lp(form) -> highspy.HighsLp:
+def column_bounds(form) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper bounds of the compiled model's columns (±inf where there is none)."""
     columns = form.columns
+    lower = np.array([-np.inf if v.lb is None else v.lb for v in columns], dtype=float)
+    upper = np.array([np.inf if v.ub is None else v.ub for v in columns], dtype=float)
+    return lower, upper
+
+
+def _highs_lp(form, bounds: tuple[np.ndarray, np.ndarray] | None = None) -> highspy.HighsLp:
     n_rows, n_cols = form.A.shape
     lp = highspy.HighsLp()
     lp.num_col_ = n_cols
@@ -156,8 +173,7 @@ def _highs_lp(form) -> highspy.HighsLp:
     cost = form.c.toarray()[0] if form.c.shape[0] else np.zeros(n_cols)
     lp.col_cost_ = cost
     lp.offset_ = float(form.c_offset[0]) if len(form.c_offset) else 0.0
-    lower = np.array([-np.inf if v.lb is None else v.lb for v in columns], dtype=float)
-    upper = np.array([np.inf if v.ub is None else v.ub for v in columns], dtype=float)
+    lower, upper = bounds if bounds is not None else column_bounds(form)
     lp.col_lower_ = lower
     lp.col_upper_ = upper
     sense = np.array([s for _, s in form.rows], dtype=np.int8)

@@ -8,7 +8,8 @@ Variables
     ``act_slice[r, p, t, s]`` ≥ 0 — output of power process p in slice s (unit/yr of the
     year's total); ``flow_slice[r, r', e, t, s]`` ≥ 0 — shipments on links of timesliced
     commodities (interties); ``link_build[r, r', e, t]`` ≥ 0 — added link capacity from year t
-    (unit/yr), where links.csv gives an ``expansion_cost``; ``unserved_slice[r, e, t, s]`` ≥ 0.
+    (unit/yr), where links.csv gives an ``expansion_cost``; ``unserved_slice[r, e, t, s]``
+    ≥ 0 (0 when ``[options] allow_unserved = false``).
 
 Constraints
     ``generation_max``: :math:`act^s \le cf_{p,r,s} \cdot apc_p \cdot h_s \cdot cap`;

@@ -133,6 +133,15 @@ def table_text(table: str, text: str | bytes) -> Edit:
     return edit
 
 
+def link_table(table: str, target: str) -> Edit:
+    """Replace ``table``.csv with a symbolic link to ``target``."""
+    def edit(case: Path) -> None:
+        path = _table_path(case, table)
+        path.unlink()
+        path.symlink_to(target)
+    return edit
+
+
 def remove_table(table: str) -> Edit:
     return lambda case: _table_path(case, table).unlink()
 
@@ -232,7 +241,15 @@ BAD_INPUTS = [
         "case.toml", None, "extends", "'extends' makes a cycle: case.toml → case.toml"),
     Bad("extends-missing-file", toml_prepend('extends = "bsae.toml"\n'),
         "case.toml", None, "extends", "'extends' names a case file that does not exist: "),
-    # ---------------------------------------------------------------- table files
+    # ---------------------------------------------------------------- untrusted files
+    Bad("tables-outside-the-case-folder", toml_replace('tables = "tables"', 'tables = "/etc"'),
+        "case.toml", None, "tables", ("the tables folder /etc is outside the folders this "
+                                      "case may read", "--data-root")),
+    Bad("extends-outside-the-case-folder", toml_prepend('extends = "../../other/base.toml"\n'),
+        "case.toml", None, "extends", ("'extends' names", "is outside the folders this case "
+                                       "may read", "NORTHAM_PLAN_DATA_ROOT")),
+    Bad("table-linked-outside", link_table("demand", "/etc/hostname"),
+        "tables/demand.csv", None, None, "the table file links to /etc/hostname is outside"),
     Bad("missing-table-file", remove_table("demand"),
         "tables/demand.csv", None, None, "file not found: the case needs the table 'demand'"),
     Bad("empty-csv", table_text("countries", ""),
@@ -256,6 +273,9 @@ BAD_INPUTS = [
     # ---------------------------------------------------------------- cells
     Bad("empty-required-cell", cell("regions", 3, "country", ""),
         "tables/regions.csv", 3, "country", "a value is required (text)"),
+    Bad("absurd-cost", cell("processes", 2, "capex", "1e300"),
+        "tables/processes.csv", 2, "capex",
+        "expected a number of magnitude at most 1e+12 M$ per unit/yr, got '1e300': check the unit"),
     Bad("text-in-numeric-column", cell("processes", 3, "capex", "cheap"),
         "tables/processes.csv", 3, "capex",
         "expected a number ≥ 0, in M$ per unit/yr, got 'cheap'"),

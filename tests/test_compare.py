@@ -23,8 +23,8 @@ from northam_plan.report import FILES, comparison_of, write_comparison
 runner = CliRunner()
 
 
-def run_case(case, out=None, write=True):
-    return _run_case(case, out, SolveOptions(quiet=True), write=write)
+def run_case(case, out=None, write=True, data_roots=()):
+    return _run_case(case, out, SolveOptions(quiet=True), write=write, data_roots=data_roots)
 
 YEARS = (2025, 2027)
 
@@ -329,7 +329,8 @@ def test_a_two_stage_plan_enters_with_its_expected_operations(solved, tmp_path):
         ' { scenario = "ban", probability = 0.25 }]\n'
         '[[add]]\ntable = "disruptions"\nrows = [{ exporter = "CN", commodity = "metal",'
         ' limit = 0, scenario = "ban" }]\n')
-    run = run_case(stochastic, tmp_path / "result")
+    run = run_case(stochastic, tmp_path / "result",  # it extends a case in another folder
+                   data_roots=[solved["cases"][0].parent])
     ds = compare([solved["base"], run.out])
     assert "disruption" not in ds.dims and list(ds["stochastic"].values) == [False, True]
     flows = pd.read_csv(run.out / "tables" / "flows.csv")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from importlib.resources import files
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 from rich.console import Console
@@ -34,6 +34,10 @@ def reference_case() -> Path:
     raise CaseError([])  # pragma: no cover - only in a broken install
 
 
+DATA_ROOT_HELP = ("a folder (and its subfolders) the case may read besides its own; repeat for "
+                  "more (also: environment variable NORTHAM_PLAN_DATA_ROOT)")
+
+
 def _report_case_error(err: CaseError) -> None:
     console.print(f"[bold red]Invalid input[/] ({len(err.problems)} problem"
                   f"{'s' if len(err.problems) != 1 else ''}):", highlight=False)
@@ -51,6 +55,7 @@ def solve(
     algorithm: str = typer.Option("auto", "--algorithm",
                                   help="auto, simplex or ipm (interior point + crossover)"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no solver log"),
+    data_root: List[Path] = typer.Option([], "--data-root", help=DATA_ROOT_HELP),
 ) -> None:
     """Solve a case and write summary.json, plan.nc and tables/ to the result folder."""
     from northam_plan.pipeline import run_case
@@ -63,7 +68,7 @@ def solve(
     options = SolveOptions(time_limit=time_limit, threads=threads, algorithm=algorithm,
                            quiet=quiet)
     try:
-        run = run_case(path, out, options)
+        run = run_case(path, out, options, data_roots=data_root)
     except CaseError as err:
         _report_case_error(err)
         raise typer.Exit(EXIT_BAD_INPUT) from None
@@ -102,12 +107,14 @@ def _print_summary(run) -> None:
 
 
 @app.command()
-def validate(case: Path = typer.Argument(..., help="case file (TOML)")) -> None:
+def validate(case: Path = typer.Argument(..., help="case file (TOML)"),
+             data_root: List[Path] = typer.Option([], "--data-root", help=DATA_ROOT_HELP),
+             ) -> None:
     """Check a case file and its tables without solving; list every problem found."""
     from northam_plan.case import load_case
 
     try:
-        loaded = load_case(case)
+        loaded = load_case(case, data_roots=data_root)
     except CaseError as err:
         _report_case_error(err)
         raise typer.Exit(EXIT_BAD_INPUT) from None
@@ -124,13 +131,14 @@ def explain(
     case: Path = typer.Argument(..., help="case file (TOML)"),
     elastic: bool = typer.Option(False, "--elastic", help="also relax the hard constraints at "
                                  "a high price and report what had to give, by how much"),
+    data_root: List[Path] = typer.Option([], "--data-root", help=DATA_ROOT_HELP),
 ) -> None:
     """Explain an infeasible case: the rules and data rows that cannot hold together."""
     from northam_plan.case import load_case
     from northam_plan.explain import explain as explain_case
 
     try:
-        loaded = load_case(case)
+        loaded = load_case(case, data_roots=data_root)
     except CaseError as err:
         _report_case_error(err)
         raise typer.Exit(EXIT_BAD_INPUT) from None

@@ -31,15 +31,18 @@ def default_out(case: Case) -> Path:
 
 
 def run_case(path: Path | str, out: Path | str | None = None,
-             options: SolveOptions | None = None, write: bool = True) -> CaseRun:
+             options: SolveOptions | None = None, write: bool = True,
+             data_roots: tuple | list = ()) -> CaseRun:
     """Solve the case at ``path`` and (if optimal and ``write``) write the plan to ``out``.
+
+    ``data_roots``: folders the case may read besides its own (:mod:`northam_plan.case.roots`).
 
     Raises :class:`northam_plan.errors.CaseError` for invalid input.
     """
     options = options or SolveOptions()
     timings = {}
     tic = time.perf_counter()
-    case = load_case(path)
+    case = load_case(path, data_roots)
     timings["load"] = time.perf_counter() - tic
 
     tic = time.perf_counter()

@@ -10,6 +10,7 @@ from northam_plan.case.casefile import resolve_case
 from northam_plan.case.checks import check_case
 from northam_plan.case.leadtimes import rounding_warnings
 from northam_plan.case.overrides import apply_additions, apply_overrides
+from northam_plan.case.roots import inside, outside_message
 from northam_plan.case.schema import TABLES
 from northam_plan.case.tables import read_table
 from northam_plan.errors import CaseError, ProblemList
@@ -17,13 +18,20 @@ from northam_plan.errors import CaseError, ProblemList
 __all__ = ["Case", "CaseError", "load_case"]
 
 
-def load_case(path: Path | str) -> Case:
+def load_case(path: Path | str, data_roots: tuple | list = ()) -> Case:
     """Read, override and validate a case; raise :class:`CaseError` listing every problem.
 
-    Nothing of the case is executed: TOML and CSV are parsed as data only.
+    Nothing of the case is executed: TOML and CSV are parsed as data only, and only files
+    inside the case's folder, the bundled data and the ``data_roots`` (with those configured
+    in ``NORTHAM_PLAN_DATA_ROOT``) are read — see :mod:`northam_plan.case.roots`.
     """
-    resolved = resolve_case(path)
+    resolved = resolve_case(path, data_roots)
     problems = ProblemList()
+    for schema in TABLES.values():  # a CSV may be a symbolic link to somewhere else
+        file = resolved.tables / schema.file
+        if file.exists() and not inside(file, resolved.roots):
+            problems.add(file, outside_message("the table file links to", file, resolved.roots))
+    problems.raise_if_any()
     tables = {name: read_table(resolved.tables, schema, problems)
               for name, schema in TABLES.items()}
     problems.raise_if_any()

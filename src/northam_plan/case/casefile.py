@@ -28,6 +28,7 @@ from typing import Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from northam_plan.case.roots import inside, outside_message, read_roots
 from northam_plan.errors import CaseError, Problem
 
 Scalar = Union[str, int, float, bool]
@@ -120,6 +121,7 @@ class ResolvedCase:
     options: Options
     overrides: tuple[SourcedOverride, ...]
     additions: tuple[SourcedAdd, ...] = ()
+    roots: tuple[Path, ...] = ()  # folders the case may read
 
 
 def read_case_file(path: Path) -> CaseFile:
@@ -162,9 +164,13 @@ def _pydantic_problems(path: Path, err: ValidationError, prefix: str = "") -> li
     return problems
 
 
-def resolve_case(path: Path | str) -> ResolvedCase:
-    """Follow ``extends`` from ``path`` to its root and merge the chain (base first)."""
+def resolve_case(path: Path | str, data_roots: tuple | list = ()) -> ResolvedCase:
+    """Follow ``extends`` from ``path`` to its root and merge the chain (base first).
+
+    Files outside the folders the case may read (:mod:`northam_plan.case.roots`) are refused.
+    """
     path = Path(path).resolve()
+    roots = read_roots(path, data_roots)
     chain: list[tuple[Path, CaseFile]] = []
     seen: list[Path] = []
     current: Path | None = path
@@ -177,6 +183,9 @@ def resolve_case(path: Path | str) -> ResolvedCase:
         case_file = read_case_file(current)
         chain.append((current, case_file))
         current = (current.parent / case_file.extends).resolve() if case_file.extends else None
+        if current is not None and not inside(current, roots):
+            raise CaseError([Problem(seen[-1], outside_message("'extends' names", current,
+                                                               roots), column="extends")])
         if current is not None and not current.is_file():
             raise CaseError([Problem(seen[-1], f"'extends' names a case file that does not "
                                                f"exist: {current}", column="extends")])
@@ -201,6 +210,9 @@ def resolve_case(path: Path | str) -> ResolvedCase:
     if tables is None:
         problems.append(Problem(path, "no 'tables' folder given (here or in a case it extends)",
                                 column="tables"))
+    elif not inside(tables, roots):
+        problems.append(Problem(path, outside_message("the tables folder", tables, roots),
+                                column="tables"))
     elif not tables.is_dir():
         problems.append(Problem(path, f"tables folder not found: {tables}", column="tables"))
     if years is None:
@@ -215,4 +227,4 @@ def resolve_case(path: Path | str) -> ResolvedCase:
     return ResolvedCase(path=path, chain=tuple(p for p, _ in chain), name=name or path.stem,
                         description=description or "", tables=tables, years=years,
                         options=merged_options, overrides=tuple(overrides),
-                        additions=tuple(additions))
+                        additions=tuple(additions), roots=roots)

@@ -21,6 +21,9 @@ LINE = "_line"
 SET_BY = "_set_by"  # the override that last changed a row, for messages about the row
 MAX_INT = 10**9  # whole numbers are years, lifetimes and lead times: never larger
 MAX_ROWS = 2_000_000  # a case table larger than this is refused before it fills memory
+#: no quantity in the model's units (kt, TWh, GW, Mt, M$, shares, years) comes near this;
+#: a larger magnitude is a unit mistake and would wreck the LP's numerics (1e300 · weights = inf)
+MAX_MAGNITUDE = 1e12
 _TRUE = {"true", "yes", "1", "y", "t"}
 _FALSE = {"false", "no", "0", "n", "f"}
 
@@ -68,6 +71,10 @@ def _number(column: Column, raw: object) -> float | int:
         raise CellError(f"expected {_expected(column)}, got NaN")
     if math.isinf(value):
         raise CellError(f"expected a finite number, got '{raw}'")
+    if column.kind == "float" and abs(value) > MAX_MAGNITUDE:
+        raise CellError(f"expected a number of magnitude at most {MAX_MAGNITUDE:.0e}"
+                        f"{f' {column.unit}' if column.unit and column.unit != '1' else ''}, "
+                        f"got '{raw}': check the unit")
     if column.kind == "int":
         if value != int(value):
             raise CellError(f"expected a whole number, got '{raw}'")

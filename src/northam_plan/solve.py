@@ -125,14 +125,29 @@ def solve(model: pyo.ConcreteModel, options: SolveOptions | None = None, **kwarg
     sizes = {"variables": int(lp.num_col_), "constraints": int(lp.num_row_),
              "nonzeros": int(form.A.nnz)}
     objective = None
+    message = _ADVICE.get(status, "")
     if status == "optimal":
         tic = time.perf_counter()
         _load(model, form, highs)
         objective = float(highs.getInfo().objective_function_value)
         timings["load"] = time.perf_counter() - tic
+    elif status in ("time_limit", "iteration_limit", "interrupted"):
+        message = f"{message}; {_progress(highs, timings['solve'])}"
     return SolveResult(status=status, objective=objective, sizes=sizes, timings=timings,
-                       solver=f"HiGHS {_highs_version()}", message=_ADVICE.get(status, ""),
-                       ranges=ranges)
+                       solver=f"HiGHS {_highs_version()}", message=message, ranges=ranges)
+
+
+def _progress(highs: highspy.Highs, seconds: float) -> str:
+    """How far HiGHS got before it was stopped: iterations, and the objective of the last
+    iterate when it is a feasible plan (an upper bound on the optimum)."""
+    info = highs.getInfo()
+    text = (f"stopped after {seconds:.1f} s ({info.simplex_iteration_count} simplex, "
+            f"{info.ipm_iteration_count} interior-point iterations)")
+    if info.primal_solution_status == 2:  # kSolutionStatusFeasible
+        return (f"{text}; the last plan is feasible with objective "
+                f"{info.objective_function_value:,.1f} M$ (an upper bound on the optimum); nothing "
+                "was written")
+    return f"{text}, before any feasible plan; nothing was written"
 
 
 @contextmanager

@@ -56,6 +56,8 @@ def solve(
                                   help="auto, simplex or ipm (interior point + crossover)"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no solver log"),
     data_root: List[Path] = typer.Option([], "--data-root", help=DATA_ROOT_HELP),
+    route: str = typer.Option("matrix", "--route", help="matrix (the LP as arrays, fastest) or "
+                              "pyomo (a Pyomo model and Pyomo's compiler); the same LP"),
 ) -> None:
     """Solve a case and write summary.json, plan.nc and tables/ to the result folder."""
     from northam_plan.pipeline import run_case
@@ -64,11 +66,14 @@ def solve(
     if algorithm not in ("auto", "simplex", "ipm"):
         console.print(f"[red]--algorithm must be auto, simplex or ipm, got '{algorithm}'[/]")
         raise typer.Exit(EXIT_BAD_INPUT)
+    if route not in ("matrix", "pyomo"):
+        console.print(f"[red]--route must be matrix or pyomo, got '{route}'[/]")
+        raise typer.Exit(EXIT_BAD_INPUT)
     path = case or reference_case()
     options = SolveOptions(time_limit=time_limit, threads=threads, algorithm=algorithm,
                            quiet=quiet)
     try:
-        run = run_case(path, out, options, data_roots=data_root)
+        run = run_case(path, out, options, data_roots=data_root, route=route)
     except CaseError as err:
         _report_case_error(err)
         raise typer.Exit(EXIT_BAD_INPUT) from None

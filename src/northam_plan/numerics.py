@@ -11,8 +11,8 @@ narrow (kt, kt/yr, TWh, GW, Mt, M$; see README, "Units and scaling"):
 * costs 8.9e-03 … 8.2e+03 M$ per unit (discounted stock holding … discounted permit cost),
 * right-hand sides 0.1 … 5.3e+04, bounds 0.1 … 2.4e+03.
 
-:func:`coefficient_ranges` measures the four ranges of a compiled model (Pyomo's standard
-form) and keeps the entries at each end; :func:`health_warnings` turns ranges that are too
+:func:`coefficient_ranges` measures the four ranges of the LP handed to HiGHS (either
+route, :mod:`northam_plan.model.algebra`) and keeps the entries at each end; :func:`health_warnings` turns ranges that are too
 wide — a spread (largest / smallest nonzero magnitude) above :data:`MAX_SPREAD`, a magnitude
 above :data:`MAX_MAGNITUDE` or below :data:`MIN_MAGNITUDE` — into warnings that name the
 constraint, the variable and the table rows at fault.
@@ -66,30 +66,30 @@ class Ranges:
                          for kind, (low, high) in self.ranges.items())
 
 
-def coefficient_ranges(form, bounds: tuple[np.ndarray, np.ndarray]) -> Ranges:
-    """The four ranges of a :class:`~pyomo.repn.plugins.standard_form.LinearStandardFormCompiler`
-    result (``mixed_form=True``) with its column ``bounds`` (lower, upper arrays): matrix A
-    (csc), costs c, right-hand sides, finite nonzero variable bounds. Costs are per unit of
-    each variable, in M$ (present value)."""
+def coefficient_ranges(matrix, cost: np.ndarray, rhs: np.ndarray,
+                       bounds: tuple[np.ndarray, np.ndarray], row_at, column_at) -> Ranges:
+    """The four ranges of an LP: ``matrix`` (scipy csc), ``cost`` per column (M$ per unit,
+    present value), ``rhs`` per row, column ``bounds`` (lower, upper arrays; infinite = none).
+    ``row_at(i)`` and ``column_at(j)`` give the constraint and variable (component data of
+    either route) for the names in messages; they are called only for the extremes."""
     ranges = {}
-    matrix = form.A
     if matrix.nnz:
         values = np.abs(matrix.data)
         columns = np.repeat(np.arange(matrix.shape[1]), np.diff(matrix.indptr))
         ranges["matrix"] = tuple(
-            Extreme(float(values[k]), con=form.rows[matrix.indices[k]][0],
-                    var=form.columns[columns[k]]) for k in _ends(values))
-    cost = np.abs(form.c.toarray()[0]) if form.c.shape[0] else np.zeros(0)
+            Extreme(float(values[k]), con=row_at(int(matrix.indices[k])),
+                    var=column_at(int(columns[k]))) for k in _ends(values))
+    cost = np.abs(cost)
     if np.any(cost > 0):
-        ranges["cost"] = tuple(Extreme(float(cost[k]), var=form.columns[k])
-                               for k in _ends(cost))
-    rhs = np.abs(np.asarray(form.rhs, dtype=float))
+        ranges["cost"] = tuple(Extreme(float(cost[k]), var=column_at(k)) for k in _ends(cost))
+    rhs = np.abs(np.asarray(rhs, dtype=float))
+    rhs = np.where(np.isfinite(rhs), rhs, 0.0)
     if np.any(rhs > 0):
-        ranges["rhs"] = tuple(Extreme(float(rhs[k]), con=form.rows[k][0]) for k in _ends(rhs))
+        ranges["rhs"] = tuple(Extreme(float(rhs[k]), con=row_at(k)) for k in _ends(rhs))
     lower, upper = (np.where(np.isfinite(b), np.abs(b), 0.0) for b in bounds)
     largest = np.maximum(lower, upper)
     if np.any(largest > 0):
-        ranges["bounds"] = tuple(Extreme(float(largest[k]), var=form.columns[k])
+        ranges["bounds"] = tuple(Extreme(float(largest[k]), var=column_at(k))
                                  for k in _ends(largest))
     return Ranges(ranges)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from northam_plan.case import Case, load_case
 from northam_plan.model import build_model
+from northam_plan.model.algebra import MATRIX, PYOMO
 from northam_plan.numerics import health_warnings
 from northam_plan.plan import Plan, extract_plan, write_plan
 from northam_plan.solve import SolveOptions, SolveResult, solve
@@ -32,8 +33,12 @@ def default_out(case: Case) -> Path:
 
 def run_case(path: Path | str, out: Path | str | None = None,
              options: SolveOptions | None = None, write: bool = True,
-             data_roots: tuple | list = ()) -> CaseRun:
+             data_roots: tuple | list = (), route: str = MATRIX) -> CaseRun:
     """Solve the case at ``path`` and (if optimal and ``write``) write the plan to ``out``.
+
+    ``route``: how the model reaches HiGHS — ``"matrix"`` (default: the components' LP as
+    flat arrays, fastest) or ``"pyomo"`` (a Pyomo model and Pyomo's compiler); both give the
+    same LP (:mod:`northam_plan.model.algebra`).
 
     ``data_roots``: folders the case may read besides its own (:mod:`northam_plan.case.roots`).
 
@@ -46,7 +51,7 @@ def run_case(path: Path | str, out: Path | str | None = None,
     timings["load"] = time.perf_counter() - tic
 
     tic = time.perf_counter()
-    model = build_model(case)
+    model = build_model(case, route=route)
     timings["build"] = time.perf_counter() - tic
 
     result = solve(model, options)
@@ -57,7 +62,7 @@ def run_case(path: Path | str, out: Path | str | None = None,
         tic = time.perf_counter()
         plan = extract_plan(model, case)
         timings["extract"] = time.perf_counter() - tic
-    summary = make_summary(case, result, plan, options, timings)
+    summary = make_summary(case, result, plan, options, timings, route)
     written = None
     if plan is not None and write:
         tic = time.perf_counter()
@@ -69,7 +74,7 @@ def run_case(path: Path | str, out: Path | str | None = None,
 
 
 def make_summary(case: Case, result: SolveResult, plan: Plan | None, options: SolveOptions,
-                 timings: dict) -> dict:
+                 timings: dict, route: str = PYOMO) -> dict:
     unserved = None
     if plan is not None:
         table = plan.tables["unserved"]
@@ -90,7 +95,8 @@ def make_summary(case: Case, result: SolveResult, plan: Plan | None, options: So
         "sizes": result.sizes,
         "timings": {k: round(v, 4) for k, v in timings.items()},
         "years": list(case.years),
-        "options": {"model": case.options.model_dump(), "solve": vars(options)},
+        "options": {"model": case.options.model_dump(), "solve": vars(options),
+                    "route": route},
         "overrides": list(case.resolved_overrides),
         "extends": [str(p) for p in case.chain],
         "numerics": result.ranges.to_dict() if result.ranges else None,

@@ -16,7 +16,7 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import Callable, Literal
 
 import highspy
 import numpy as np
@@ -24,6 +24,7 @@ import pyomo.environ as pyo
 from pyomo.common.errors import InfeasibleConstraintException
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
+from northam_plan.model.algebra import Col, Duals, MatrixModel, RowRef
 from northam_plan.model.build import gc_paused
 from northam_plan.numerics import Ranges, coefficient_ranges
 
@@ -85,9 +86,9 @@ class SolveResult:
                 "numerics": self.ranges.to_dict() if self.ranges else None}
 
 
-def solve(model: pyo.ConcreteModel, options: SolveOptions | None = None, **kwargs
-          ) -> SolveResult:
-    """Solve ``model`` with HiGHS; load values and duals into it; return a :class:`SolveResult`.
+def solve(model, options: SolveOptions | None = None, **kwargs) -> SolveResult:
+    """Solve ``model`` (either route of :func:`~northam_plan.build_model`) with HiGHS; load
+    values and duals into it; return a :class:`SolveResult`.
 
     Keyword arguments are shorthand for :class:`SolveOptions` fields
     (``solve(m, time_limit=60, quiet=True)``).
@@ -97,16 +98,16 @@ def solve(model: pyo.ConcreteModel, options: SolveOptions | None = None, **kwarg
     tic = time.perf_counter()
     try:
         with gc_paused():
-            form = LinearStandardFormCompiler().write(model, mixed_form=True)
+            handed = _matrix_handover(model) if isinstance(model, MatrixModel) else \
+                _pyomo_handover(model)
     except InfeasibleConstraintException as err:  # a row without variables that cannot hold
         return SolveResult(status="infeasible", objective=None, sizes={},
                            timings={"handover": time.perf_counter() - tic},
                            message=f"{_ADVICE['infeasible']} ({err})")
-    bounds = column_bounds(form)
-    lp = _highs_lp(form, bounds)
+    lp = handed.lp
     timings["handover"] = time.perf_counter() - tic
     tic = time.perf_counter()
-    ranges = coefficient_ranges(form, bounds)
+    ranges = handed.ranges()
     timings["numerics"] = time.perf_counter() - tic
 
     with _quiet_stdout(options.quiet):  # HiGHS prints its banner when it is created
@@ -114,27 +115,108 @@ def solve(model: pyo.ConcreteModel, options: SolveOptions | None = None, **kwarg
     _set_options(highs, options)
     tic = time.perf_counter()
     highs.passModel(lp)
-    if threading.current_thread() is threading.main_thread():
-        highs.HandleKeyboardInterrupt = True  # Ctrl-C cancels HiGHS: status 'interrupted'
-        highs.solve()
-    else:  # signals reach only the main thread (e.g. a Dask worker's task)
-        highs.run()
+    run_highs(highs)
     timings["solve"] = time.perf_counter() - tic
 
     status = _STATUS.get(highs.getModelStatus(), str(highs.getModelStatus()))
-    sizes = {"variables": int(lp.num_col_), "constraints": int(lp.num_row_),
-             "nonzeros": int(form.A.nnz)}
+    sizes = {"variables": int(lp.num_col_), "constraints": handed.rows,
+             "nonzeros": handed.nonzeros}
     objective = None
     message = _ADVICE.get(status, "")
     if status == "optimal":
         tic = time.perf_counter()
-        _load(model, form, highs)
+        handed.load(highs)
         objective = float(highs.getInfo().objective_function_value)
         timings["load"] = time.perf_counter() - tic
     elif status in ("time_limit", "iteration_limit", "interrupted"):
         message = f"{message}; {_progress(highs, timings['solve'])}"
     return SolveResult(status=status, objective=objective, sizes=sizes, timings=timings,
                        solver=f"HiGHS {_highs_version()}", message=message, ranges=ranges)
+
+
+def run_highs(highs: highspy.Highs) -> None:
+    """Run HiGHS; in the main thread Ctrl-C cancels it (status 'interrupted').
+
+    highspy solves in a helper thread and turns a Ctrl-C during the solve into a cancel. A
+    Ctrl-C that lands just before or after (while the thread starts) escapes as
+    KeyboardInterrupt with HiGHS still running, and a process that exits then is aborted by
+    the C++ runtime; so HiGHS is cancelled and waited for before the interrupt goes on.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        highs.run()  # signals reach only the main thread (e.g. a Dask worker's task)
+        return
+    highs.HandleKeyboardInterrupt = True
+    try:
+        highs.solve()
+    except KeyboardInterrupt:
+        highs.cancelSolve()
+        while highs.is_solver_running():
+            try:
+                highs.wait(0.1)
+            except KeyboardInterrupt:
+                highs.cancelSolve()
+        raise
+
+
+@dataclass
+class _Handover:
+    """The LP for HiGHS, and how to measure it and load a solution back into the model."""
+
+    lp: highspy.HighsLp
+    rows: int  # rows with variables (rows without are dropped, or kept if harmless)
+    nonzeros: int
+    ranges: Callable[[], Ranges]
+    load: Callable[[highspy.Highs], None]
+
+
+def _pyomo_handover(model) -> _Handover:
+    """Pyomo's standard-form compiler → sparse matrices → HighsLp."""
+    form = LinearStandardFormCompiler().write(model, mixed_form=True)
+    bounds = column_bounds(form)
+    lp = _highs_lp(form, bounds)
+    cost = form.c.toarray()[0] if form.c.shape[0] else np.zeros(form.A.shape[1])
+    return _Handover(
+        lp=lp, rows=int(lp.num_row_), nonzeros=int(form.A.nnz),
+        ranges=lambda: coefficient_ranges(form.A, cost, form.rhs, bounds,
+                                          lambda i: form.rows[i][0], lambda j: form.columns[j]),
+        load=lambda highs: _load(model, form, highs))
+
+
+def _matrix_handover(model: MatrixModel) -> _Handover:
+    """The matrix route's arrays → HighsLp: one sparse conversion, no Pyomo."""
+    matrix = model.matrix()
+    lower = np.frombuffer(model.row_lower, dtype=float)
+    upper = np.frombuffer(model.row_upper, dtype=float)
+    used = np.bincount(matrix.indices, minlength=model.n_rows) > 0
+    for row in np.flatnonzero(~used):  # as Pyomo's compiler: a row without variables …
+        if lower[row] > 1e-9 or upper[row] < -1e-9:  # … that cannot hold ends the solve
+            raise InfeasibleConstraintException(
+                f"{RowRef(model, int(row)).name} has no variables and cannot hold")
+    columns = (np.frombuffer(model.col_lower, dtype=float),
+               np.frombuffer(model.col_upper, dtype=float))
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = model.n_cols, model.n_rows
+    lp.col_cost_ = model.cost
+    lp.col_lower_, lp.col_upper_ = columns
+    lp.row_lower_, lp.row_upper_ = lower, upper
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = matrix.indptr
+    lp.a_matrix_.index_ = matrix.indices
+    lp.a_matrix_.value_ = matrix.data
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = model.n_cols, model.n_rows
+    rhs = np.where(np.isfinite(upper), upper, lower)
+    return _Handover(
+        lp=lp, rows=int(used.sum()), nonzeros=int(matrix.nnz),
+        ranges=lambda: coefficient_ranges(matrix, model.cost, rhs, columns,
+                                          lambda i: RowRef(model, i), lambda j: Col(model, j)),
+        load=lambda highs: _load_matrix(model, highs))
+
+
+def _load_matrix(model: MatrixModel, highs: highspy.Highs) -> None:
+    solution = highs.getSolution()
+    model.x = np.asarray(solution.col_value, dtype=float)
+    model.dual = Duals(np.asarray(solution.row_dual, dtype=float))
+    model.row_value = np.asarray(solution.row_value, dtype=float)
 
 
 def _progress(highs: highspy.Highs, seconds: float) -> str:

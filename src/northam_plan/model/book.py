@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from pyomo.core.expr.numeric_expr import LinearExpression
+from northam_plan.model.algebra import linear  # noqa: F401  (re-exported)
 
 
 @dataclass
@@ -51,9 +51,3 @@ class Book:
         """Record the dimension names and unit of a variable or constraint called ``name``."""
         self.dims[name] = dims
         self.units[name] = unit
-
-
-def linear(terms, constant: float = 0.0) -> LinearExpression:
-    """A Pyomo linear expression from ``(coef, var)`` pairs, without operator overloading."""
-    return LinearExpression(constant=constant, linear_coefs=[c for c, _ in terms],
-                            linear_vars=[v for _, v in terms])

@@ -28,10 +28,13 @@ from collections import defaultdict
 from contextlib import contextmanager
 from typing import Callable, Iterable
 
+import numpy as np
 import pyomo.environ as pyo
 
 from northam_plan.case import Case
-from northam_plan.model.book import Book, linear
+from northam_plan.model.algebra import (PYOMO, SKIP, MatrixModel, blocks, building,
+                                        constraints, expressions, linear, new_model)
+from northam_plan.model.book import Book
 from northam_plan.model.components import (activity, capacity, demand, emissions, energy,
                                            passport, permitting, reserves, security, stockpile,
                                            trade)
@@ -45,9 +48,12 @@ COMPONENTS = (permitting, capacity, activity, trade, reserves, demand, stockpile
 INVESTMENT = ("permitting", "capacity")
 
 
-def build_model(case: Case, extra: Iterable[Callable] = (), components=COMPONENTS
-                ) -> pyo.ConcreteModel:
-    r"""Return the Pyomo model of ``case``.
+def build_model(case: Case, extra: Iterable[Callable] = (), components=COMPONENTS,
+                route: str = PYOMO):
+    r"""Return the model of ``case``: a Pyomo ``ConcreteModel`` (``route="pyomo"``, the
+    default) or a :class:`~northam_plan.model.algebra.MatrixModel` (``route="matrix"``: the
+    same LP as flat arrays, no Pyomo objects, for fast solves — see
+    :mod:`northam_plan.model.algebra`).
 
     With disruption scenarios (scenarios.csv) the model is the extensive form of a two-stage
     stochastic program: permits and builds (the INVESTMENT components) are decided once on the
@@ -59,7 +65,9 @@ def build_model(case: Case, extra: Iterable[Callable] = (), components=COMPONENT
     ``extra`` are callables ``fn(model, case)`` run after the model is complete, the public hook
     for researchers to add their own variables and constraints.
     """
-    with gc_paused():
+    if extra and route != PYOMO:
+        raise ValueError("extra components need the Pyomo route (route='pyomo')")
+    with gc_paused(), building(route):
         m = _build(case, components)
     for fn in extra:
         fn(m, case)
@@ -79,8 +87,8 @@ def gc_paused():
             gc.enable()
 
 
-def _build(case: Case, components) -> pyo.ConcreteModel:
-    m = pyo.ConcreteModel(name=case.name)
+def _build(case: Case, components):
+    m = new_model(case.name)
     book = Book()
     _check_order(components)
     scenarios = dict(zip(case.tables["scenarios"]["scenario"],
@@ -95,7 +103,7 @@ def _build(case: Case, components) -> pyo.ConcreteModel:
             if component.NAME in INVESTMENT:
                 component.add(m, case, book)
         m.scenario_names = list(scenarios)
-        m.scenario = pyo.Block(m.scenario_names)
+        blocks(m, "scenario", m.scenario_names)
         books = [(m, book, 1.0)]
         for name, probability in scenarios.items():
             block = m.scenario[name]
@@ -109,6 +117,12 @@ def _build(case: Case, components) -> pyo.ConcreteModel:
         _add_costs(m, case, books)
     m.book = book
     m.components_added = tuple(c.NAME for c in components)
+    if isinstance(m, MatrixModel):  # the ledgers' terms live on in the arrays now
+        for ledger in [book, *(m.scenario[s].book for s in getattr(m, "scenario_names", []))]:
+            ledger.balance_terms.clear()
+            ledger.cost_terms.clear()
+            ledger.capacity_sources.clear()
+        m.pack()
     return m
 
 
@@ -125,9 +139,8 @@ def _check_order(components) -> None:
 def _add_balance(m, book: Book) -> None:
     keys = sorted(book.balance_terms)
     terms, rhs = book.balance_terms, book.balance_rhs
-    m.commodity_balance = pyo.Constraint(
-        keys, rule=lambda m, r, c, t: (linear(terms[r, c, t]) >= rhs.get((r, c, t), 0.0))
-        if terms[r, c, t] else pyo.Constraint.Skip)
+    constraints(m, "commodity_balance", keys, rule=lambda m, r, c, t: (
+        linear(terms[r, c, t]) >= rhs.get((r, c, t), 0.0)) if terms[r, c, t] else SKIP)
     book.declare("commodity_balance", ("region", "commodity", "year"), "M$/unit")
 
 
@@ -135,16 +148,26 @@ def _add_costs(m, case: Case, books) -> None:
     """``annual_cost`` on each block with costs; the objective sums them, discounted and
     weighted by the probability of the block's scenario (1 outside stochastic cases)."""
     weights = case.discount_weights
+    for block, book, probability in books:
+        terms = book.cost_terms
+        expressions(block, "annual_cost", sorted(terms), rule=lambda b, cat, k, t: linear(
+            terms[cat, k, t]))
+        book.declare("annual_cost", ("category", "country", "year"), "M$/yr")
+    if isinstance(m, MatrixModel):  # the objective's coefficients, summed per column
+        ids, coefs = [], []
+        for block, book, probability in books:
+            for (cat, k, t), _ in book.cost_terms.items():
+                lin = block.annual_cost[cat, k, t]
+                ids.extend(lin.ids)
+                coefs.extend([probability * weights[t] * c for c in lin.coefs])
+        m.cost = np.bincount(np.asarray(ids, dtype=np.int64), weights=coefs, minlength=m.n_cols)
+        return
     coefs: dict[int, float] = defaultdict(float)
     variables = {}
     for block, book, probability in books:
-        terms = book.cost_terms
-        block.annual_cost = pyo.Expression(sorted(terms), rule=lambda b, cat, k, t: linear(
-            terms[cat, k, t]))
-        book.declare("annual_cost", ("category", "country", "year"), "M$/yr")
-        for (cat, k, t), items in terms.items():
+        for (cat, k, t), items in book.cost_terms.items():
             for coef, var in items:
                 coefs[id(var)] += probability * weights[t] * coef
                 variables[id(var)] = var
-    m.objective = pyo.Objective(
-        expr=linear([(coefs[i], variables[i]) for i in coefs]), sense=pyo.minimize)
+    m.objective = pyo.Objective(expr=linear([(coefs[i], variables[i]) for i in coefs]),
+                                sense=pyo.minimize)

@@ -15,6 +15,8 @@ import pyomo.environ as pyo
 import xarray as xr
 
 from northam_plan.case import Case
+from northam_plan.model import algebra
+from northam_plan.model.algebra import MatrixExpression, MatrixModel, MatrixVar
 from northam_plan.plan.energy import energy_tables
 from northam_plan.plan.passport import passport_arrays, passport_tables
 from northam_plan.plan.permits import permit_tables
@@ -43,10 +45,17 @@ def variable_values(m, name: str) -> pd.Series:
     """Values of variable or expression ``name`` as a Series on its named dimensions."""
     component = getattr(m, name)
     dims = m.book.dims[name]
-    if isinstance(component, pyo.Var):
+    if isinstance(component, MatrixVar):  # the matrix route: one slice of the solution
+        x = component.model.x
+        values = x[component.start:component.start + len(component)] if x is not None else \
+            np.zeros(len(component))
+    elif isinstance(component, MatrixExpression):
+        values = component.evaluate() if component.model.x is not None else \
+            np.zeros(len(component))
+    elif isinstance(component, pyo.Var):
         values = [0.0 if v.value is None else v.value for v in component.values()]
     else:
-        values = [pyo.value(e, exception=False) or 0.0 for e in component.values()]
+        values = [algebra.value(e) or 0.0 for e in component.values()]
     series = _series(component, dims, values)
     return series.where(series.abs() > TINY, 0.0)
 
@@ -161,6 +170,8 @@ def custom_constraints(m) -> list[str]:
     """Names of the constraints on the model that no component made: those added by a
     researcher (``model.<name> = pyo.Constraint(...)`` or ``build_model(case, extra=[fn])``),
     plus any declared with :func:`northam_plan.declare`."""
+    if isinstance(m, MatrixModel):  # built from the components alone
+        return []
     declared = list(getattr(m, "custom_names", []))
     found = [c.local_name for c in m.component_objects(pyo.Constraint, descend_into=False)
              if c.local_name not in m.book.dims]

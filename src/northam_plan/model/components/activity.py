@@ -19,7 +19,7 @@ Costs (annual, M$/yr, country of the region)
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+from northam_plan.model.algebra import constraints, variables
 
 NAME = "activity"
 REQUIRES = ("capacity",)
@@ -45,10 +45,9 @@ def add(m, case, book) -> None:
     country_of = case.countries_of_regions
 
     top = m.model()  # capacity is decided once, also when operations are per scenario
-    m.act = pyo.Var(top.cap_keys, domain=pyo.NonNegativeReals, dense=False)
+    variables(m, "act", top.cap_keys)
     book.declare("act", ("region", "process", "year"), "unit/yr")
-    m.activity_max = pyo.Constraint(
-        top.cap_keys, rule=lambda b, r, p, t: b.act[r, p, t]
+    constraints(m, "activity_max", top.cap_keys, rule=lambda b, r, p, t: b.act[r, p, t]
         <= avail[p] * per_capacity[p] * top.cap[r, p, t])
     book.declare("activity_max", ("region", "process", "year"), "M$/unit")
 

@@ -29,9 +29,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pandas as pd
-import pyomo.environ as pyo
 
-from northam_plan.model.book import linear
+from northam_plan.model.algebra import constraints, expressions, linear
 
 NAME = "capacity"
 REQUIRES = ("permitting",)
@@ -65,14 +64,14 @@ def add(m, case, book) -> None:
                     case.tables["countries"]["cost_of_capital"]))
     sources = book.capacity_sources
     build_keys = sorted(sources)
-    m.build = pyo.Expression(build_keys, rule=lambda m, r, p, t: linear(
+    expressions(m, "build", build_keys, rule=lambda m, r, p, t: linear(
         [(1.0, var) for var, _ in sources[r, p, t]]))
     book.declare("build", ("region", "process", "year"), "unit/yr")
 
     weights = case.year_weights
     limited = [key for key in build_keys if not pd.isna(max_build[key[1]])]
-    m.build_max = pyo.Constraint(
-        limited, rule=lambda m, r, p, t: m.build[r, p, t] <= max_build[p] * weights[t])
+    constraints(m, "build_max", limited,
+                rule=lambda m, r, p, t: m.build[r, p, t] <= max_build[p] * weights[t])
     book.declare("build_max", ("region", "process", "year"), "M$/unit")
 
     # sources alive per (r, p, t); capital and fixed O&M charged on them
@@ -93,7 +92,7 @@ def add(m, case, book) -> None:
     existing = existing_by_year(case)
     cap_keys = sorted({*alive, *((r, p, t) for (r, p), by_year in existing.items()
                                  for t, c in by_year.items() if c > 0)})
-    m.cap = pyo.Expression(cap_keys, rule=lambda m, r, p, t: linear(
+    expressions(m, "cap", cap_keys, rule=lambda m, r, p, t: linear(
         alive.get((r, p, t), []), constant=existing.get((r, p), {}).get(t, 0.0)))
     book.declare("cap", ("region", "process", "year"), "unit/yr")
     m.cap_keys = cap_keys  # plain list, used by the activity component

@@ -15,7 +15,7 @@ Costs (annual, M$/yr, country of the region)
 
 from __future__ import annotations
 
-import pyomo.environ as pyo
+from northam_plan.model.algebra import variables
 
 NAME = "demand"
 REQUIRES: tuple[str, ...] = ()
@@ -28,7 +28,7 @@ def add(m, case, book) -> None:
         case.timesliced)]  # timesliced demand is met per slice by the energy component
     keys = list(demand.index)
     share = 1.0 if case.options.allow_unserved else 0.0
-    m.unserved = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False,
+    variables(m, "unserved", keys,
                          bounds=lambda m, r, c, t: (0.0, share * float(demand[r, c, t])))
     book.declare("unserved", ("region", "commodity", "year"), "unit/yr")
     penalty = case.options.unserved_penalty

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-import pyomo.environ as pyo
 
-from northam_plan.model.book import linear
+from northam_plan.model.algebra import constraints, linear
 from northam_plan.model.components.activity import process_ratios
 from northam_plan.model.components.security import bloc_members, spans
 
@@ -42,6 +41,6 @@ def add(m, case, book) -> None:
                     emitted[scope, g, t].append((ratio, var))
                 if prices.get((g, t)):
                     book.cost("emissions", k, t, prices[g, t] * ratio, var)
-    m.emission_max = pyo.Constraint(sorted(caps), rule=lambda b, scope, g, t: linear(
+    constraints(m, "emission_max", sorted(caps), rule=lambda b, scope, g, t: linear(
         emitted[scope, g, t]) <= caps[scope, g, t])
     book.declare("emission_max", ("scope", "commodity", "year"), "M$/unit")

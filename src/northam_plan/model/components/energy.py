@@ -37,9 +37,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pandas as pd
-import pyomo.environ as pyo
 
-from northam_plan.model.book import linear
+from northam_plan.model.algebra import constraints, linear, variables
 from northam_plan.model.components.activity import process_ratios
 from northam_plan.model.components.capacity import crf
 from northam_plan.model.components.security import spans
@@ -71,7 +70,7 @@ def add(m, case, book) -> None:
     terms, rhs = defaultdict(list), defaultdict(float)
 
     gen_keys = [(r, p, t, s) for (r, p, t) in top.cap_keys if p in power for s in slice_of]
-    m.act_slice = pyo.Var(gen_keys, domain=pyo.NonNegativeReals, dense=False)
+    variables(m, "act_slice", gen_keys)
     book.declare("act_slice", ("region", "process", "year", "slice"), "unit/yr")
     factor = {(p, r, s): f for p, r, s, f in case.tables["capacity_factors"][
         ["process", "region", "slice", "factor"]].itertuples(index=False)}
@@ -79,11 +78,11 @@ def add(m, case, book) -> None:
     def cf(p, r, s):
         return factor.get((p, r, s), factor.get((p, "", s), avail[p]))
 
-    m.generation_max = pyo.Constraint(gen_keys, rule=lambda b, r, p, t, s: b.act_slice[
+    constraints(m, "generation_max", gen_keys, rule=lambda b, r, p, t, s: b.act_slice[
         r, p, t, s] <= cf(p, r, s) * per_capacity[p] * slice_of[s][0] * top.cap[r, p, t])
     book.declare("generation_max", ("region", "process", "year", "slice"), "M$/unit")
     power_keys = [(r, p, t) for (r, p, t) in top.cap_keys if p in power]
-    m.generation_total = pyo.Constraint(power_keys, rule=lambda b, r, p, t: b.act[r, p, t] == (
+    constraints(m, "generation_total", power_keys, rule=lambda b, r, p, t: b.act[r, p, t] == (
         linear([(1.0, b.act_slice[r, p, t, s]) for s in slice_of])))
     book.declare("generation_total", ("region", "process", "year"), "M$/unit")
 
@@ -106,7 +105,7 @@ def add(m, case, book) -> None:
     demand = _add_demand(m, case, book, terms, rhs, slice_of, country_of)
 
     keys = sorted(terms)
-    m.energy_balance = pyo.Constraint(keys, rule=lambda b, r, e, t, s: linear(terms[
+    constraints(m, "energy_balance", keys, rule=lambda b, r, e, t, s: linear(terms[
         r, e, t, s]) >= rhs.get((r, e, t, s), 0.0))
     book.declare("energy_balance", ("region", "commodity", "year", "slice"), "M$/unit")
     _add_reserve_margin(m, case, book, power, credit, per_capacity, ratios, demand, flat_use,
@@ -123,15 +122,15 @@ def _add_storage(m, book, storage, ratios, per_capacity, slice_of, terms) -> Non
     """
     top = m.model()
     keys = [(r, p, t, s) for (r, p, t) in top.cap_keys if p in storage for s in slice_of]
-    m.charge_slice = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False)
+    variables(m, "charge_slice", keys)
     book.declare("charge_slice", ("region", "process", "year", "slice"), "unit/yr")
-    m.charge_max = pyo.Constraint(keys, rule=lambda b, r, p, t, s: b.charge_slice[
+    constraints(m, "charge_max", keys, rule=lambda b, r, p, t, s: b.charge_slice[
         r, p, t, s] <= per_capacity[p] * slice_of[s][0] * top.cap[r, p, t])
     book.declare("charge_max", ("region", "process", "year", "slice"), "M$/unit")
     intake = {p: -sum(x for c, x in ratios[p] if c == ratios[p][0][0] and x < 0)
               for p in storage}
     cycles = sorted({(r, p, t) for (r, p, t, _) in keys})
-    m.storage_cycle = pyo.Constraint(cycles, rule=lambda b, r, p, t: linear(
+    constraints(m, "storage_cycle", cycles, rule=lambda b, r, p, t: linear(
         [(1.0, b.charge_slice[r, p, t, s]) for s in slice_of]) == linear(
         [(intake[p], b.act_slice[r, p, t, s]) for s in slice_of]))
     book.declare("storage_cycle", ("region", "process", "year"), "M$/unit")
@@ -154,11 +153,11 @@ def _add_interties(m, case, book, terms, slice_of, country_of) -> None:
         capacity[a, b, e] = None if pd.isna(cap) else cap
         if not pd.isna(expansion):
             expandable[a, b, e] = expansion
-    m.flow_slice = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False)
+    variables(m, "flow_slice", keys)
     book.declare("flow_slice", ("from", "to", "commodity", "year", "slice"), "unit/yr")
     build_keys = [(*link, t) for link in expandable for t in case.years]
     if not hasattr(top, "link_build"):  # an investment: one for all disruption scenarios
-        top.link_build = pyo.Var(build_keys, domain=pyo.NonNegativeReals, dense=False)
+        variables(top, "link_build", build_keys)
     book.declare("link_build", ("from", "to", "commodity", "year"), "unit/yr")
     built = defaultdict(list)  # link capacity added up to year t
     for (a, b, e, t0) in build_keys:
@@ -169,7 +168,7 @@ def _add_interties(m, case, book, terms, slice_of, country_of) -> None:
                 built[a, b, e, t].append((1.0, var))
                 book.cost("capital", country_of[b], t, annual, var)
     limited = [k for k in keys if capacity[k[:3]] is not None or k[:3] in expandable]
-    m.intertie_max = pyo.Constraint(limited, rule=lambda blk, a, b, e, t, s: blk.flow_slice[
+    constraints(m, "intertie_max", limited, rule=lambda blk, a, b, e, t, s: blk.flow_slice[
         a, b, e, t, s] <= slice_of[s][0] * linear(built[a, b, e, t], constant=capacity[
             a, b, e] or 0.0))
     book.declare("intertie_max", ("from", "to", "commodity", "year", "slice"), "M$/unit")
@@ -188,8 +187,8 @@ def _add_demand(m, case, book, terms, rhs, slice_of, country_of) -> dict:
     demand = demand[demand > 0].to_dict()
     keys = [(r, e, t, s) for (r, e, t) in demand for s in slice_of]
     share = 1.0 if case.options.allow_unserved else 0.0  # [options] allow_unserved
-    m.unserved_slice = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False, bounds=lambda
-                               b, r, e, t, s: (0.0, share * slice_of[s][1] * demand[r, e, t]))
+    variables(m, "unserved_slice", keys, bounds=lambda b, r, e, t, s: (
+        0.0, share * slice_of[s][1] * demand[r, e, t]))
     book.declare("unserved_slice", ("region", "commodity", "year", "slice"), "unit/yr")
     penalty = case.options.unserved_penalty
     for (r, e, t, s) in keys:
@@ -216,5 +215,5 @@ def _add_reserve_margin(m, case, book, power, credit, per_capacity, ratios, dema
             linear(flat_use[r, e, t])
         return lhs >= (1 + margins[r, e, t]) * peak
 
-    m.reserve_margin_min = pyo.Constraint(sorted(margins), rule=rule)
+    constraints(m, "reserve_margin_min", sorted(margins), rule=rule)
     book.declare("reserve_margin_min", ("region", "commodity", "year"), "M$/unit")

@@ -50,9 +50,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-import pyomo.environ as pyo
 
-from northam_plan.model.book import linear
+from northam_plan.model.algebra import constraints, linear, variables
 from northam_plan.model.components.activity import process_ratios
 from northam_plan.model.components.security import bloc_members, spans
 
@@ -175,7 +174,7 @@ def add(m, case, book) -> None:
         split.append((r, p, t))
         c_in = inputs[p][0]
         act_keys += [(r, p, o, t) for o in sorted(tags[r, c_in]) if not blocked(r, c_in, o, t)]
-    m.act_tag = pyo.Var(act_keys, domain=pyo.NonNegativeReals, dense=False)
+    variables(m, "act_tag", act_keys)
     book.declare("act_tag", ("region", "process", "mined_region", "processed_region", "year"),
                  "unit/yr")
     by_act = defaultdict(list)
@@ -186,7 +185,7 @@ def add(m, case, book) -> None:
         terms[r, c_in, o, t].append((-x_in, var))
         for c, x in outputs[p]:
             terms[r, c, (o[0], r), t].append((x, var))
-    m.act_tag_total = pyo.Constraint(split, rule=lambda b, r, p, t: linear(
+    constraints(m, "act_tag_total", split, rule=lambda b, r, p, t: linear(
         by_act[r, p, t]) == b.act[r, p, t])
     book.declare("act_tag_total", ("region", "process", "year"), "M$/unit")
 
@@ -195,7 +194,7 @@ def add(m, case, book) -> None:
     _add_deliveries(m, case, book, tags, blocked, terms, country_of)
 
     keys = sorted(k for k, items in terms.items() if items)
-    m.tagged_balance = pyo.Constraint(keys, rule=lambda b, r, c, m0, p0, t: linear(
+    constraints(m, "tagged_balance", keys, rule=lambda b, r, c, m0, p0, t: linear(
         terms[r, c, (m0, p0), t]) >= 0.0)
     book.declare("tagged_balance", ("region", "commodity", "mined_region", "processed_region",
                                     "year"), "M$/unit")
@@ -212,7 +211,7 @@ def _add_flows(m, case, book, tags, blocked, terms, country_of) -> None:
         loss[a, b, c] = x
         keys += [(a, b, c, o, t) for o in sorted(tags[a, c]) for t in case.years
                  if not blocked(b, c, o, t)]
-    m.flow_tag = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False)
+    variables(m, "flow_tag", keys)
     book.declare("flow_tag", ("from", "to", "commodity", "mined_region", "processed_region",
                               "year"), "unit/yr")
     total = defaultdict(list)
@@ -235,7 +234,7 @@ def _add_flows(m, case, book, tags, blocked, terms, country_of) -> None:
         if paid:
             m.passport_tariffs[a, b, c, o, t] = paid
     flows = [(a, b, c, t) for a, b, c in loss for t in case.years]
-    m.flow_tag_total = pyo.Constraint(flows, rule=lambda blk, a, b, c, t: linear(
+    constraints(m, "flow_tag_total", flows, rule=lambda blk, a, b, c, t: linear(
         total[a, b, c, t]) == blk.flow[a, b, c, t])
     book.declare("flow_tag_total", ("from", "to", "commodity", "year"), "M$/unit")
 
@@ -246,9 +245,9 @@ def _add_stock(m, case, book, tags, blocked, terms) -> None:
     years = case.years
     keys = [(r, c, o, t) for r, c in pairs for o in sorted(tags[r, c]) for t in years
             if not blocked(r, c, o, t)]
-    m.stock_tag = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False)
-    m.stock_fill_tag = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False)
-    m.stock_draw_tag = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False)
+    variables(m, "stock_tag", keys)
+    variables(m, "stock_fill_tag", keys)
+    variables(m, "stock_draw_tag", keys)
     dims = ("region", "commodity", "mined_region", "processed_region", "year")
     for name, unit in (("stock_tag", "unit"), ("stock_fill_tag", "unit/yr"),
                        ("stock_draw_tag", "unit/yr")):
@@ -264,7 +263,7 @@ def _add_stock(m, case, book, tags, blocked, terms) -> None:
         return b.stock_tag[r, c, o, t] == before + weights[t] * (
             b.stock_fill_tag[r, c, o, t] - b.stock_draw_tag[r, c, o, t])
 
-    m.stock_tag_balance = pyo.Constraint(keys, rule=balance)
+    constraints(m, "stock_tag_balance", keys, rule=balance)
     book.declare("stock_tag_balance", dims, "M$/unit")
     fills, draws = defaultdict(list), defaultdict(list)
     for (r, c, o, t) in keys:
@@ -273,9 +272,9 @@ def _add_stock(m, case, book, tags, blocked, terms) -> None:
         terms[r, c, o, t] += [(1.0, m.stock_draw_tag[r, c, o, t]),
                               (-1.0, m.stock_fill_tag[r, c, o, t])]
     totals = [(r, c, t) for r, c in pairs for t in years]
-    m.stock_tag_fill_total = pyo.Constraint(totals, rule=lambda b, r, c, t: linear(
+    constraints(m, "stock_tag_fill_total", totals, rule=lambda b, r, c, t: linear(
         fills[r, c, t]) == b.stock_fill[r, c, t])
-    m.stock_tag_draw_total = pyo.Constraint(totals, rule=lambda b, r, c, t: linear(
+    constraints(m, "stock_tag_draw_total", totals, rule=lambda b, r, c, t: linear(
         draws[r, c, t]) == b.stock_draw[r, c, t])
     for name in ("stock_tag_fill_total", "stock_tag_draw_total"):
         book.declare(name, ("region", "commodity", "year"), "M$/unit")
@@ -286,7 +285,7 @@ def _add_deliveries(m, case, book, tags, blocked, terms, country_of) -> None:
     wanted = [(r, c, t) for (r, c, t) in m.unserved if c in case.tracked]
     keys = [(r, c, o, t) for (r, c, t) in wanted for o in sorted(tags[r, c])
             if not blocked(r, c, o, t)]
-    m.deliver_tag = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False)
+    variables(m, "deliver_tag", keys)
     book.declare("deliver_tag", ("region", "commodity", "mined_region", "processed_region",
                                  "year"), "unit/yr")
     delivered = defaultdict(list)
@@ -294,7 +293,7 @@ def _add_deliveries(m, case, book, tags, blocked, terms, country_of) -> None:
         var = m.deliver_tag[r, c, o, t]
         delivered[r, c, t].append((1.0, var))
         terms[r, c, o, t].append((-1.0, var))
-    m.delivery_balance = pyo.Constraint(wanted, rule=lambda b, r, c, t: linear(
+    constraints(m, "delivery_balance", wanted, rule=lambda b, r, c, t: linear(
         delivered[r, c, t] + [(1.0, b.unserved[r, c, t])]) == float(demand[r, c, t]))
     book.declare("delivery_balance", ("region", "commodity", "year"), "M$/unit")
 
@@ -317,6 +316,6 @@ def _add_deliveries(m, case, book, tags, blocked, terms, country_of) -> None:
         return linear([((1.0 if id(v) in inside else 0.0) - share, v)
                        for v in totals[dest, c, origin, basis, t]]) >= 0.0
 
-    m.content_share_min = pyo.Constraint(content_keys, rule=content)
+    constraints(m, "content_share_min", content_keys, rule=content)
     book.declare("content_share_min", ("destination", "commodity", "origin", "basis", "year"),
                  "M$/unit")

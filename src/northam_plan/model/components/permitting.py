@@ -35,10 +35,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pandas as pd
-import pyomo.environ as pyo
 
 from northam_plan.case.leadtimes import DEFAULT_REGIME, construction_years, online_year, regimes
-from northam_plan.model.book import linear
+from northam_plan.model.algebra import constraints, linear, variables
 
 NAME = "permitting"
 REQUIRES: tuple[str, ...] = ()
@@ -83,7 +82,7 @@ def add(m, case, book) -> None:
                     break
                 permit_online[r, p, regime.name, t] = online
             premiums[k, family[p], regime.name] = regime.premium
-    m.permit = pyo.Var(list(permit_online), domain=pyo.NonNegativeReals, dense=False)
+    variables(m, "permit", list(permit_online))
     m.permit_online = permit_online
     book.declare("permit", ("region", "process", "regime", "year"), "unit/yr")
     limits = throughput_limits(case)
@@ -125,8 +124,8 @@ def _add_permit_pools(m, case, book, arrivals, capex) -> None:
     for (r, p, g, y) in arrivals:
         first[r, p, g] = min(y, first.get((r, p, g), y))
     keys = [(r, p, g, y) for (r, p, g), y0 in sorted(first.items()) for y in years if y >= y0]
-    m.permit_use = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False)
-    m.permit_pool = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False)
+    variables(m, "permit_use", keys)
+    variables(m, "permit_pool", keys)
     book.declare("permit_use", ("region", "process", "regime", "year"), "unit/yr")
     book.declare("permit_pool", ("region", "process", "regime", "year"), "unit/yr")
     previous = {t: years[i - 1] for i, t in enumerate(years) if i > 0}
@@ -137,7 +136,7 @@ def _add_permit_pools(m, case, book, arrivals, capex) -> None:
         return m.permit_pool[r, p, g, y] == before + linear(
             [(1.0, v) for v in arrivals.get((r, p, g, y), [])]) - m.permit_use[r, p, g, y]
 
-    m.permit_pool_balance = pyo.Constraint(keys, rule=balance)
+    constraints(m, "permit_pool_balance", keys, rule=balance)
     book.declare("permit_pool_balance", ("region", "process", "regime", "year"), "M$/unit")
     for (r, p, g, y) in keys:
         book.new_capacity(r, p, y, m.permit_use[r, p, g, y], capex[p])
@@ -150,9 +149,8 @@ def _add_throughput(m, case, book, permit_online, weight, country_of, limits) ->
         if key in limits and weight[p] > 0:
             terms[key].append((weight[p], m.permit[r, p, g, t]))
     weights = case.year_weights
-    m.permit_throughput_max = pyo.Constraint(
-        sorted(terms), rule=lambda m, k, g, t: linear(terms[k, g, t]) <= limits[k, g, t]
-        * weights[t])
+    constraints(m, "permit_throughput_max", sorted(terms),
+                rule=lambda m, k, g, t: linear(terms[k, g, t]) <= limits[k, g, t] * weights[t])
     m.permit_throughput_limit = limits
     book.declare("permit_throughput_max", ("country", "regime", "year"), "M$/workload")
 
@@ -179,7 +177,7 @@ def _add_projects(m, case, book, options, build_years, capex, family, country_of
             if t >= first:
                 keys.append((j, t))
         online_years[j] = first
-    m.project_build = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False)
+    variables(m, "project_build", keys)
     book.declare("project_build", ("project", "year"), "unit/yr")
     by_project = defaultdict(list)
     info = projects.set_index("project")
@@ -189,7 +187,7 @@ def _add_projects(m, case, book, options, build_years, capex, family, country_of
         book.new_capacity(r, p, t, m.project_build[j, t], capex[p] if pd.isna(cost) else cost)
         by_project[j].append((1.0, m.project_build[j, t]))
     capacity = dict(zip(projects["project"], projects["capacity"]))
-    m.project_max = pyo.Constraint(
-        sorted(by_project), rule=lambda m, j: linear(by_project[j]) <= capacity[j])
+    constraints(m, "project_max", sorted(by_project),
+                rule=lambda m, j: linear(by_project[j]) <= capacity[j])
     book.declare("project_max", ("project",), "M$/unit")
     m.project_first_online = online_years

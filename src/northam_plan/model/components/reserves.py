@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-import pyomo.environ as pyo
 
-from northam_plan.model.book import linear
+from northam_plan.model.algebra import constraints, linear
 from northam_plan.model.components.activity import process_ratios
 
 NAME = "reserves"
@@ -33,6 +32,6 @@ def add(m, case, book) -> None:
         for c, ratio in ratios[p]:
             if ratio > 0 and (r, c) in limit:
                 terms[r, c].append((weights[t] * ratio, m.act[r, p, t]))
-    m.extraction_max = pyo.Constraint(
-        sorted(terms), rule=lambda m, r, c: linear(terms[r, c]) <= limit[r, c])
+    constraints(m, "extraction_max", sorted(terms),
+                rule=lambda m, r, c: linear(terms[r, c]) <= limit[r, c])
     book.declare("extraction_max", ("region", "commodity"), "M$/unit")

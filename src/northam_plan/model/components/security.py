@@ -24,9 +24,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-import pyomo.environ as pyo
 
-from northam_plan.model.book import linear
+from northam_plan.model.algebra import constraints, linear
 from northam_plan.model.components.activity import process_ratios
 
 NAME = "security"
@@ -88,7 +87,7 @@ def add(m, case, book) -> None:
             [(-share * coef, v) for coef, v in used[bloc, c, t]]
         return linear(terms) >= share * bloc_demand(bloc, c, t)
 
-    m.regional_share_min = pyo.Constraint(sorted(floors), rule=floor_rule)
+    constraints(m, "regional_share_min", sorted(floors), rule=floor_rule)
     book.declare("regional_share_min", ("bloc", "commodity", "year"), "M$/unit")
 
     cap_keys = sorted((b, c, k, t) for (b, c, k, t) in imports if (b, c, t) in caps)
@@ -98,7 +97,7 @@ def add(m, case, book) -> None:
         terms = imports[bloc, c, k, t] + [(-cap * coef, v) for coef, v in used[bloc, c, t]]
         return linear(terms) <= cap * bloc_demand(bloc, c, t)
 
-    m.supplier_share_max = pyo.Constraint(cap_keys, rule=cap_rule)
+    constraints(m, "supplier_share_max", cap_keys, rule=cap_rule)
     book.declare("supplier_share_max", ("bloc", "commodity", "supplier", "year"), "M$/unit")
 
     _add_disruptions(m, case, book, scenario, country_of)
@@ -121,6 +120,6 @@ def _add_disruptions(m, case, book, scenario, country_of) -> None:
             if (e, c) in wanted and b not in regions_of[e]:
                 outflow[e, c, t].append((1.0, m.flow[a, b, c, t]))
     keys = sorted(key for key in limits if outflow[key])
-    m.export_max = pyo.Constraint(keys, rule=lambda m, e, c, t: linear(outflow[e, c, t])
+    constraints(m, "export_max", keys, rule=lambda m, e, c, t: linear(outflow[e, c, t])
                                   <= limits[e, c, t])
     book.declare("export_max", ("exporter", "commodity", "year"), "M$/unit")

@@ -23,7 +23,8 @@ Costs (annual, M$/yr, country of the region)
 from __future__ import annotations
 
 import pandas as pd
-import pyomo.environ as pyo
+
+from northam_plan.model.algebra import constraints, variables
 
 NAME = "stockpile"
 REQUIRES = ("demand",)
@@ -41,11 +42,11 @@ def add(m, case, book) -> None:
     rows = {(r, c): row for r, c, row in zip(table["region"], table["commodity"],
                                              table.itertuples(index=False))}
     keys = [(r, c, t) for (r, c) in rows for t in years]
-    m.stock = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False,
+    variables(m, "stock", keys,
                       bounds=lambda m, r, c, t: (0, _bound(rows[r, c].capacity)))
-    m.stock_fill = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False,
+    variables(m, "stock_fill", keys,
                            bounds=lambda m, r, c, t: (0, _bound(rows[r, c].max_fill)))
-    m.stock_draw = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False,
+    variables(m, "stock_draw", keys,
                            bounds=lambda m, r, c, t: (0, _bound(rows[r, c].max_draw)))
     for name, unit in (("stock", "unit"), ("stock_fill", "unit/yr"), ("stock_draw", "unit/yr")):
         book.declare(name, ("region", "commodity", "year"), unit)
@@ -57,12 +58,12 @@ def add(m, case, book) -> None:
         return m.stock[r, c, t] == before + weights[t] * (m.stock_fill[r, c, t]
                                                           - m.stock_draw[r, c, t])
 
-    m.stock_balance = pyo.Constraint(keys, rule=balance)
+    constraints(m, "stock_balance", keys, rule=balance)
     book.declare("stock_balance", ("region", "commodity", "year"), "M$/unit")
 
     demand = case.demand_by_year.groupby(["region", "commodity", "year"])["quantity"].sum()
     cover = [(r, c, t) for (r, c, t) in keys if rows[r, c].min_cover_days > 0]
-    m.stock_cover_min = pyo.Constraint(cover, rule=lambda m, r, c, t: m.stock[r, c, t] >= (
+    constraints(m, "stock_cover_min", cover, rule=lambda m, r, c, t: m.stock[r, c, t] >= (
         rows[r, c].min_cover_days / 365.0 * float(demand.get((r, c, t), 0.0))))
     book.declare("stock_cover_min", ("region", "commodity", "year"), "M$/unit")
 

@@ -22,7 +22,8 @@ tariffs are per origin tag, in the passport component.
 from __future__ import annotations
 
 import pandas as pd
-import pyomo.environ as pyo
+
+from northam_plan.model.algebra import constraints, variables
 
 NAME = "trade"
 REQUIRES: tuple[str, ...] = ()
@@ -44,7 +45,7 @@ def add(m, case, book) -> None:
 
     keys = [(a, b, c, t) for a, b, c in links[["from", "to", "commodity"]].itertuples(
         index=False) for t in case.years]
-    m.flow = pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False)
+    variables(m, "flow", keys)
     book.declare("flow", ("from", "to", "commodity", "year"), "unit/yr")
 
     capacity = {}
@@ -71,7 +72,6 @@ def add(m, case, book) -> None:
                     tariff_of[a, b, c, t] = tariff
     m.flow_unit_costs = (transport_of, tariff_of)
 
-    m.flow_max = pyo.Constraint(
-        [key for key in keys if key[:3] in capacity],
+    constraints(m, "flow_max", [key for key in keys if key[:3] in capacity],
         rule=lambda m, a, b, c, t: m.flow[a, b, c, t] <= capacity[a, b, c])
     book.declare("flow_max", ("from", "to", "commodity", "year"), "M$/unit")

@@ -1,0 +1,560 @@
+r"""One algebra, two routes: the components write the model once, and it becomes either a Pyomo
+model or sparse matrices handed straight to HiGHS.
+
+The components declare their variables, expressions and constraints with :func:`variables`,
+:func:`expressions` and :func:`constraints`, and write rules with :func:`linear` and the usual
+operators (``act <= avail * cap``). What those calls make depends on the route the model is
+being built in (:func:`building`):
+
+* ``"pyomo"`` (default): Pyomo components on a ``ConcreteModel`` — the model researchers extend
+  in a notebook, solve through Pyomo's standard-form compiler and inspect;
+* ``"matrix"``: a :class:`MatrixModel` that numbers every variable and row as it is declared and
+  appends each row's coefficients to flat arrays. No Pyomo object is made; the hand-over to
+  HiGHS is one sparse-matrix conversion. Values and duals are read back through the same
+  interface extraction uses on a Pyomo model (``component.items()``, ``var.value``,
+  ``model.dual.get(row)``), so one :func:`~northam_plan.extract_plan` serves both.
+
+Both routes run the same component code, so they give the same LP (tests/test_routes.py checks
+it row by row on generated cases).
+"""
+
+from __future__ import annotations
+
+import bisect
+from array import array
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.core.expr.numeric_expr import LinearExpression
+
+PYOMO, MATRIX = "pyomo", "matrix"
+ROUTES = (PYOMO, MATRIX)
+_ROUTE: ContextVar[str] = ContextVar("northam_plan_route", default=PYOMO)
+SKIP = pyo.Constraint.Skip
+
+
+@contextmanager
+def building(route: str):
+    """Components called inside make the model of ``route`` ('pyomo' or 'matrix')."""
+    if route not in ROUTES:
+        raise ValueError(f"route must be one of {', '.join(ROUTES)}, got '{route}'")
+    token = _ROUTE.set(route)
+    try:
+        yield
+    finally:
+        _ROUTE.reset(token)
+
+
+def new_model(name: str):
+    return MatrixModel(name) if _ROUTE.get() == MATRIX else pyo.ConcreteModel(name=name)
+
+
+def variables(block, name: str, keys, bounds=None) -> None:
+    """Non-negative variables ``block.<name>[key]`` for ``keys``; ``bounds(block, *key)`` may
+    give (lower, upper)."""
+    if isinstance(block, MatrixBlock):
+        block.add_var(name, keys, bounds)
+    else:
+        setattr(block, name, pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False,
+                                     bounds=bounds))
+
+
+def expressions(block, name: str, keys, rule) -> None:
+    """Named linear expressions ``block.<name>[key] = rule(block, *key)``."""
+    if isinstance(block, MatrixBlock):
+        block.add_expression(name, keys, rule)
+    else:
+        setattr(block, name, pyo.Expression(keys, rule=rule))
+
+
+def constraints(block, name: str, keys, rule) -> None:
+    """Constraints ``block.<name>[key]``: ``rule(block, *key)`` returns a relation
+    (``<=``, ``>=``, ``==``) or :data:`SKIP`."""
+    if isinstance(block, MatrixBlock):
+        block.add_constraint(name, keys, rule)
+    else:
+        setattr(block, name, pyo.Constraint(keys, rule=rule))
+
+
+def blocks(parent, name: str, keys) -> None:
+    """Sub-models ``parent.<name>[key]`` (one per disruption scenario)."""
+    if isinstance(parent, MatrixBlock):
+        setattr(parent, name, {key: MatrixBlock(parent.model(), f"{name}[{key}]")
+                               for key in keys})
+    else:
+        setattr(parent, name, pyo.Block(keys))
+
+
+def linear(terms, constant: float = 0.0):
+    """The linear expression Σ coef · var + constant from ``(coef, var)`` pairs."""
+    if _ROUTE.get() == MATRIX:
+        try:  # the common case: every term a variable
+            return Lin([item.id for _, item in terms], [float(c) for c, _ in terms], constant,
+                       terms[0][1].model if terms else None)
+        except AttributeError:  # an expression (or a number) among the terms
+            lin = Lin([], [], constant)
+            for coef, item in terms:
+                lin._add(item, coef)
+            return lin
+    return LinearExpression(constant=constant, linear_coefs=[c for c, _ in terms],
+                            linear_vars=[v for _, v in terms])
+
+
+def value(item) -> float | None:
+    """The value of a variable or expression of either route after a solve."""
+    if isinstance(item, (Col, Lin)):
+        return item.value
+    return pyo.value(item, exception=False)
+
+
+# --- the matrix route ----------------------------------------------------------------------
+
+
+class Lin:
+    """Σ coefs · columns + constant (column numbers of the :class:`MatrixModel`)."""
+
+    __slots__ = ("ids", "coefs", "constant", "model")
+
+    def __init__(self, ids, coefs, constant=0.0, model=None):
+        self.ids, self.coefs, self.constant, self.model = ids, coefs, constant, model
+
+    def _add(self, item, scale: float = 1.0) -> None:
+        if isinstance(item, Col):
+            self.ids.append(item.id)
+            self.coefs.append(scale)
+            self.model = item.model
+        elif isinstance(item, Lin):
+            self.ids.extend(item.ids)
+            self.coefs.extend([scale * c for c in item.coefs] if scale != 1.0 else item.coefs)
+            self.constant += scale * item.constant
+            self.model = self.model or item.model
+        else:
+            self.constant += scale * float(item)
+
+    def _combined(self, other, sign: float) -> "Lin":
+        out = Lin(list(self.ids), list(self.coefs), self.constant, self.model)
+        out._add(other, sign)
+        return out
+
+    def __add__(self, other):
+        return self._combined(other, 1.0)
+
+    __radd__ = __add__
+
+    def __sub__(self, other):
+        return self._combined(other, -1.0)
+
+    def __rsub__(self, other):
+        return (-self)._combined(other, 1.0)
+
+    def __neg__(self):
+        return Lin(list(self.ids), [-c for c in self.coefs], -self.constant, self.model)
+
+    def __mul__(self, factor):
+        factor = float(factor)
+        return Lin(list(self.ids), [factor * c for c in self.coefs], factor * self.constant,
+                   self.model)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, divisor):
+        return self * (1.0 / float(divisor))
+
+    def __le__(self, other):
+        return Row(self - other, None, 0.0)
+
+    def __ge__(self, other):
+        return Row(self - other, 0.0, None)
+
+    def __eq__(self, other):
+        return Row(self - other, 0.0, 0.0)
+
+    __hash__ = object.__hash__
+
+    @property
+    def value(self) -> float | None:
+        if not self.ids:
+            return self.constant
+        x = self.model.x if self.model is not None else None
+        if x is None:
+            return None
+        return float(np.dot(self.coefs, x[self.ids])) + self.constant
+
+
+class Col:
+    """Variable number ``id`` of a :class:`MatrixModel`; operators make :class:`Lin`."""
+
+    __slots__ = ("model", "id")
+
+    def __init__(self, model, id_):
+        self.model, self.id = model, id_
+
+    def _lin(self) -> Lin:
+        return Lin([self.id], [1.0], 0.0, self.model)
+
+    def __add__(self, other):
+        return self._lin() + other
+
+    __radd__ = __add__
+
+    def __sub__(self, other):
+        return self._lin() - other
+
+    def __rsub__(self, other):
+        return other + (-self._lin())
+
+    def __neg__(self):
+        return Lin([self.id], [-1.0], 0.0, self.model)
+
+    def __mul__(self, factor):
+        return Lin([self.id], [float(factor)], 0.0, self.model)
+
+    __rmul__ = __mul__
+
+    def __le__(self, other):
+        return self._lin() <= other
+
+    def __ge__(self, other):
+        return self._lin() >= other
+
+    def __eq__(self, other):
+        return self._lin() == other
+
+    __hash__ = object.__hash__
+
+    @property
+    def value(self) -> float | None:
+        return None if self.model.x is None else float(self.model.x[self.id])
+
+    # names, for messages (numerics, tests): like Pyomo's component data
+    def parent_component(self):
+        return self.model.component_of_column(self.id)
+
+    def index(self):
+        component = self.parent_component()
+        return component.keys_list[self.id - component.start]
+
+    @property
+    def name(self) -> str:
+        return _name(self.parent_component().name, self.index())
+
+
+class Row:
+    """lower ≤ lin ≤ upper (None: no bound), the relation a rule returns."""
+
+    __slots__ = ("lin", "lower", "upper")
+
+    def __init__(self, lin: Lin, lower, upper):
+        self.lin, self.lower, self.upper = lin, lower, upper
+
+
+class RowRef:
+    """Row number ``id`` of a :class:`MatrixModel` (a constraint's data, for messages)."""
+
+    __slots__ = ("model", "id")
+
+    def __init__(self, model, id_):
+        self.model, self.id = model, id_
+
+    def parent_component(self):
+        return self.model.component_of_row(self.id)
+
+    def index(self):
+        component = self.parent_component()
+        return component.keys_list[component.rows.index(self.id)]
+
+    @property
+    def name(self) -> str:
+        return _name(self.parent_component().name, self.index())
+
+    def body(self) -> float | None:
+        """The row's activity Σ coef · value after a solve (constants are in its bounds)."""
+        return None if self.model.row_value is None else float(self.model.row_value[self.id])
+
+
+def flat(key):
+    """A key with nested tuples flattened, as Pyomo indexes: (r, c, (m, p), t) → (r, c, m, p, t)."""
+    if isinstance(key, tuple) and any(isinstance(part, tuple) for part in key):
+        return tuple(x for part in key for x in (part if isinstance(part, tuple) else (part,)))
+    return key
+
+
+def _flat_keys(keys) -> list:
+    """The keys of one component, flattened if they nest (all keys of a component share one
+    shape, so the first tells)."""
+    keys = list(keys)
+    if keys and isinstance(keys[0], tuple) and any(isinstance(part, tuple) for part in keys[0]):
+        return [flat(key) for key in keys]
+    return keys
+
+
+def _name(local_name: str, key) -> str:
+    """Pyomo's spelling: ``act[US,li_mine,2030]``."""
+    key = key if isinstance(key, tuple) else (key,)
+    return f"{local_name}[{','.join(map(str, key))}]"
+
+
+class _Indexed:
+    """What extraction needs of an indexed component: keys, items, len, item access."""
+
+    def __init__(self, local_name: str, block_name: str = ""):
+        self.local_name, self.block_name = local_name, block_name
+
+    @property
+    def name(self) -> str:
+        return f"{self.block_name}.{self.local_name}" if self.block_name else self.local_name
+
+    def __len__(self):
+        return len(self.keys_list)
+
+    def __iter__(self):
+        return iter(self.keys_list)
+
+    def keys(self):
+        return iter(self.keys_list)
+
+    def values(self):
+        return (self[key] for key in self.keys_list)
+
+    def items(self):
+        return ((key, self[key]) for key in self.keys_list)
+
+    def is_indexed(self) -> bool:
+        return True
+
+
+class MatrixVar(_Indexed):
+    def __init__(self, model, local_name: str, start: int, keys: list, block_name: str = ""):
+        super().__init__(local_name, block_name)
+        self.model, self.start, self.keys_list = model, start, keys
+        self.position = {key: i for i, key in enumerate(keys)}
+
+    def __getitem__(self, key) -> Col:
+        try:
+            return Col(self.model, self.start + self.position[key])
+        except KeyError:
+            return Col(self.model, self.start + self.position[flat(key)])
+
+    def __contains__(self, key) -> bool:
+        return key in self.position or flat(key) in self.position
+
+
+class MatrixExpression(_Indexed):
+    """Named expressions; kept as :class:`Lin` objects while the model is built, then packed
+    into arrays (:meth:`pack`): a few numpy arrays instead of millions of Python objects that
+    the garbage collector would walk again and again."""
+
+    def __init__(self, model, local_name: str, keys: list, expressions: dict,
+                 block_name: str = ""):
+        super().__init__(local_name, block_name)
+        self.model, self.keys_list, self.expressions = model, keys, expressions
+        self.position = self.indptr = self.ids = self.coefs = self.constants = None
+
+    def __getitem__(self, key) -> Lin:
+        if self.expressions is not None:
+            try:
+                return self.expressions[key]
+            except KeyError:
+                return self.expressions[flat(key)]
+        i = self.position[key] if key in self.position else self.position[flat(key)]
+        a, b = self.indptr[i], self.indptr[i + 1]
+        return Lin(self.ids[a:b].tolist(), self.coefs[a:b].tolist(), float(self.constants[i]),
+                   self.model)
+
+    def __contains__(self, key) -> bool:
+        found = self.expressions if self.expressions is not None else self.position
+        return key in found or flat(key) in found
+
+    def pack(self) -> None:
+        lins = [self.expressions[key] for key in self.keys_list]
+        counts = np.fromiter((len(lin.ids) for lin in lins), dtype=np.int64, count=len(lins))
+        self.indptr = np.zeros(len(lins) + 1, dtype=np.int64)
+        np.cumsum(counts, out=self.indptr[1:])
+        total = int(self.indptr[-1])
+        self.ids = np.fromiter((i for lin in lins for i in lin.ids), dtype=np.int64, count=total)
+        self.coefs = np.fromiter((c for lin in lins for c in lin.coefs), dtype=float,
+                                 count=total)
+        self.constants = np.fromiter((lin.constant for lin in lins), dtype=float,
+                                     count=len(lins))
+        self.position = {key: i for i, key in enumerate(self.keys_list)}
+        self.expressions = None
+
+    def evaluate(self) -> np.ndarray:
+        """Every expression's value after a solve, in key order."""
+        if self.expressions is not None:
+            self.pack()
+        x = self.model.x
+        owner = np.repeat(np.arange(len(self.keys_list)), np.diff(self.indptr))
+        sums = np.bincount(owner, weights=self.coefs * x[self.ids],
+                           minlength=len(self.keys_list))
+        return sums + self.constants
+
+
+class MatrixConstraint(_Indexed):
+    def __init__(self, model, local_name: str, block_name: str = ""):
+        super().__init__(local_name, block_name)
+        self.model, self.keys_list, self.rows = model, [], []
+        self.row_of: dict = {}
+
+    def __getitem__(self, key) -> RowRef:
+        try:
+            return RowRef(self.model, self.row_of[key])
+        except KeyError:
+            return RowRef(self.model, self.row_of[flat(key)])
+
+    def __contains__(self, key) -> bool:
+        return key in self.row_of or flat(key) in self.row_of
+
+
+class MatrixBlock:
+    """A model or a scenario's block on the matrix route: attributes hold its components."""
+
+    def __init__(self, top: "MatrixModel | None", name: str = ""):
+        self._top = top
+        self.block_name = name  # "" for the model, "scenario[ban]" for a scenario's block
+
+    def model(self) -> "MatrixModel":
+        return self._top
+
+    def add_var(self, name: str, keys, bounds) -> None:
+        top = self._top
+        keys = _flat_keys(keys)
+        component = MatrixVar(top, name, top.n_cols, keys, self.block_name)
+        top.var_starts.append(top.n_cols)
+        top.var_components.append(component)
+        if bounds is None:
+            top.col_lower.extend(np.zeros(len(keys)))
+            top.col_upper.extend(np.full(len(keys), np.inf))
+        else:
+            for key in keys:
+                lower, upper = bounds(self, *key) if isinstance(key, tuple) else \
+                    bounds(self, key)
+                top.col_lower.append(0.0 if lower is None else max(0.0, float(lower)))
+                top.col_upper.append(np.inf if upper is None else float(upper))
+        top.n_cols += len(keys)
+        setattr(self, name, component)
+
+    def add_expression(self, name: str, keys, rule) -> None:
+        keys = _flat_keys(keys)
+        expressions = {}
+        for key in keys:
+            result = rule(self, *key) if isinstance(key, tuple) else rule(self, key)
+            expressions[key] = result if isinstance(result, Lin) else linear([(1.0, result)])
+        component = MatrixExpression(self._top, name, keys, expressions, self.block_name)
+        self._top.expression_components.append(component)
+        setattr(self, name, component)
+
+    def add_constraint(self, name: str, keys, rule) -> None:
+        top = self._top
+        component = MatrixConstraint(top, name, self.block_name)
+        top.row_starts.append(top.n_rows)
+        top.row_components.append(component)
+        rows, cols, vals = top.entry_row, top.entry_col, top.entry_val
+        lower, upper = top.row_lower, top.row_upper
+        for key in _flat_keys(keys):
+            relation = rule(self, *key) if isinstance(key, tuple) else rule(self, key)
+            if relation is SKIP:
+                continue
+            if not isinstance(relation, Row):
+                raise TypeError(f"constraint {name}{key}: the rule returned {relation!r}, not a "
+                                f"relation (<=, >=, ==) of the model's variables")
+            lin = relation.lin
+            row = top.n_rows
+            top.n_rows += 1
+            rows.extend([row] * len(lin.ids))
+            cols.extend(lin.ids)
+            vals.extend(lin.coefs)
+            lower.append(-np.inf if relation.lower is None else relation.lower - lin.constant)
+            upper.append(np.inf if relation.upper is None else relation.upper - lin.constant)
+            component.keys_list.append(key)
+            component.rows.append(row)
+            component.row_of[key] = row
+        setattr(self, name, component)
+
+
+class MatrixModel(MatrixBlock):
+    """The LP as flat arrays, filled as components declare variables and rows."""
+
+    def __init__(self, name: str = ""):
+        super().__init__(None)
+        self._top = self
+        self.name = name
+        self.n_cols = self.n_rows = 0
+        self.col_lower, self.col_upper = array("d"), array("d")
+        self.row_lower, self.row_upper = array("d"), array("d")
+        self.entry_row, self.entry_col, self.entry_val = array("q"), array("q"), array("d")
+        self.cost = None  # numpy array of objective coefficients, set by the build
+        self.var_starts: list[int] = []
+        self.var_components: list[MatrixVar] = []
+        self.row_starts: list[int] = []
+        self.row_components: list[MatrixConstraint] = []
+        self.expression_components: list[MatrixExpression] = []
+        self.x = None  # primal values after a solve
+        self.dual = None  # row duals after a solve (Pyomo's signs), see :class:`Duals`
+        self.row_value = None  # row activities after a solve
+
+    def pack(self) -> None:
+        """After the build: expressions into arrays (see :class:`MatrixExpression`)."""
+        for component in self.expression_components:
+            component.pack()
+
+    def component_of_column(self, column: int) -> MatrixVar:
+        return self.var_components[bisect.bisect_right(self.var_starts, column) - 1]
+
+    def component_of_row(self, row: int) -> MatrixConstraint:
+        position = bisect.bisect_right(self.row_starts, row) - 1
+        while not self.row_components[position].rows or \
+                self.row_components[position].rows[0] > row:  # skip empty constraints
+            position -= 1
+        return self.row_components[position]
+
+    def matrix(self) -> "CSC":
+        """The constraint matrix compressed by columns: duplicates summed, zeros dropped."""
+        rows = np.frombuffer(self.entry_row, dtype=np.int64)
+        cols = np.frombuffer(self.entry_col, dtype=np.int64)
+        vals = np.frombuffer(self.entry_val, dtype=float)
+        key = cols * max(self.n_rows, 1) + rows
+        order = np.argsort(key, kind="stable")
+        key, vals = key[order], vals[order]
+        first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else \
+            np.zeros(0, dtype=np.int64)
+        data = np.add.reduceat(vals, first) if len(key) else vals
+        key = key[first]
+        keep = data != 0.0
+        key, data = key[keep], data[keep]
+        col = key // max(self.n_rows, 1)
+        indptr = np.zeros(self.n_cols + 1, dtype=np.int64)
+        np.cumsum(np.bincount(col, minlength=self.n_cols), out=indptr[1:])
+        return CSC(data=data, indices=(key % max(self.n_rows, 1)).astype(np.int32),
+                   indptr=indptr, shape=(self.n_rows, self.n_cols))
+
+
+class CSC:
+    """A sparse matrix by columns (the arrays HiGHS takes), built with numpy alone."""
+
+    def __init__(self, data, indices, indptr, shape):
+        self.data, self.indices, self.indptr, self.shape = data, indices, indptr, shape
+
+    @property
+    def nnz(self) -> int:
+        return len(self.data)
+
+    def tocoo(self):
+        """As (row, col, value) arrays in a scipy COO matrix (for tests and analysis)."""
+        from scipy.sparse import csc_matrix
+        return csc_matrix((self.data, self.indices, self.indptr), shape=self.shape).tocoo()
+
+
+class Duals:
+    """Row duals read like Pyomo's dual suffix: ``duals.get(row, default)``."""
+
+    def __init__(self, values: np.ndarray):
+        self.values = values
+
+    def get(self, row, default=None):
+        return float(self.values[row.id]) if isinstance(row, RowRef) else default
+
+    def __getitem__(self, row):
+        return float(self.values[row.id])

@@ -50,9 +50,15 @@ Demand not met is priced (``unserved_penalty``) and every cost is non-negative, 
 always bounded; every hard limit (floors, caps, bans, stock covers, reserve margins, emission
 caps, content rules) can be met whatever else happens, so it is always feasible. The same arguments and seed always give the same files.
 
+With ``core=True`` (``--core``) only :data:`CORE_TABLES` are written: no security, stockpiles,
+time slices, emissions or passport, and electricity is balanced per year like any commodity.
+The tables kept are the same as those of the full case with the same arguments (the energy
+component's additions aside). benchmarks/linopy_model.py writes the LP of such a case in linopy.
+
 Command line::
 
     python benchmarks/generate.py OUT_DIR --regions 10 --commodities 6 --years 26 [--tracked 1]
+    python benchmarks/generate.py OUT_DIR --regions 32 --commodities 26 --core
 """
 
 from __future__ import annotations
@@ -96,6 +102,13 @@ CONSTRUCTION_EXTRA = {"CA": 1, "CN": -1}  # construction years added in these co
 PROJECT_SHARE = 0.05  # a typical project adds this share of the chain's scale of its good
 NEIGHBOURS = 3  # nearest North American regions each region links to (both ways)
 PORTS = 3  # North American regions each outside region links to (both ways)
+#: The tables of a ``core`` case: those of the components permitting, capacity, activity,
+#: trade, reserves and demand, which make ~90 % of a full case's variables. Without the others
+#: (security, stockpiles, energy in time slices, emissions, passport), electricity is balanced
+#: per year like any other commodity. benchmarks/linopy_model.py writes the same LP in linopy.
+CORE_TABLES = ("countries", "regions", "commodities", "processes", "process_io", "regimes",
+               "throughput", "construction_times", "projects", "existing_capacity", "reserves",
+               "links", "tariffs", "demand")
 
 
 def split_regions(regions: int) -> list[str]:
@@ -124,11 +137,15 @@ def chains_of(goods: int) -> list[list[str]]:
 
 
 def generate_tables(regions: int = 10, commodities: int = 6, years: int = 26, seed: int = 0,
-                    tracked: int = 0) -> dict[str, pd.DataFrame]:
+                    tracked: int = 0, core: bool = False) -> dict[str, pd.DataFrame]:
     """The case tables as DataFrames (see the module docstring for what they hold).
 
     ``tracked``: number of chains whose goods carry a product passport (origin tags).
+    ``core``: only the tables of the core components (see :data:`CORE_TABLES`); the other
+    tables are the same as without it.
     """
+    if core and tracked:
+        raise ValueError("a core case has no product passport: tracked must be 0")
     if commodities < 1:
         raise ValueError("at least 1 commodity is needed")
     if years < 1:
@@ -356,6 +373,8 @@ def generate_tables(regions: int = 10, commodities: int = 6, years: int = 26, se
               "tariffs": tariffs_df, "demand": demand_df,
               **_security_tables(rng, commodities_df, chain_of, scale, demand_df, is_na, names,
                                  START_YEAR, end_year)}
+    if core:  # the security tables were drawn last from rng: the others stay as they were
+        return {name: frame for name, frame in tables.items() if name in CORE_TABLES}
     # later additions draw from their own streams, so that the tables above stay as they were
     if with_elec:
         _add_energy(np.random.default_rng([seed, 1]), tables, scale, is_na, names,
@@ -689,21 +708,23 @@ def write_tables(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
 
 def generate_case(folder: Path | str, regions: int = 10, commodities: int = 6,
                   years: int = 26, seed: int = 0, step: int = 1, tracked: int = 0,
-                  unserved_penalty: float = 1000.0, discount_rate: float = 0.05) -> Path:
+                  unserved_penalty: float = 1000.0, discount_rate: float = 0.05,
+                  core: bool = False) -> Path:
     """Write a synthetic case to ``folder`` (case.toml + tables/); return the TOML path.
 
     ``years`` is the length of the horizon in calendar years (from 2025); with ``step`` > 1
     the model has one model year every ``step`` years (the tables do not change).
     ``tracked`` chains carry a product passport; their origin tags grow with the square of
-    the regions, so it is off by default.
+    the regions, so it is off by default. ``core`` writes only :data:`CORE_TABLES`.
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     write_tables(folder, _to_schema(generate_tables(regions, commodities, years, seed,
-                                                    tracked)))
+                                                    tracked, core)))
     path = folder / "case.toml"
     path.write_text(
-        f'name = "synthetic R{regions} C{commodities} T{years}/{step} seed {seed}"\n'
+        f'name = "synthetic{" core" if core else ""} R{regions} C{commodities} T{years}/{step} '
+        f'seed {seed}"\n'
         f'description = "benchmarks/generate.py: {regions} regions, {commodities} '
         f'commodities, {years} years, seed {seed}"\n'
         'tables = "tables"\n\n'
@@ -724,10 +745,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--tracked", type=int, default=0,
                         help="number of chains whose goods carry a product passport")
+    parser.add_argument("--core", action="store_true",
+                        help="only the tables of the core components (no security, stockpiles, "
+                             "time slices, emissions or passport), as benchmarks/linopy_model.py "
+                             "covers")
     args = parser.parse_args(argv)
+    if args.core and args.tracked:
+        parser.error("a core case has no product passport: drop --tracked or --core")
     path = generate_case(args.out, regions=args.regions, commodities=args.commodities,
                          years=args.years, seed=args.seed, step=args.step,
-                         tracked=args.tracked)
+                         tracked=args.tracked, core=args.core)
     rows = {p.stem: sum(1 for _ in p.open()) - 1 for p in sorted((args.out / "tables").glob(
         "*.csv"))}
     print(f"wrote {path}")

@@ -5,10 +5,11 @@ Python process runs the stages one by one, so that the peak memory it reports be
 size alone:
 
     load      load_case(path): TOML + CSV → validated Case
-    build     build_model(case): Case → Pyomo model
-    handover  solve(): Pyomo → standard-form matrices → highspy.HighsLp   (timings['handover'])
+    build     build_model(case, route=…): Case → the model (--route matrix, the default of
+              `northam-plan solve`: the LP as arrays; --route pyomo: a Pyomo model)
+    handover  solve(): the model → sparse matrices → highspy.HighsLp       (timings['handover'])
     solve     solve(): HiGHS passModel + run                              (timings['solve'])
-    values    solve(): primal values and duals loaded back into Pyomo      (timings['load'])
+    values    solve(): primal values and duals loaded back into the model (timings['load'])
     extract   extract_plan(model, case) → Plan (xarray + tables)
     write     make_summary + write_plan(plan, summary, tmp dir): CSV, netCDF, JSON
 
@@ -88,7 +89,7 @@ def _rss_mib() -> float:
 # --- the worker: one size, one fresh process ------------------------------------------------
 
 def worker(case_path: Path, algorithm: str, time_limit: float | None, threads: int | None,
-           out_json: Path, pause_gc: bool = False) -> None:
+           out_json: Path, pause_gc: bool = False, route: str = "matrix") -> None:
     if pause_gc:  # what the stages cost without Python's cyclic garbage collector
         import gc
         gc.disable()
@@ -122,12 +123,13 @@ def worker(case_path: Path, algorithm: str, time_limit: float | None, threads: i
     rss["load"] = _rss_mib()
 
     tic, cpu_tic = time.perf_counter(), time.process_time()
-    model = build_model(case)
+    model = build_model(case, route=route)
     seconds["build"] = time.perf_counter() - tic
     cpu["build"] = time.process_time() - cpu_tic
     rss["build"] = _rss_mib()
 
-    n_vars = sum(len(v) for v in model.component_objects(pyo.Var, active=True))
+    n_vars = model.n_cols if route == "matrix" else \
+        sum(len(v) for v in model.component_objects(pyo.Var, active=True))
     if algorithm == "by-size":
         algorithm = "ipm" if n_vars >= IPM_FROM else "auto"
     options = SolveOptions(quiet=True, algorithm=algorithm, time_limit=time_limit,
@@ -148,7 +150,7 @@ def worker(case_path: Path, algorithm: str, time_limit: float | None, threads: i
         rss["pass_model"] = passed["rss"]
     record = {"status": result.status, "objective": result.objective, "sizes": result.sizes,
               "pass_model_seconds": passed.get("seconds"),
-              "algorithm": algorithm, "time_limit": time_limit, "pause_gc": pause_gc,
+              "algorithm": algorithm, "route": route, "time_limit": time_limit, "pause_gc": pause_gc,
               "solver": result.solver, "import_seconds": import_seconds}
     if result.optimal:
         tic = time.perf_counter()
@@ -197,6 +199,7 @@ def run_size(name: str, dims: tuple[int, int, int], args) -> dict:
                    "--algorithm", args.algorithm, "--worker-json", str(out_json)]
         if args.pause_gc:
             command.append("--pause-gc")
+        command += ["--route", args.route]
         time_limit = 0.0 if args.skip_solve else args.time_limit if args.time_limit is not None \
             else None if args.no_time_limit or args.check_linopy else PRESET_TIME_LIMITS.get(name)
         if time_limit is not None:
@@ -308,6 +311,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-time-limit", action="store_true",
                         help="no HiGHS time limit, not even for the large preset")
     parser.add_argument("--threads", type=int, default=None, help="HiGHS threads")
+    parser.add_argument("--route", default="matrix", choices=("matrix", "pyomo"),
+                        help="how the model reaches HiGHS (build_model(route=…)); default "
+                             "matrix, as `northam-plan solve`")
     parser.add_argument("--pause-gc", action="store_true",
                         help="disable Python's cyclic garbage collector in the worker, to see "
                              "what it costs")
@@ -351,7 +357,7 @@ def main(argv: list[str] | None = None) -> None:
 
     if args.worker is not None:
         worker(args.worker, args.algorithm, args.time_limit, args.threads, args.worker_json,
-               args.pause_gc)
+               args.pause_gc, args.route)
         return
 
     try:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 from array import array
+from itertools import chain
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -91,7 +92,7 @@ def linear(terms, constant: float = 0.0):
     """The linear expression Σ coef · var + constant from ``(coef, var)`` pairs."""
     if _ROUTE.get() == MATRIX:
         try:  # the common case: every term a variable
-            return Lin([item.id for _, item in terms], [float(c) for c, _ in terms], constant,
+            return Lin([item.id for _, item in terms], [c for c, _ in terms], constant,
                        terms[0][1].model if terms else None)
         except AttributeError:  # an expression (or a number) among the terms
             lin = Lin([], [], constant)
@@ -134,9 +135,15 @@ class Lin:
             self.constant += scale * float(item)
 
     def _combined(self, other, sign: float) -> "Lin":
-        out = Lin(list(self.ids), list(self.coefs), self.constant, self.model)
-        out._add(other, sign)
-        return out
+        if isinstance(other, Col):
+            return Lin(self.ids + [other.id], self.coefs + [sign], self.constant, self.model)
+        if isinstance(other, Lin):
+            return Lin(self.ids + other.ids,
+                       self.coefs + (other.coefs if sign == 1.0 else
+                                     [sign * c for c in other.coefs]),
+                       self.constant + sign * other.constant, self.model or other.model)
+        return Lin(list(self.ids), list(self.coefs), self.constant + sign * float(other),
+                   self.model)
 
     def __add__(self, other):
         return self._combined(other, 1.0)
@@ -162,13 +169,21 @@ class Lin:
     def __truediv__(self, divisor):
         return self * (1.0 / float(divisor))
 
+    # a relation keeps the variable terms on the left; the rows take the constant into their
+    # bounds (MatrixBlock.add_constraint), so a bound that is a number needs no new Lin
     def __le__(self, other):
+        if isinstance(other, (int, float)):
+            return Row(self, None, other)
         return Row(self - other, None, 0.0)
 
     def __ge__(self, other):
+        if isinstance(other, (int, float)):
+            return Row(self, other, None)
         return Row(self - other, 0.0, None)
 
     def __eq__(self, other):
+        if isinstance(other, (int, float)):
+            return Row(self, other, other)
         return Row(self - other, 0.0, 0.0)
 
     __hash__ = object.__hash__
@@ -367,14 +382,28 @@ class MatrixExpression(_Indexed):
         found = self.expressions if self.expressions is not None else self.position
         return key in found or flat(key) in found
 
+    @classmethod
+    def packed(cls, model, local_name: str, keys: list, indptr, ids, coefs, constants,
+               block_name: str = "") -> "MatrixExpression":
+        """Expressions given as arrays: those of key i are Σ coefs[a:b] · x[ids[a:b]] +
+        constants[i] with a, b = indptr[i], indptr[i + 1]."""
+        component = cls(model, local_name, keys, None, block_name)
+        component.indptr, component.ids, component.coefs = indptr, ids, coefs
+        component.constants = constants
+        component.position = {key: i for i, key in enumerate(keys)}
+        return component
+
     def pack(self) -> None:
+        if self.expressions is None:
+            return
         lins = [self.expressions[key] for key in self.keys_list]
         counts = np.fromiter((len(lin.ids) for lin in lins), dtype=np.int64, count=len(lins))
         self.indptr = np.zeros(len(lins) + 1, dtype=np.int64)
         np.cumsum(counts, out=self.indptr[1:])
         total = int(self.indptr[-1])
-        self.ids = np.fromiter((i for lin in lins for i in lin.ids), dtype=np.int64, count=total)
-        self.coefs = np.fromiter((c for lin in lins for c in lin.coefs), dtype=float,
+        self.ids = np.fromiter(chain.from_iterable(lin.ids for lin in lins), dtype=np.int64,
+                               count=total)
+        self.coefs = np.fromiter(chain.from_iterable(lin.coefs for lin in lins), dtype=float,
                                  count=total)
         self.constants = np.fromiter((lin.constant for lin in lins), dtype=float,
                                      count=len(lins))
@@ -451,26 +480,26 @@ class MatrixBlock:
         component = MatrixConstraint(top, name, self.block_name)
         top.row_starts.append(top.n_rows)
         top.row_components.append(component)
-        rows, cols, vals = top.entry_row, top.entry_col, top.entry_val
+        counts, cols, vals = top.row_count, top.entry_col, top.entry_val
         lower, upper = top.row_lower, top.row_upper
+        keys_list, row_of, first = component.keys_list, component.row_of, top.n_rows
         for key in _flat_keys(keys):
             relation = rule(self, *key) if isinstance(key, tuple) else rule(self, key)
             if relation is SKIP:
                 continue
-            if not isinstance(relation, Row):
+            if relation.__class__ is not Row:
                 raise TypeError(f"constraint {name}{key}: the rule returned {relation!r}, not a "
                                 f"relation (<=, >=, ==) of the model's variables")
             lin = relation.lin
-            row = top.n_rows
-            top.n_rows += 1
-            rows.extend([row] * len(lin.ids))
+            counts.append(len(lin.ids))
             cols.extend(lin.ids)
             vals.extend(lin.coefs)
             lower.append(-np.inf if relation.lower is None else relation.lower - lin.constant)
             upper.append(np.inf if relation.upper is None else relation.upper - lin.constant)
-            component.keys_list.append(key)
-            component.rows.append(row)
-            component.row_of[key] = row
+            row_of[key] = len(keys_list) + first
+            keys_list.append(key)
+        top.n_rows = first + len(keys_list)
+        component.rows = range(first, top.n_rows)
         setattr(self, name, component)
 
 
@@ -484,7 +513,8 @@ class MatrixModel(MatrixBlock):
         self.n_cols = self.n_rows = 0
         self.col_lower, self.col_upper = array("d"), array("d")
         self.row_lower, self.row_upper = array("d"), array("d")
-        self.entry_row, self.entry_col, self.entry_val = array("q"), array("q"), array("d")
+        self.row_count = array("q")  # entries of each row, in row order
+        self.entry_col, self.entry_val = array("q"), array("d")  # the entries, row by row
         self.cost = None  # numpy array of objective coefficients, set by the build
         self.var_starts: list[int] = []
         self.var_components: list[MatrixVar] = []
@@ -512,7 +542,8 @@ class MatrixModel(MatrixBlock):
 
     def matrix(self) -> "CSC":
         """The constraint matrix compressed by columns: duplicates summed, zeros dropped."""
-        rows = np.frombuffer(self.entry_row, dtype=np.int64)
+        rows = np.repeat(np.arange(self.n_rows, dtype=np.int64),
+                         np.frombuffer(self.row_count, dtype=np.int64))
         cols = np.frombuffer(self.entry_col, dtype=np.int64)
         vals = np.frombuffer(self.entry_val, dtype=float)
         key = cols * max(self.n_rows, 1) + rows

@@ -25,6 +25,7 @@ class Book:
     balance_rhs: dict = field(default_factory=lambda: defaultdict(float))
     cost_terms: dict = field(default_factory=lambda: defaultdict(list))
     cost_constant: dict = field(default_factory=lambda: defaultdict(float))
+    cost_spans: list = field(default_factory=list)
     capacity_sources: dict = field(default_factory=lambda: defaultdict(list))
     dims: dict[str, tuple[str, ...]] = field(default_factory=dict)
     units: dict[str, str] = field(default_factory=dict)
@@ -41,6 +42,13 @@ class Book:
     def cost(self, category: str, country: str, year: int, coef: float, var) -> None:
         """Add ``coef · var`` (M$/yr in model year ``year``) to a cost category of a country."""
         self.cost_terms[category, country, year].append((coef, var))
+
+    def cost_each_year(self, category: str, country: str, years: list, coef: float,
+                       var) -> None:
+        """Add ``coef · var`` (M$/yr) to a cost category of a country in each model year of
+        ``years`` — one entry for what would be a term per year (pass the same list object for
+        many variables: the matrix route expands each distinct list once)."""
+        self.cost_spans.append((category, country, years, coef, var))
 
     def new_capacity(self, region: str, process: str, year: int, var, capex: float) -> None:
         """Register ``var`` (unit/yr) as new capacity of a process online in ``year``, costing

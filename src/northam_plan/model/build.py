@@ -24,20 +24,17 @@ with :math:`W_t = \sum_{y \in t} (1+d)^{-(y - t_0)}` the discounted weight of mo
 from __future__ import annotations
 
 import gc
-from collections import defaultdict
 from contextlib import contextmanager
 from typing import Callable, Iterable
 
-import numpy as np
-import pyomo.environ as pyo
-
 from northam_plan.case import Case
 from northam_plan.model.algebra import (PYOMO, SKIP, MatrixModel, blocks, building,
-                                        constraints, expressions, linear, new_model)
+                                        constraints, linear, new_model)
 from northam_plan.model.book import Book
 from northam_plan.model.components import (activity, capacity, demand, emissions, energy,
                                            passport, permitting, reserves, security, stockpile,
                                            trade)
+from northam_plan.model.costs import add_costs
 
 #: Components in build order; each is a module with NAME, REQUIRES and add(m, case, book).
 COMPONENTS = (permitting, capacity, activity, trade, reserves, demand, stockpile, security,
@@ -97,7 +94,7 @@ def _build(case: Case, components):
         for component in components:
             component.add(m, case, book)
         _add_balance(m, book)
-        _add_costs(m, case, [(m, book, 1.0)])
+        add_costs(m, case, [(m, book, 1.0)])
     else:
         for component in components:
             if component.NAME in INVESTMENT:
@@ -114,7 +111,7 @@ def _build(case: Case, components):
                     component.add(block, case, block.book)
             _add_balance(block, block.book)
             books.append((block, block.book, float(probability)))
-        _add_costs(m, case, books)
+        add_costs(m, case, books)
     m.book = book
     m.components_added = tuple(c.NAME for c in components)
     if isinstance(m, MatrixModel):  # the ledgers' terms live on in the arrays now
@@ -142,32 +139,3 @@ def _add_balance(m, book: Book) -> None:
     constraints(m, "commodity_balance", keys, rule=lambda m, r, c, t: (
         linear(terms[r, c, t]) >= rhs.get((r, c, t), 0.0)) if terms[r, c, t] else SKIP)
     book.declare("commodity_balance", ("region", "commodity", "year"), "M$/unit")
-
-
-def _add_costs(m, case: Case, books) -> None:
-    """``annual_cost`` on each block with costs; the objective sums them, discounted and
-    weighted by the probability of the block's scenario (1 outside stochastic cases)."""
-    weights = case.discount_weights
-    for block, book, probability in books:
-        terms = book.cost_terms
-        expressions(block, "annual_cost", sorted(terms), rule=lambda b, cat, k, t: linear(
-            terms[cat, k, t]))
-        book.declare("annual_cost", ("category", "country", "year"), "M$/yr")
-    if isinstance(m, MatrixModel):  # the objective's coefficients, summed per column
-        ids, coefs = [], []
-        for block, book, probability in books:
-            for (cat, k, t), _ in book.cost_terms.items():
-                lin = block.annual_cost[cat, k, t]
-                ids.extend(lin.ids)
-                coefs.extend([probability * weights[t] * c for c in lin.coefs])
-        m.cost = np.bincount(np.asarray(ids, dtype=np.int64), weights=coefs, minlength=m.n_cols)
-        return
-    coefs: dict[int, float] = defaultdict(float)
-    variables = {}
-    for block, book, probability in books:
-        for (cat, k, t), items in book.cost_terms.items():
-            for coef, var in items:
-                coefs[id(var)] += probability * weights[t] * coef
-                variables[id(var)] = var
-    m.objective = pyo.Objective(expr=linear([(coefs[i], variables[i]) for i in coefs]),
-                                sense=pyo.minimize)

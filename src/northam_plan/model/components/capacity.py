@@ -84,10 +84,10 @@ def add(m, case, book) -> None:
         for var, capex in items:
             for t in alive_years:
                 alive[r, p, t].append((1.0, var))
-                if capex:
-                    book.cost("capital", k, t, capex * annuity, var)
-                if fixed_om[p]:
-                    book.cost("fixed_om", k, t, fixed_om[p], var)
+            if capex:
+                book.cost_each_year("capital", k, alive_years, capex * annuity, var)
+            if fixed_om[p]:
+                book.cost_each_year("fixed_om", k, alive_years, fixed_om[p], var)
 
     existing = existing_by_year(case)
     cap_keys = sorted({*alive, *((r, p, t) for (r, p), by_year in existing.items()

@@ -14,6 +14,7 @@ import pytest
 from casekit import mine, write_case
 from northam_plan import (CaseError, Resolver, build_model, declare, extract_plan, load_case,
                           solve)
+from northam_plan.research import StructureChanged
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -148,8 +149,11 @@ def test_resolver_tariff_change_matches_a_fresh_build(tiny):
     back = resolver.update(tiny)
     assert back.objective == pytest.approx(60.0)
     assert extract_plan(m, tiny).costs.get("tariff", 0.0) == pytest.approx(0.0)
-    with pytest.raises(ValueError, match="demand"):
-        resolver.update(tiny.with_overrides({"table": "demand", "set": {"quantity": 5}}))
+    halved = resolver.update(tiny.with_overrides({"table": "demand", "set": {"quantity": 5}}))
+    assert halved.objective == pytest.approx(30.0) and resolver.route == "direct"
+    with pytest.raises(StructureChanged, match="variables"):  # a new link: new flows
+        resolver.update(tiny.with_overrides(add=[{"table": "links", "rows": [
+            {"from": "US", "to": "CN", "commodity": "ore", "transport_cost": 1.0}]}]))
 
 
 def test_resolver_bounds_and_costs(tiny):

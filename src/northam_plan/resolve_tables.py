@@ -1,0 +1,273 @@
+r"""Direct re-solve handlers: the numbers a changed table moves in the kept model.
+
+Each handler reads the old and the new case and records in :class:`Changes` what must move —
+never touching the model itself — so that :class:`~northam_plan.resolve.Resolver` can check
+every change against the compiled form before it applies any. A change a handler cannot map
+onto the kept structure raises :class:`NotDirect` (the resolver then rebuilds). The formulas
+are those of the components (their docstrings state them):
+
+``tariffs``
+    ``tariff`` cost of flow (untracked, between countries): :math:`rate \cdot price^{ref}_c`.
+``demand``
+    with :math:`D_{r,c,t}` the demand summed over sectors (unit/yr), :math:`\sigma` 1 (0 when
+    unserved demand is not allowed), slices s of weight :math:`h_s` and demand share
+    :math:`d_s`: ``commodity_balance`` ≥ D, ``unserved`` ≤ σD; ``delivery_balance`` = D
+    (tracked); ``energy_balance`` ≥ :math:`d_s D`, ``unserved_slice`` ≤ :math:`σ d_s D`;
+    ``regional_share_min`` ≥ share · D_B and ``supplier_share_max`` ≤ cap · D_B with D_B the
+    bloc's demand; ``stock_cover_min`` ≥ days/365 · D; ``reserve_margin_min`` ≥
+    :math:`(1 + margin) \max_s d_s D / h_s`. The keys with D > 0 must not change.
+``processes`` (``var_om``, ``fixed_om``, ``capex``)
+    ``variable_om``: vom · act; per source of new capacity online in t₀ (permit, pipeline
+    project) and year t of its life: ``capital`` capex · CRF(i_k, life), ``fixed_om`` fom.
+``links`` (``transport_cost``)
+    ``transport``: cost · flow (and per slice on interties).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pandas as pd
+
+from northam_plan.case.tables import LINE, SET_BY
+from northam_plan.model.components.capacity import crf
+from northam_plan.model.components.energy import slices
+from northam_plan.model.components.security import bloc_members, spans
+from northam_plan.model.components.trade import tariff_rates
+
+#: The columns a direct handler may see changed in each table it covers (None: any column).
+COVERED = {"tariffs": None, "demand": None,
+           "processes": ("var_om", "fixed_om", "capex"), "links": ("transport_cost",)}
+
+
+class NotDirect(Exception):
+    """The change cannot be pushed without rebuilding (the message says why)."""
+
+
+class Changes:
+    """What a direct update moves: cost terms, constraint bounds, variable bounds."""
+
+    def __init__(self) -> None:
+        self.costs: dict[tuple, dict[int, tuple]] = defaultdict(dict)
+        self.rows: dict[int, tuple] = {}
+        self.bounds: dict[int, tuple] = {}
+        self.after: list = []  # bookkeeping on the model, run once everything is applied
+
+    def cost(self, key: tuple, var, coef: float) -> None:
+        """The coefficient of ``var`` in ``annual_cost[key]`` becomes ``coef`` (M$/yr per unit)."""
+        self.costs[key][id(var)] = (var, float(coef))
+
+    def row(self, con, lower: float | None, upper: float | None) -> None:
+        """The bounds of constraint ``con`` become ``lower`` ≤ body ≤ ``upper``."""
+        self.rows[id(con)] = (con, lower, upper)
+
+    def bound(self, var, lower: float | None, upper: float | None) -> None:
+        self.bounds[id(var)] = (var, lower, upper)
+
+
+def direct_changes(m, old, new, changed: list[str]) -> Changes:
+    """The :class:`Changes` that turn the model of ``old`` into that of ``new``."""
+    uncovered = [name for name in changed if name not in COVERED]
+    if uncovered:
+        raise NotDirect(f"no direct handler for {', '.join(uncovered)}")
+    changes = Changes()
+    for name in changed:
+        columns = COVERED[name]
+        if columns is not None:
+            _only_columns(old, new, name, columns)
+        HANDLERS[name](m, old, new, changes)
+    return changes
+
+
+def changed_tables(old, new) -> list[str]:
+    """Names of the tables whose contents differ (the ``source`` column aside)."""
+    changed = []
+    for name in sorted(set(old.tables) | set(new.tables)):
+        if name not in old.tables or name not in new.tables:
+            changed.append(name)
+            continue
+        if old.tables[name] is new.tables[name]:
+            continue
+        a = old.tables[name].drop(columns=[LINE, SET_BY, "source"], errors="ignore")
+        b = new.tables[name].drop(columns=[LINE, SET_BY, "source"], errors="ignore")
+        if not a.reset_index(drop=True).equals(b.reset_index(drop=True)):
+            changed.append(name)
+    return changed
+
+
+def _only_columns(old, new, name: str, columns) -> None:
+    drop = [LINE, SET_BY, "source", *columns]
+    a = old.tables[name].drop(columns=drop, errors="ignore").reset_index(drop=True)
+    b = new.tables[name].drop(columns=drop, errors="ignore").reset_index(drop=True)
+    if not a.equals(b):
+        raise NotDirect(f"{name}.csv changed beyond {', '.join(columns)}")
+
+
+# --- tariffs ----------------------------------------------------------------------------
+def _tariffs(m, old, new, changes: Changes) -> None:
+    old_rates, new_rates = tariff_rates(old), tariff_rates(new)
+    moved = {k for k in set(old_rates) | set(new_rates)
+             if old_rates.get(k, 0.0) != new_rates.get(k, 0.0)}
+    if any(key[2] in new.tracked for key in moved):
+        raise NotDirect("tariffs on tracked commodities are per origin tag")
+    price = dict(zip(new.tables["commodities"]["commodity"],
+                     new.tables["commodities"]["reference_price"]))
+    country_of = new.countries_of_regions
+    tariff_of = m.flow_unit_costs[1]
+    updates = {}
+    for (a, b, c, t), var in m.flow.items():
+        k_from, k_to = country_of[a], country_of[b]
+        if k_from == k_to or c in new.tracked or (k_from, k_to, c, t) not in moved:
+            continue
+        value = new_rates.get((k_from, k_to, c, t), 0.0) * price[c]
+        changes.cost(("tariff", k_to, t), var, value)
+        updates[a, b, c, t] = value
+
+    def record():
+        for key, value in updates.items():
+            if value:
+                tariff_of[key] = value
+            else:
+                tariff_of.pop(key, None)
+    changes.after.append(record)
+
+
+# --- demand -----------------------------------------------------------------------------
+def _demand_totals(case) -> pd.Series:
+    return case.demand_by_year.groupby(["region", "commodity", "year"])["quantity"].sum()
+
+
+def _demand(m, old, new, changes: Changes) -> None:
+    before, after = _demand_totals(old), _demand_totals(new)
+    if set(before[before > 0].index) != set(after[after > 0].index):
+        raise NotDirect("demand becomes positive or stops being positive somewhere")
+    demand = after.to_dict()
+    moved = before.reindex(after.index, fill_value=0.0) != after
+    share = 1.0 if new.options.allow_unserved else 0.0
+    slice_of = slices(new)
+    book = m.book
+    for (r, c, t), q in after[moved & (after > 0)].items():
+        if c in new.timesliced:
+            for s, (_, d) in slice_of.items():
+                changes.row(m.energy_balance[r, c, t, s], d * q, None)
+                changes.bound(m.unserved_slice[r, c, t, s], 0.0, share * d * q)
+            continue
+        changes.bound(m.unserved[r, c, t], 0.0, share * q)
+        if c in new.tracked:
+            changes.row(m.delivery_balance[r, c, t], q, q)
+        else:
+            changes.row(m.commodity_balance[r, c, t], q, None)
+            changes.after.append(lambda key=(r, c, t), q=q: book.balance_rhs.__setitem__(key, q))
+    _security_rows(m, new, demand, changes)
+    _stock_rows(m, new, demand, changes)
+    _reserve_rows(m, new, demand, slice_of, changes)
+
+
+def _security_rows(m, case, demand: dict, changes: Changes) -> None:
+    members = bloc_members(case)
+    country_of = case.countries_of_regions
+    by_country: dict = defaultdict(float)
+    for (r, c, t), q in demand.items():
+        by_country[country_of[r], c, t] += q
+
+    def bloc_demand(bloc, c, t):
+        return sum(by_country.get((k, c, t), 0.0) for k in members[bloc])
+
+    if hasattr(m, "regional_share_min"):
+        floors = spans(case, "regional_shares", ["bloc", "commodity"], "share")
+        for (b, c, t), con in m.regional_share_min.items():
+            changes.row(con, floors[b, c, t] * bloc_demand(b, c, t), None)
+    if hasattr(m, "supplier_share_max"):
+        caps = spans(case, "supplier_caps", ["bloc", "commodity"], "cap")
+        for (b, c, _, t), con in m.supplier_share_max.items():
+            changes.row(con, None, caps[b, c, t] * bloc_demand(b, c, t))
+
+
+def _stock_rows(m, case, demand: dict, changes: Changes) -> None:
+    if not hasattr(m, "stock_cover_min") or not len(m.stock_cover_min):
+        return
+    table = case.tables["stockpiles"]
+    days = dict(zip(zip(table["region"], table["commodity"]), table["min_cover_days"]))
+    for (r, c, t), con in m.stock_cover_min.items():
+        changes.row(con, days[r, c] / 365.0 * float(demand.get((r, c, t), 0.0)), None)
+
+
+def _reserve_rows(m, case, demand: dict, slice_of, changes: Changes) -> None:
+    if not hasattr(m, "reserve_margin_min"):
+        return
+    margins = spans(case, "reserve_margins", ["region", "commodity"], "margin")
+    for (r, e, t), con in m.reserve_margin_min.items():
+        peak = max(d * demand.get((r, e, t), 0.0) / h for h, d in slice_of.values() if h > 0)
+        changes.row(con, (1 + margins[r, e, t]) * peak, None)
+
+
+# --- processes: var_om, fixed_om, capex ---------------------------------------------------
+def _processes(m, old, new, changes: Changes) -> None:
+    a = old.tables["processes"].set_index("process")
+    b = new.tables["processes"].set_index("process")
+    country_of = new.countries_of_regions
+    vom_moved = {p for p in b.index if a.at[p, "var_om"] != b.at[p, "var_om"]}
+    for (r, p, t), var in m.act.items():
+        if p in vom_moved:
+            changes.cost(("variable_om", country_of[r], t), var, b.at[p, "var_om"])
+    moved = {p for p in b.index if a.at[p, "fixed_om"] != b.at[p, "fixed_om"]
+             or a.at[p, "capex"] != b.at[p, "capex"]}
+    if not moved:
+        return
+    rate = dict(zip(new.tables["countries"]["country"],
+                    new.tables["countries"]["cost_of_capital"]))
+    projects = new.tables["projects"]
+    own_capex = {j: cost for j, cost in zip(projects["project"], projects["capex"])
+                 if not pd.isna(cost)}
+    project_build = getattr(m, "project_build", None)
+    sources = m.book.capacity_sources
+    renewed = {}
+    for (r, p, t0), items in sources.items():
+        if p not in moved:
+            continue
+        k, life = country_of[r], int(b.at[p, "lifetime"])
+        annuity = crf(rate[k], life)
+        alive = [t for t in new.years if t0 <= t < t0 + life]
+        fresh = []
+        for var, capex in items:
+            own = project_build is not None and var.parent_component() is project_build \
+                and var.index()[0] in own_capex
+            capex = capex if own else float(b.at[p, "capex"])
+            fresh.append((var, capex))
+            for t in alive:
+                changes.cost(("capital", k, t), var, capex * annuity)
+                changes.cost(("fixed_om", k, t), var, b.at[p, "fixed_om"])
+        renewed[r, p, t0] = fresh
+    changes.after.append(lambda: sources.update(renewed))
+
+
+# --- links: transport_cost ----------------------------------------------------------------
+def _links(m, old, new, changes: Changes) -> None:
+    country_of = new.countries_of_regions
+    cost = {}
+    for a, b, c, before, after in zip(*(new.tables["links"][col] for col in
+                                        ("from", "to", "commodity")),
+                                      old.tables["links"]["transport_cost"],
+                                      new.tables["links"]["transport_cost"]):
+        if before != after:
+            cost[a, b, c] = float(after)
+    transport_of = m.flow_unit_costs[0]
+    updates = {}
+    for (a, b, c, t), var in m.flow.items():
+        if (a, b, c) in cost:
+            changes.cost(("transport", country_of[b], t), var, cost[a, b, c])
+            updates[a, b, c, t] = cost[a, b, c]
+    for (a, b, c, t, _), var in getattr(m, "flow_slice", {}).items():
+        if (a, b, c) in cost:
+            changes.cost(("transport", country_of[b], t), var, cost[a, b, c])
+
+    def record():
+        for key, value in updates.items():
+            if value:
+                transport_of[key] = value
+            else:
+                transport_of.pop(key, None)
+    changes.after.append(record)
+
+
+HANDLERS = {"tariffs": _tariffs, "demand": _demand, "processes": _processes, "links": _links}

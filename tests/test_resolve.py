@@ -1,0 +1,328 @@
+"""Warm re-solves (northam_plan.resolve): every route gives what a cold build-and-solve gives.
+
+For each kind of change the test checks three things against a cold build of the changed case:
+the LP held by HiGHS after the update equals the freshly compiled one (costs, offset, bounds,
+matrix — matched by variable and row names), the objective agrees to 1e-6, and the warm plan
+is an optimal plan of the fresh LP (feasible, same cost) and is what ``extract_plan`` reports.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pyomo.environ as pyo
+import pytest
+import scipy.sparse as sp
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+from casekit import mine, write_case
+from generated import random_tables, with_energy, with_security
+from northam_plan import Resolver, build_model, extract_plan, load_case, solve
+from northam_plan.research import StructureChanged
+from northam_plan.solve import _highs_lp
+
+ROOT = Path(__file__).resolve().parents[1]
+YEARS = {"start": 2025, "end": 2030, "step": 1, "discount_rate": 0.04}
+SETTINGS = settings(max_examples=4, deadline=None, suppress_health_check=[
+    HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+
+# --- comparing LPs --------------------------------------------------------------------------
+def _lp_arrays(lp, form) -> dict:
+    m = lp.a_matrix_
+    shape = (lp.num_row_, lp.num_col_)
+    matrix = (sp.csc_array if m.format_ == m.format_.__class__.kColwise else sp.csr_array)(
+        (np.asarray(m.value_), np.asarray(m.index_), np.asarray(m.start_)), shape=shape)
+    return {"cols": [v.name for v in form.columns],
+            "rows": [(c.name, s) for c, s in form.rows],
+            "cost": np.asarray(lp.col_cost_), "offset": float(lp.offset_),
+            "col_lower": np.asarray(lp.col_lower_), "col_upper": np.asarray(lp.col_upper_),
+            "row_lower": np.asarray(lp.row_lower_), "row_upper": np.asarray(lp.row_upper_),
+            "A": sp.csc_array(matrix)}
+
+
+def kept_lp(resolver) -> dict:
+    return _lp_arrays(resolver.highs.getLp(), resolver.form)
+
+
+def fresh_lp(case) -> dict:
+    model = build_model(case)  # alive while the names are read
+    form = LinearStandardFormCompiler().write(model, mixed_form=True)
+    return _lp_arrays(_highs_lp(form), form)
+
+
+def _close(a, b) -> bool:
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    same_inf = (np.isinf(a) == np.isinf(b)) & (np.where(np.isinf(a), a == b, True))
+    finite = np.isfinite(a) & np.isfinite(b)
+    return bool(same_inf.all() and np.allclose(a[finite], b[finite], rtol=1e-9, atol=1e-9))
+
+
+def assert_same_lp(kept: dict, fresh: dict) -> None:
+    assert sorted(kept["cols"]) == sorted(fresh["cols"])
+    assert sorted(kept["rows"]) == sorted(fresh["rows"])
+    col = {name: j for j, name in enumerate(fresh["cols"])}
+    row = {name: i for i, name in enumerate(fresh["rows"])}
+    cp = np.array([col[name] for name in kept["cols"]])
+    rp = np.array([row[name] for name in kept["rows"]])
+    assert kept["offset"] == pytest.approx(fresh["offset"], rel=1e-9, abs=1e-9)
+    for key, perm in (("cost", cp), ("col_lower", cp), ("col_upper", cp), ("row_lower", rp),
+                      ("row_upper", rp)):
+        assert _close(kept[key], fresh[key][perm]), key
+    difference = kept["A"] - fresh["A"][rp][:, cp]
+    assert abs(difference).max() <= 1e-9 if difference.nnz else True
+
+
+def assert_optimal_for(resolver, fresh: dict, objective: float) -> None:
+    """The values HiGHS found warm are a feasible plan of the fresh LP costing its optimum."""
+    value = {v.name: v.value for v in resolver.form.columns}
+    x = np.array([value[name] for name in fresh["cols"]], dtype=float)
+    activity = fresh["A"] @ x
+    tol = 1e-6 * (1 + np.abs(activity))
+    assert (activity >= fresh["row_lower"] - tol).all()
+    assert (activity <= fresh["row_upper"] + tol).all()
+    assert (x >= fresh["col_lower"] - 1e-6).all() and (x <= fresh["col_upper"] + 1e-6).all()
+    assert fresh["cost"] @ x + fresh["offset"] == pytest.approx(objective, rel=1e-6)
+
+
+def check_update(resolver, new_case, route: str | None = None) -> None:
+    """Update ``resolver`` to ``new_case`` and compare it with a cold solve of ``new_case``."""
+    warm = resolver.update(new_case)
+    if route:
+        assert resolver.route == route
+    cold = solve(build_model(new_case), quiet=True)
+    assert warm.optimal == cold.optimal, (warm.status, cold.status)
+    fresh = fresh_lp(new_case)
+    assert_same_lp(kept_lp(resolver), fresh)
+    if cold.optimal:
+        assert warm.objective == pytest.approx(cold.objective, rel=1e-6)
+        assert_optimal_for(resolver, fresh, cold.objective)
+        assert pyo.value(resolver.model.objective) == pytest.approx(cold.objective, rel=1e-6)
+        plan = extract_plan(resolver.model, resolver.case)  # annual_cost follows the change
+        assert sum(plan.costs.values()) == pytest.approx(cold.objective, rel=1e-6)
+
+
+# --- tiny cases, by hand ---------------------------------------------------------------------
+TINY = {  # ore mined in the US at 5 M$/kt or in China at 2 + 1 transport; 10 kt/yr in the US
+    "countries": [{"country": "US", "cost_of_capital": 0.0},
+                  {"country": "CN", "cost_of_capital": 0.0}],
+    "regions": [{"region": "US", "country": "US"}, {"region": "CN", "country": "CN"}],
+    "commodities": [{"commodity": "ore", "kind": "mineral", "unit": "kt",
+                     "reference_price": 4.0}],
+    "processes": [mine("mine_us", var_om=5.0), mine("mine_cn", var_om=2.0)],
+    "existing_capacity": [{"region": "US", "process": "mine_us", "capacity": 100},
+                          {"region": "CN", "process": "mine_cn", "capacity": 100}],
+    "links": [{"from": "CN", "to": "US", "commodity": "ore", "transport_cost": 1.0,
+               "capacity": 50}],
+    "tariffs": [{"from": "CN", "to": "US", "commodity": "ore", "rate": 0.0}],
+    "demand": [{"region": "US", "commodity": "ore", "sector": "all", "year": 2025,
+                "quantity": 10}],
+}
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    return load_case(write_case(tmp_path, TINY, end=2026))
+
+
+@pytest.fixture
+def tiny_resolver(tiny):
+    resolver = Resolver(build_model(tiny), tiny, quiet=True)
+    assert resolver.solve().objective == pytest.approx(60.0)  # 2 years × 10 kt × 3 M$/kt
+    return resolver
+
+
+@pytest.mark.parametrize("override, route, objective", [
+    # demand 10 → 70: 50 kt from China at 3 (link capacity), 20 mined at home at 5; twice
+    ({"table": "demand", "set": {"quantity": 70}}, "direct", 2 * (50 * 3 + 20 * 5)),
+    # Chinese mining 2 → 4.5: 5.5 delivered > 5 at home: all from the US mine
+    ({"table": "processes", "where": {"process": "mine_cn"}, "set": {"var_om": 4.5}},
+     "direct", 100.0),
+    ({"table": "links", "set": {"transport_cost": 2.5}}, "direct", 2 * 10 * 4.5),
+    ({"table": "tariffs", "set": {"rate": 0.75}}, "direct", 100.0),  # 3 + 3 > 5
+    # the link carries at most 4 kt: a matrix-free bound change, through the rebuild route
+    ({"table": "links", "set": {"capacity": 4}}, "rebuild", 2 * (4 * 3 + 6 * 5)),
+    ({"table": "existing_capacity", "where": {"process": "mine_cn"}, "set": {"capacity": 3}},
+     "rebuild", 2 * (3 * 3 + 7 * 5)),
+])
+def test_each_table_kind_matches_a_cold_solve(tiny, tiny_resolver, override, route, objective):
+    changed = tiny.with_overrides(override)
+    check_update(tiny_resolver, changed, route)
+    assert tiny_resolver.highs.getInfo().objective_function_value == pytest.approx(objective)
+    back = tiny_resolver.update(tiny)  # and back again
+    assert back.objective == pytest.approx(60.0)
+    assert_same_lp(kept_lp(tiny_resolver), fresh_lp(tiny))
+
+
+def test_a_direct_update_moves_the_plan_the_model_and_its_unit_costs(tiny, tiny_resolver):
+    m = tiny_resolver.model
+    more = tiny.with_overrides({"table": "demand", "set": {"quantity": 70}},
+                               {"table": "links", "set": {"transport_cost": 1.5}})
+    result = tiny_resolver.update(more)
+    assert tiny_resolver.route == "direct" and tiny_resolver.model is m  # no rebuild
+    assert result.objective == pytest.approx(2 * (50 * 3.5 + 20 * 5))
+    assert m.unserved["US", "ore", 2025].ub == pytest.approx(70.0)
+    assert m.commodity_balance["US", "ore", 2026].lower == pytest.approx(70.0)
+    plan = extract_plan(m, more)
+    flows = plan.tables["flows"].set_index("year")
+    assert flows.loc[2025, "quantity"] == pytest.approx(50.0)
+    assert flows.loc[2025, "transport_cost"] == pytest.approx(50 * 1.5)
+    assert plan.costs["variable_om"] == pytest.approx(2 * (50 * 2 + 20 * 5))
+
+
+def test_a_change_of_structure_is_refused_or_built_cold(tiny, tiny_resolver):
+    new_link = tiny.with_overrides(add=[{"table": "links", "rows": [
+        {"from": "US", "to": "CN", "commodity": "ore", "transport_cost": 1.0}]}])
+    with pytest.raises(StructureChanged, match="variables"):
+        tiny_resolver.update(new_link)
+    nothing = tiny.with_overrides({"table": "demand", "set": {"quantity": 0}})  # no unserved
+    with pytest.raises(StructureChanged):
+        tiny_resolver.update(nothing)
+    with pytest.raises(StructureChanged, match="years"):
+        tiny_resolver.update(load_case(write_case(tiny.path.parent / "y", TINY, end=2027)))
+    assert tiny_resolver.resolve().objective == pytest.approx(60.0)  # nothing was pushed
+    check_update(tiny_resolver, tiny.with_overrides({"table": "demand",
+                                                     "set": {"quantity": 20}}), "direct")
+
+
+def test_a_coefficient_that_becomes_zero_is_a_change_of_structure(tmp_path):
+    """The Chinese mine yields 0.5 kt of dust per kt of ore, and China wants 1 kt of dust."""
+    tables = {**TINY, "commodities": TINY["commodities"] + [
+        {"commodity": "dust", "kind": "material", "unit": "kt", "reference_price": 1.0}],
+        "process_io": [{"process": "mine_cn", "commodity": "dust", "side": "output",
+                        "ratio": 0.5}],
+        "demand": TINY["demand"] + [{"region": "CN", "commodity": "dust", "sector": "all",
+                                     "year": 2025, "quantity": 1}]}
+    case = load_case(write_case(tmp_path, tables, end=2026))
+    resolver = Resolver(build_model(case), case, quiet=True)
+    assert resolver.solve().objective == pytest.approx(60.0)
+    check_update(resolver, case.with_overrides(  # 0.5 → 0.25: a new value, same structure
+        {"table": "process_io", "set": {"ratio": 0.25}}), "rebuild")
+    no_dust = case.with_overrides({"table": "process_io", "set": {"ratio": 0.0}})
+    with pytest.raises(StructureChanged, match="coefficient"):
+        resolver.update(no_dust)
+    result = resolver.update(no_dust, fallback=True)  # built and solved cold
+    assert resolver.route == "cold"
+    assert result.objective == pytest.approx(60.0 + 2 * 100.0)  # the dust is unserved
+    assert result.objective == pytest.approx(solve(build_model(no_dust), quiet=True).objective)
+
+
+def test_routes_can_be_chosen(tiny, tiny_resolver):
+    cheaper = tiny.with_overrides({"table": "links", "set": {"transport_cost": 0.5}})
+    check_update(tiny_resolver, cheaper, "direct")
+    tiny_resolver.update(tiny, route="rebuild")
+    assert tiny_resolver.route == "rebuild"
+    assert_same_lp(kept_lp(tiny_resolver), fresh_lp(tiny))
+    capped = tiny.with_overrides({"table": "links", "set": {"capacity": 4}})
+    with pytest.raises(ValueError, match="links.csv changed beyond transport_cost"):
+        tiny_resolver.update(capped, route="direct")
+    with pytest.raises(ValueError, match="no direct handler for existing_capacity"):
+        tiny_resolver.update(tiny.with_overrides({"table": "existing_capacity",
+                                                  "set": {"capacity": 90}}), route="direct")
+    with pytest.raises(ValueError, match="route"):
+        tiny_resolver.update(tiny, route="fast")
+    penalty = tiny.with_overrides(options={"unserved_penalty": 4.0})  # options: rebuild
+    check_update(tiny_resolver, penalty.with_overrides({"table": "demand",
+                                                        "set": {"quantity": 70}}), "rebuild")
+
+
+def test_custom_constraints_are_kept_through_a_rebuild(tiny):
+    def cap(m, case):
+        m.cn_cap = pyo.Constraint(case.years, rule=lambda m, t: m.flow["CN", "US", "ore", t]
+                                  <= 4)
+
+    resolver = Resolver(build_model(tiny, extra=[cap]), tiny, quiet=True, extra=[cap])
+    assert resolver.solve().objective == pytest.approx(2 * (4 * 3 + 6 * 5))
+    fewer = tiny.with_overrides({"table": "existing_capacity",
+                                 "where": {"process": "mine_us"}, "set": {"capacity": 5}})
+    result = resolver.update(fewer)  # 4 from China, 5 at home, 1 unserved at 100
+    assert resolver.route == "rebuild" and hasattr(resolver.model, "cn_cap")
+    assert result.objective == pytest.approx(2 * (4 * 3 + 5 * 5 + 100))
+    bare = Resolver(build_model(tiny, extra=[cap]), tiny, quiet=True)
+    bare.solve()
+    with pytest.raises(StructureChanged):
+        bare.update(fewer)
+
+
+# --- generated cases ---------------------------------------------------------------------------
+def _scaled(tables, table, column, factor, where=lambda row: True):
+    return {**tables, table: [
+        {**row, column: row[column] * factor} if where(row) and row.get(column, "") != ""
+        else row for row in tables[table]]}
+
+
+CHANGES = {  # kind: (tables → changed tables, route the resolver should take)
+    "tariff": (lambda t, f: _scaled(t, "tariffs", "rate", 1 + f), "direct"),
+    "demand": (lambda t, f: _scaled(t, "demand", "quantity", 1 + f), "direct"),
+    "var_om": (lambda t, f: _scaled(t, "processes", "var_om", 1 + f), "direct"),
+    "capex_fom": (lambda t, f: _scaled(_scaled(t, "processes", "capex", 1 - f / 2),
+                                       "processes", "fixed_om", 1 + f), "direct"),
+    "transport": (lambda t, f: _scaled(t, "links", "transport_cost", 1 + f), "direct"),
+    "supplier_cap": (lambda t, f: _scaled(t, "supplier_caps", "cap", 1 - f / 2), "rebuild"),
+    "regional_share": (lambda t, f: _scaled(t, "regional_shares", "share", 1 + f), "rebuild"),
+    "export_limit": (lambda t, f: _scaled(t, "disruptions", "limit", 1 - f / 2), "rebuild"),
+    "existing": (lambda t, f: _scaled(t, "existing_capacity", "capacity", 1 - f / 2),
+                 "rebuild"),
+    "reserves": (lambda t, f: _scaled(t, "reserves", "reserves", 1 + f), "rebuild"),
+}
+
+
+def generated_tables(seed: int) -> dict:
+    tables = with_energy(with_security(random_tables(seed), seed), seed)
+    tables["stockpiles"] = [{"region": "R0", "commodity": "metal1", "holding_cost": 0.5,
+                             "min_cover_days": 30}]
+    return tables
+
+
+@SETTINGS
+@given(seed=st.integers(0, 10_000), factor=st.floats(0.05, 0.6),
+       kinds=st.lists(st.sampled_from(sorted(CHANGES)), min_size=2, max_size=4, unique=True))
+def test_generated_cases_re_solve_like_cold_ones(seed, factor, kinds):
+    tables = generated_tables(seed)
+    with tempfile.TemporaryDirectory() as folder:
+        case = load_case(write_case(Path(folder) / "base", tables, unserved_penalty=50.0,
+                                    **YEARS))
+        resolver = Resolver(build_model(case), case, quiet=True)
+        assume(resolver.solve().optimal)
+        for n, kind in enumerate(kinds):  # one change after another, from the last basis
+            change, route = CHANGES[kind]
+            tables = change(tables, factor)
+            new = load_case(write_case(Path(folder) / str(n), tables, unserved_penalty=50.0,
+                                       **YEARS))
+            check_update(resolver, new, route)
+
+
+@pytest.fixture(scope="module")
+def benchmark_case(tmp_path_factory):
+    """A small synthetic case of benchmarks/generate.py: energy, security, stockpiles and a
+    product passport all at once."""
+    spec = importlib.util.spec_from_file_location("generate", ROOT / "benchmarks" /
+                                                  "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return load_case(module.generate_case(tmp_path_factory.mktemp("bench"), regions=6,
+                                          commodities=6, years=8, seed=3, tracked=1))
+
+
+@pytest.mark.parametrize("override", [
+    {"table": "demand", "set": {"quantity": 1.0}},  # the direct demand handler, every row
+    {"table": "processes", "set": {"var_om": 1.5}},
+])
+def test_a_synthetic_case_with_every_component(benchmark_case, override):
+    case = benchmark_case
+    resolver = Resolver(build_model(case), case, quiet=True)
+    assert resolver.solve().optimal
+    if override["table"] == "demand":  # scale every demand by 1.1
+        table = case.table("demand")
+        rows = [{"table": "demand", "where": {k: row[k] for k in ("region", "commodity",
+                                                                     "sector", "year")},
+                 "set": {"quantity": row["quantity"] * 1.1}} for _, row in table.iterrows()]
+        changed = case.with_overrides(*rows)
+    else:
+        changed = case.with_overrides(override)
+    check_update(resolver, changed, "direct")

@@ -3,7 +3,7 @@
 The stages, each usable alone from a notebook::
 
     case = load_case("cases/reference.toml")      # TOML + CSV → validated Case
-    model = build_model(case)                     # Case → pyomo.ConcreteModel
+    model = build_model(case)                     # Case → pyomo.ConcreteModel (route="matrix": arrays)
     result = solve(model)                         # HiGHS → SolveResult (status, objective, timings)
     plan = extract_plan(model, case)              # → Plan (.dataset: xarray, .tables: pandas)
 
@@ -22,10 +22,11 @@ from northam_plan.compare import compare  # plans along a `scenario` dimension (
 from northam_plan.errors import CaseError
 from northam_plan.model import build_model
 from northam_plan.plan import Plan, extract_plan
-from northam_plan.research import Resolver, as_run, declare, solve_case
+from northam_plan.research import Resolver, StructureChanged, as_run, declare, solve_case
 from northam_plan.solve import SolveOptions, SolveResult, solve
 
 __version__ = "0.1.0"
 
-__all__ = ["Case", "CaseError", "Plan", "Resolver", "SolveOptions", "SolveResult", "as_run",
-           "build_model", "compare", "declare", "solve_case", "extract_plan", "load_case", "solve", "__version__"]
+__all__ = ["Case", "CaseError", "Plan", "Resolver", "SolveOptions", "SolveResult",
+           "StructureChanged", "as_run", "build_model", "compare", "declare", "solve_case",
+           "extract_plan", "load_case", "solve", "__version__"]

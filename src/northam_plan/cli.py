@@ -1,4 +1,5 @@
-"""Command line: ``northam-plan solve | validate``. It only wires the stages together.
+"""Command line: ``northam-plan solve | validate | explain | compare | report | sweep``. It only
+wires the stages together.
 
 Exit codes: 0 solved to optimality (or valid input), 1 the solver found no optimal plan,
 2 invalid input.
@@ -159,3 +160,5 @@ def main() -> None:  # pragma: no cover
 from northam_plan.report.commands import register  # noqa: E402  (compare, report)
 
 register(app)
+from northam_plan.sweep_cli import register as register_sweep  # noqa: E402  (sweep)
+register_sweep(app)

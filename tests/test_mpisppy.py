@@ -18,21 +18,9 @@ from casekit import mine, write_case  # noqa: E402
 from northam_plan import CaseError, build_model, load_case, solve  # noqa: E402
 from northam_plan.ph import MissingExtra, require_mpisppy, solve_ph  # noqa: E402
 from northam_plan.ph.__main__ import main  # noqa: E402
+from test_security import TWO_STAGE  # noqa: E402
 
-BASE = {
-    "countries": [{"country": "US", "cost_of_capital": 0.0},
-                  {"country": "CN", "cost_of_capital": 0.0}],
-    "regions": [{"region": "US", "country": "US"}, {"region": "CN", "country": "CN"}],
-    "links": [{"from": "CN", "to": "US", "commodity": "ore", "transport_cost": 1.0}],
-    "processes": [mine("new_mine", capex=2.0, lifetime=1, var_om=2.0),
-                  mine("old_mine", var_om=8.0, capex=1000.0),
-                  mine("mine_cn", var_om=2.0, capex=1000.0)],
-    "existing_capacity": [{"region": "US", "process": "old_mine", "capacity": 5},
-                          {"region": "CN", "process": "mine_cn", "capacity": 100}],
-    "reserves": [{"region": "US", "commodity": "ore", "reserves": 1e6}],
-    "demand": [{"region": "US", "commodity": "ore", "sector": "all", "year": 2025,
-                "quantity": 10}],
-}
+BASE = TWO_STAGE  # US mines old and new, Chinese ore that a scenario may ban
 BAN = {"exporter": "CN", "commodity": "ore", "limit": 0}
 
 

@@ -480,9 +480,9 @@ class MatrixBlock:
         component = MatrixConstraint(top, name, self.block_name)
         top.row_starts.append(top.n_rows)
         top.row_components.append(component)
-        counts, cols, vals = top.row_count, top.entry_col, top.entry_val
         lower, upper = top.row_lower, top.row_upper
         keys_list, row_of, first = component.keys_list, component.row_of, top.n_rows
+        ids, coefs = [], []  # each row's lists, joined into the arrays once at the end
         for key in _flat_keys(keys):
             relation = rule(self, *key) if isinstance(key, tuple) else rule(self, key)
             if relation is SKIP:
@@ -491,13 +491,19 @@ class MatrixBlock:
                 raise TypeError(f"constraint {name}{key}: the rule returned {relation!r}, not a "
                                 f"relation (<=, >=, ==) of the model's variables")
             lin = relation.lin
-            counts.append(len(lin.ids))
-            cols.extend(lin.ids)
-            vals.extend(lin.coefs)
+            ids.append(lin.ids)
+            coefs.append(lin.coefs)
             lower.append(-np.inf if relation.lower is None else relation.lower - lin.constant)
             upper.append(np.inf if relation.upper is None else relation.upper - lin.constant)
             row_of[key] = len(keys_list) + first
             keys_list.append(key)
+        counts = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
+        total = int(counts.sum())
+        top.row_count.frombytes(counts.tobytes())
+        top.entry_col.frombytes(np.fromiter(chain.from_iterable(ids), dtype=np.int64,
+                                            count=total).tobytes())
+        top.entry_val.frombytes(np.fromiter(chain.from_iterable(coefs), dtype=float,
+                                            count=total).tobytes())
         top.n_rows = first + len(keys_list)
         component.rows = range(first, top.n_rows)
         setattr(self, name, component)

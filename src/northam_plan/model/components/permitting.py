@@ -130,11 +130,12 @@ def _add_permit_pools(m, case, book, arrivals, capex) -> None:
     book.declare("permit_pool", ("region", "process", "regime", "year"), "unit/yr")
     previous = {t: years[i - 1] for i, t in enumerate(years) if i > 0}
 
-    def balance(m, r, p, g, y):
-        before = m.permit_pool[r, p, g, previous[y]] if (r, p, g, previous.get(y)) in \
-            m.permit_pool else 0.0
-        return m.permit_pool[r, p, g, y] == before + linear(
-            [(1.0, v) for v in arrivals.get((r, p, g, y), [])]) - m.permit_use[r, p, g, y]
+    def balance(m, r, p, g, y):  # pool_y − pool_{y−1} − arrivals_y + use_y = 0
+        terms = [(1.0, m.permit_pool[r, p, g, y]), (1.0, m.permit_use[r, p, g, y])]
+        if (r, p, g, previous.get(y)) in m.permit_pool:
+            terms.append((-1.0, m.permit_pool[r, p, g, previous[y]]))
+        terms += [(-1.0, v) for v in arrivals.get((r, p, g, y), [])]
+        return linear(terms) == 0.0
 
     constraints(m, "permit_pool_balance", keys, rule=balance)
     book.declare("permit_pool_balance", ("region", "process", "regime", "year"), "M$/unit")

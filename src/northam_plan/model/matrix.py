@@ -1,0 +1,304 @@
+"""The matrix route's model: the LP kept as flat arrays as components declare variables and
+rows (:class:`MatrixModel`, :class:`MatrixBlock`), the indexed components extraction reads
+(:class:`MatrixVar`, :class:`MatrixExpression`, :class:`MatrixConstraint`), the column-wise
+matrix HiGHS takes (:class:`CSC`) and the duals after a solve (:class:`Duals`).
+
+Components do not use this module directly: they call :mod:`northam_plan.model.algebra`, which
+makes these objects when a model is built with ``route="matrix"``.
+"""
+
+from __future__ import annotations
+
+import bisect
+from array import array
+from itertools import chain
+
+import numpy as np
+
+from northam_plan.model.expr import SKIP, Col, Lin, Row, RowRef, _flat_keys, flat, lin_of
+
+
+class _Indexed:
+    """What extraction needs of an indexed component: keys, items, len, item access."""
+
+    def __init__(self, local_name: str, block_name: str = ""):
+        self.local_name, self.block_name = local_name, block_name
+
+    @property
+    def name(self) -> str:
+        return f"{self.block_name}.{self.local_name}" if self.block_name else self.local_name
+
+    def __len__(self):
+        return len(self.keys_list)
+
+    def __iter__(self):
+        return iter(self.keys_list)
+
+    def keys(self):
+        return iter(self.keys_list)
+
+    def values(self):
+        return (self[key] for key in self.keys_list)
+
+    def items(self):
+        return ((key, self[key]) for key in self.keys_list)
+
+    def is_indexed(self) -> bool:
+        return True
+
+
+class MatrixVar(_Indexed):
+    def __init__(self, model, local_name: str, start: int, keys: list, block_name: str = ""):
+        super().__init__(local_name, block_name)
+        self.model, self.start, self.keys_list = model, start, keys
+        self.position = {key: i for i, key in enumerate(keys)}
+
+    def __getitem__(self, key) -> Col:
+        try:
+            return Col(self.model, self.start + self.position[key])
+        except KeyError:
+            return Col(self.model, self.start + self.position[flat(key)])
+
+    def __contains__(self, key) -> bool:
+        return key in self.position or flat(key) in self.position
+
+
+class MatrixExpression(_Indexed):
+    """Named expressions; kept as :class:`Lin` objects while the model is built, then packed
+    into arrays (:meth:`pack`): a few numpy arrays instead of millions of Python objects that
+    the garbage collector would walk again and again."""
+
+    def __init__(self, model, local_name: str, keys: list, expressions: dict,
+                 block_name: str = ""):
+        super().__init__(local_name, block_name)
+        self.model, self.keys_list, self.expressions = model, keys, expressions
+        self.position = self.indptr = self.ids = self.coefs = self.constants = None
+
+    def __getitem__(self, key) -> Lin:
+        if self.expressions is not None:
+            try:
+                return self.expressions[key]
+            except KeyError:
+                return self.expressions[flat(key)]
+        i = self.position[key] if key in self.position else self.position[flat(key)]
+        a, b = self.indptr[i], self.indptr[i + 1]
+        return Lin(self.ids[a:b].tolist(), self.coefs[a:b].tolist(), float(self.constants[i]),
+                   self.model)
+
+    def __contains__(self, key) -> bool:
+        found = self.expressions if self.expressions is not None else self.position
+        return key in found or flat(key) in found
+
+    @classmethod
+    def packed(cls, model, local_name: str, keys: list, indptr, ids, coefs, constants,
+               block_name: str = "") -> "MatrixExpression":
+        """Expressions given as arrays: those of key i are Σ coefs[a:b] · x[ids[a:b]] +
+        constants[i] with a, b = indptr[i], indptr[i + 1]."""
+        component = cls(model, local_name, keys, None, block_name)
+        component.indptr, component.ids, component.coefs = indptr, ids, coefs
+        component.constants = constants
+        component.position = {key: i for i, key in enumerate(keys)}
+        return component
+
+    def pack(self) -> None:
+        if self.expressions is None:
+            return
+        lins = [self.expressions[key] for key in self.keys_list]
+        counts = np.fromiter((len(lin.ids) for lin in lins), dtype=np.int64, count=len(lins))
+        self.indptr = np.zeros(len(lins) + 1, dtype=np.int64)
+        np.cumsum(counts, out=self.indptr[1:])
+        total = int(self.indptr[-1])
+        self.ids = np.fromiter(chain.from_iterable(lin.ids for lin in lins), dtype=np.int64,
+                               count=total)
+        self.coefs = np.fromiter(chain.from_iterable(lin.coefs for lin in lins), dtype=float,
+                                 count=total)
+        self.constants = np.fromiter((lin.constant for lin in lins), dtype=float,
+                                     count=len(lins))
+        self.position = {key: i for i, key in enumerate(self.keys_list)}
+        self.expressions = None
+
+    def evaluate(self) -> np.ndarray:
+        """Every expression's value after a solve, in key order."""
+        if self.expressions is not None:
+            self.pack()
+        x = self.model.x
+        owner = np.repeat(np.arange(len(self.keys_list)), np.diff(self.indptr))
+        sums = np.bincount(owner, weights=self.coefs * x[self.ids],
+                           minlength=len(self.keys_list))
+        return sums + self.constants
+
+
+class MatrixConstraint(_Indexed):
+    def __init__(self, model, local_name: str, block_name: str = ""):
+        super().__init__(local_name, block_name)
+        self.model, self.keys_list, self.rows = model, [], []
+        self.row_of: dict = {}
+
+    def __getitem__(self, key) -> RowRef:
+        try:
+            return RowRef(self.model, self.row_of[key])
+        except KeyError:
+            return RowRef(self.model, self.row_of[flat(key)])
+
+    def __contains__(self, key) -> bool:
+        return key in self.row_of or flat(key) in self.row_of
+
+
+class MatrixBlock:
+    """A model or a scenario's block on the matrix route: attributes hold its components."""
+
+    def __init__(self, top: "MatrixModel | None", name: str = ""):
+        self._top = top
+        self.block_name = name  # "" for the model, "scenario[ban]" for a scenario's block
+
+    def model(self) -> "MatrixModel":
+        return self._top
+
+    def add_var(self, name: str, keys, bounds) -> None:
+        top = self._top
+        keys = _flat_keys(keys)
+        component = MatrixVar(top, name, top.n_cols, keys, self.block_name)
+        top.var_starts.append(top.n_cols)
+        top.var_components.append(component)
+        if bounds is None:
+            top.col_lower.extend(np.zeros(len(keys)))
+            top.col_upper.extend(np.full(len(keys), np.inf))
+        else:
+            for key in keys:
+                lower, upper = bounds(self, *key) if isinstance(key, tuple) else \
+                    bounds(self, key)
+                top.col_lower.append(0.0 if lower is None else max(0.0, float(lower)))
+                top.col_upper.append(np.inf if upper is None else float(upper))
+        top.n_cols += len(keys)
+        setattr(self, name, component)
+
+    def add_expression(self, name: str, keys, rule) -> None:
+        keys = _flat_keys(keys)
+        expressions = {}
+        for key in keys:
+            result = rule(self, *key) if isinstance(key, tuple) else rule(self, key)
+            expressions[key] = result if isinstance(result, Lin) else lin_of([(1.0, result)])
+        component = MatrixExpression(self._top, name, keys, expressions, self.block_name)
+        self._top.expression_components.append(component)
+        setattr(self, name, component)
+
+    def add_constraint(self, name: str, keys, rule) -> None:
+        top = self._top
+        component = MatrixConstraint(top, name, self.block_name)
+        top.row_starts.append(top.n_rows)
+        top.row_components.append(component)
+        lower, upper = top.row_lower, top.row_upper
+        keys_list, row_of, first = component.keys_list, component.row_of, top.n_rows
+        ids, coefs = [], []  # each row's lists, joined into the arrays once at the end
+        for key in _flat_keys(keys):
+            relation = rule(self, *key) if isinstance(key, tuple) else rule(self, key)
+            if relation is SKIP:
+                continue
+            if relation.__class__ is not Row:
+                raise TypeError(f"constraint {name}{key}: the rule returned {relation!r}, not a "
+                                f"relation (<=, >=, ==) of the model's variables")
+            lin = relation.lin
+            ids.append(lin.ids)
+            coefs.append(lin.coefs)
+            lower.append(-np.inf if relation.lower is None else relation.lower - lin.constant)
+            upper.append(np.inf if relation.upper is None else relation.upper - lin.constant)
+            row_of[key] = len(keys_list) + first
+            keys_list.append(key)
+        counts = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
+        total = int(counts.sum())
+        top.row_count.frombytes(counts.tobytes())
+        top.entry_col.frombytes(np.fromiter(chain.from_iterable(ids), dtype=np.int64,
+                                            count=total).tobytes())
+        top.entry_val.frombytes(np.fromiter(chain.from_iterable(coefs), dtype=float,
+                                            count=total).tobytes())
+        top.n_rows = first + len(keys_list)
+        component.rows = range(first, top.n_rows)
+        setattr(self, name, component)
+
+
+class MatrixModel(MatrixBlock):
+    """The LP as flat arrays, filled as components declare variables and rows."""
+
+    def __init__(self, name: str = ""):
+        super().__init__(None)
+        self._top = self
+        self.name = name
+        self.n_cols = self.n_rows = 0
+        self.col_lower, self.col_upper = array("d"), array("d")
+        self.row_lower, self.row_upper = array("d"), array("d")
+        self.row_count = array("q")  # entries of each row, in row order
+        self.entry_col, self.entry_val = array("q"), array("d")  # the entries, row by row
+        self.cost = None  # numpy array of objective coefficients, set by the build
+        self.var_starts: list[int] = []
+        self.var_components: list[MatrixVar] = []
+        self.row_starts: list[int] = []
+        self.row_components: list[MatrixConstraint] = []
+        self.expression_components: list[MatrixExpression] = []
+        self.x = None  # primal values after a solve
+        self.dual = None  # row duals after a solve (Pyomo's signs), see :class:`Duals`
+        self.row_value = None  # row activities after a solve
+
+    def pack(self) -> None:
+        """After the build: expressions into arrays (see :class:`MatrixExpression`)."""
+        for component in self.expression_components:
+            component.pack()
+
+    def component_of_column(self, column: int) -> MatrixVar:
+        return self.var_components[bisect.bisect_right(self.var_starts, column) - 1]
+
+    def component_of_row(self, row: int) -> MatrixConstraint:
+        position = bisect.bisect_right(self.row_starts, row) - 1
+        while not self.row_components[position].rows or \
+                self.row_components[position].rows[0] > row:  # skip empty constraints
+            position -= 1
+        return self.row_components[position]
+
+    def matrix(self) -> "CSC":
+        """The constraint matrix compressed by columns: duplicates summed, zeros dropped."""
+        rows = np.repeat(np.arange(self.n_rows, dtype=np.int64),
+                         np.frombuffer(self.row_count, dtype=np.int64))
+        cols = np.frombuffer(self.entry_col, dtype=np.int64)
+        vals = np.frombuffer(self.entry_val, dtype=float)
+        key = cols * max(self.n_rows, 1) + rows
+        order = np.argsort(key, kind="stable")
+        key, vals = key[order], vals[order]
+        first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else \
+            np.zeros(0, dtype=np.int64)
+        data = np.add.reduceat(vals, first) if len(key) else vals
+        key = key[first]
+        keep = data != 0.0
+        key, data = key[keep], data[keep]
+        col = key // max(self.n_rows, 1)
+        indptr = np.zeros(self.n_cols + 1, dtype=np.int64)
+        np.cumsum(np.bincount(col, minlength=self.n_cols), out=indptr[1:])
+        return CSC(data=data, indices=(key % max(self.n_rows, 1)).astype(np.int32),
+                   indptr=indptr, shape=(self.n_rows, self.n_cols))
+
+
+class CSC:
+    """A sparse matrix by columns (the arrays HiGHS takes), built with numpy alone."""
+
+    def __init__(self, data, indices, indptr, shape):
+        self.data, self.indices, self.indptr, self.shape = data, indices, indptr, shape
+
+    @property
+    def nnz(self) -> int:
+        return len(self.data)
+
+    def tocoo(self):
+        """As (row, col, value) arrays in a scipy COO matrix (for tests and analysis)."""
+        from scipy.sparse import csc_matrix
+        return csc_matrix((self.data, self.indices, self.indptr), shape=self.shape).tocoo()
+
+
+class Duals:
+    """Row duals read like Pyomo's dual suffix: ``duals.get(row, default)``."""
+
+    def __init__(self, values: np.ndarray):
+        self.values = values
+
+    def get(self, row, default=None):
+        return float(self.values[row.id]) if isinstance(row, RowRef) else default
+
+    def __getitem__(self, row):
+        return float(self.values[row.id])

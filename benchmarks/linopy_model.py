@@ -41,11 +41,11 @@ import xarray as xr
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import CORE_TABLES  # noqa: E402
-from northam_plan.case.leadtimes import (DEFAULT_REGIME, construction_years,  # noqa: E402
-                                         online_year, regimes)
+from northam_plan.case.leadtimes import construction_years, regimes  # noqa: E402
 from northam_plan.model.components.activity import process_ratios  # noqa: E402
 from northam_plan.model.components.capacity import crf, existing_by_year  # noqa: E402
-from northam_plan.model.components.permitting import buildable, throughput_limits  # noqa: E402
+from northam_plan.model.components.permitting import (buildable, project_first_year,  # noqa: E402
+                                                      throughput_limits)
 from northam_plan.model.components.trade import tariff_rates  # noqa: E402
 
 
@@ -196,14 +196,8 @@ def build_linopy(case):
             ["project", "region", "process", "stage", "earliest_online_year", "capex",
              "capacity"]].itertuples(index=False):
         k = country_of[r]
-        remaining = 0
-        if stage == "exploration":
-            regime = {g.name: g for g in options[k, family[p]]}.get(
-                DEFAULT_REGIME, options[k, family[p]][0])
-            remaining = regime.permitting_years + build_years[p, k]
-        elif stage == "permitting":
-            remaining = build_years[p, k]
-        online = online_year(case.years, max(int(earliest), case.years[0] + remaining), 0)
+        online = project_first_year(case.years, options[k, family[p]], build_years[p, k], stage,
+                                    earliest)
         if online is None:
             continue
         cost = capex_p[P.get_loc(p)] if pd.isna(project_capex) else project_capex

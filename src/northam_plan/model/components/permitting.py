@@ -156,6 +156,20 @@ def _add_throughput(m, case, book, permit_online, weight, country_of, limits) ->
     book.declare("permit_throughput_max", ("country", "regime", "year"), "M$/workload")
 
 
+def project_first_year(years, regimes, construction: int, stage: str, earliest) -> int | None:
+    """The first model year a pipeline project can be online: its earliest online year, or
+    later by what it still needs — permitting under the standard regime (else the country's
+    first) and ``construction`` years from exploration, construction alone once permitted.
+    None when that falls after the horizon."""
+    remaining = 0
+    if stage == "exploration":
+        regime = {g.name: g for g in regimes}.get(DEFAULT_REGIME, regimes[0])
+        remaining = regime.permitting_years + construction
+    elif stage == "permitting":
+        remaining = construction
+    return online_year(years, max(int(earliest), years[0] + remaining), 0)
+
+
 def _add_projects(m, case, book, options, build_years, capex, family, country_of) -> None:
     years = case.years
     keys, online_years = [], {}
@@ -163,15 +177,8 @@ def _add_projects(m, case, book, options, build_years, capex, family, country_of
     for j, r, p, stage, earliest, project_capex in projects[
             ["project", "region", "process", "stage", "earliest_online_year", "capex"]
             ].itertuples(index=False):
-        k = country_of[r]
-        remaining = 0
-        if stage == "exploration":
-            regime = {g.name: g for g in options[k, family[p]]}.get(
-                DEFAULT_REGIME, options[k, family[p]][0])
-            remaining = regime.permitting_years + build_years[p, k]
-        elif stage == "permitting":
-            remaining = build_years[p, k]
-        first = online_year(years, max(int(earliest), years[0] + remaining), 0)
+        first = project_first_year(years, options[country_of[r], family[p]],
+                                   build_years[p, country_of[r]], stage, earliest)
         if first is None:
             continue
         for t in years:

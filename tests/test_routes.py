@@ -131,3 +131,17 @@ def test_the_matrix_route_refuses_extra_components(tmp_path):
     case = load_case(write_case(tmp_path, random_tables(1)))
     with pytest.raises(ValueError, match="Pyomo route"):
         build_model(case, extra=[lambda m, c: None], route="matrix")
+
+
+def test_a_row_without_variables_that_cannot_hold_is_infeasible_on_both_routes(tmp_path):
+    """2 GW of coal, nothing to build, a 150 % margin over a 1 GW peak: the margin's row has
+    no variables (capacity is a constant) and 2 < 2.5 — as Pyomo's compiler, the matrix route
+    refuses it before HiGHS and names the row."""
+    from test_explain import POWER
+
+    case = load_case(write_case(tmp_path, {**POWER, "reserve_margins": [
+        {"region": "US", "commodity": "elec", "margin": 1.5}]}))
+    results = {route: solve(build_model(case, route=route), quiet=True)
+               for route in ("pyomo", "matrix")}
+    assert {r.status for r in results.values()} == {"infeasible"}
+    assert "reserve_margin_min[US,elec,2025] has no variables" in results["matrix"].message

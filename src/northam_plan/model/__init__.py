@@ -1,4 +1,5 @@
-"""The Pyomo model: :func:`build_model` assembles it from one module per constraint family."""
+"""The model: :func:`build_model` assembles it from one module per constraint family, as a Pyomo
+model or (``route="matrix"``) as the LP's arrays."""
 
 from northam_plan.model.build import COMPONENTS, build_model
 

@@ -1,4 +1,5 @@
-r"""Build the Pyomo model of a case from its components.
+r"""Build the model of a case from its components, on either route (Pyomo or matrix, see
+:mod:`northam_plan.model.algebra`).
 
 :func:`build_model` adds each component in order (checking that what it requires came before),
 then closes the shared ledger:

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 
-def component_seconds(case) -> dict[str, tuple[float, float]]:
+def component_seconds(case, route: str = "matrix") -> dict[str, tuple[float, float]]:
     """(CPU, wall) seconds per component's ``add`` and per step of build_model, one build."""
     from northam_plan.model import build as build_module
 
@@ -38,14 +38,14 @@ def component_seconds(case) -> dict[str, tuple[float, float]]:
         return wrapper
 
     originals = {c: c.add for c in build_module.COMPONENTS}
-    steps = {name: getattr(build_module, name) for name in ("_add_balance", "_add_costs")}
+    steps = {name: getattr(build_module, name) for name in ("_add_balance", "add_costs")}
     try:
         for component, add in originals.items():
             component.add = timed(component.NAME, add)
         for name, fn in steps.items():
-            setattr(build_module, name, timed(name.removeprefix("_add_"), fn))
+            setattr(build_module, name, timed(name.removeprefix("_").removeprefix("add_"), fn))
         tic, cpu = time.perf_counter(), time.process_time()
-        build_module.build_model(case)
+        build_module.build_model(case, route=route)
         seconds["build_model (total)"] = (time.process_time() - cpu, time.perf_counter() - tic)
     finally:
         for component, add in originals.items():
@@ -59,6 +59,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("case", type=Path)
     parser.add_argument("--top", type=int, default=25, help="functions to list per profile")
+    parser.add_argument("--route", choices=("matrix", "pyomo"), default="matrix",
+                        help="the route build_model makes (default: matrix, as solve uses)")
     parser.add_argument("--html", type=Path, default=None,
                         help="also write pyinstrument's call tree of the build here")
     args = parser.parse_args(argv)
@@ -70,7 +72,7 @@ def main(argv: list[str] | None = None) -> None:
 
     case = load_case(args.case)
     case.demand_by_year  # cached property: computed once, outside the timings
-    seconds = component_seconds(case)
+    seconds = component_seconds(case, args.route)
     total = seconds["build_model (total)"][0]
     print(f"build_model, unprofiled: {total:.2f} s CPU, "
           f"{seconds['build_model (total)'][1]:.2f} s wall")
@@ -78,18 +80,22 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  {name:24s} {cpu:7.2f} s CPU  {100 * cpu / total:5.1f} %   {wall:7.2f} s wall")
 
     profile = cProfile.Profile(time.process_time)
-    model = profile.runcall(build_model, case)
-    _print_top("build_model", profile, args.top)
+    model = profile.runcall(build_model, case, route=args.route)
+    _print_top(f"build_model (route {args.route})", profile, args.top)
     profile = cProfile.Profile(time.process_time)
     with gc_paused():
-        profile.runcall(LinearStandardFormCompiler().write, model, mixed_form=True)
-    _print_top("LinearStandardFormCompiler.write (hand-over)", profile, args.top)
+        if args.route == "pyomo":
+            profile.runcall(LinearStandardFormCompiler().write, model, mixed_form=True)
+        else:
+            profile.runcall(model.matrix)
+    _print_top("hand-over (LinearStandardFormCompiler.write or MatrixModel.matrix)", profile,
+               args.top)
 
     if args.html:
         from pyinstrument import Profiler
         profiler = Profiler(interval=0.005)
         profiler.start()
-        build_model(case)
+        build_model(case, route=args.route)
         profiler.stop()
         args.html.write_text(profiler.output_html())
 

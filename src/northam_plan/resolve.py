@@ -244,8 +244,13 @@ class Resolver:
             if (old_lower is None) != (new_lower is None) or \
                     (old_upper is None) != (new_upper is None):
                 raise NotDirect(f"{con.name} would change its sense")
-            if id(con) not in rows:
-                raise NotDirect(f"{con.name} has no row in the compiled model")
+            if id(con) not in rows:  # no variables: the compiler left it out, as it holds
+                body = pyo.value(con.body)
+                if (new_lower is not None and body < new_lower - 1e-9) or \
+                        (new_upper is not None and body > new_upper + 1e-9):
+                    raise StructureChanged(f"{con.name} has no variables and cannot hold: "
+                                           f"the new case is infeasible")
+                continue
             for i, sense in rows[id(con)]:
                 if sense <= 0:
                     lower[i] += new_lower - old_lower

@@ -23,19 +23,21 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+import numpy as np
 import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression
 
 # the matrix route's objects, importable from here as well
-from northam_plan.model.expr import SKIP, Col, Lin, Row, RowRef, flat, lin_of
+from northam_plan.model.expr import SKIP, Col, Cols, Lin, Row, RowRef, flat, lin_of
 from northam_plan.model.matrix import (CSC, Duals, MatrixBlock,
                                        MatrixConstraint, MatrixExpression, MatrixModel,
                                        MatrixVar)
 
-__all__ = ["CSC", "Col", "Duals", "Lin", "MATRIX", "MatrixBlock", "MatrixConstraint",
+__all__ = ["CSC", "Col", "Cols", "Duals", "Lin", "MATRIX", "MatrixBlock", "MatrixConstraint",
            "MatrixExpression", "MatrixModel", "MatrixVar", "PYOMO", "ROUTES", "Row", "RowRef",
-           "SKIP", "blocks", "building", "constraints", "expressions", "flat", "linear",
-           "lin_of", "new_model", "value", "variables"]
+           "SKIP", "blocks", "building", "columns", "constraints", "entry_constraints",
+           "entry_expressions", "expression_entries", "expressions", "flat", "gathered",
+           "linear", "lin_of", "new_model", "sum_constraints", "value", "variables"]
 
 PYOMO, MATRIX = "pyomo", "matrix"
 ROUTES = (PYOMO, MATRIX)
@@ -68,6 +70,36 @@ def variables(block, name: str, keys, bounds=None) -> None:
                                      bounds=bounds))
 
 
+def columns(var, keys=None):
+    """The variables ``var[key]`` for ``keys`` (default: all, in the order declared) as one
+    array, for the ledger's ``*_many`` methods: on the matrix route a :class:`Cols` (column
+    numbers, no object per variable), on the Pyomo route a numpy array of Pyomo variables.
+    Both select with a mask or positions: ``columns(m.flow)[exported]``."""
+    if isinstance(var, MatrixVar):
+        if keys is None:
+            ids = np.arange(var.start, var.start + len(var.keys_list), dtype=np.int64)
+        else:
+            try:
+                at = np.fromiter(map(var.position.__getitem__, keys), dtype=np.int64)
+            except KeyError:  # nested keys: as Pyomo, look them up flattened
+                at = np.fromiter(map(var.position.__getitem__, map(flat, keys)),
+                                 dtype=np.int64)
+            ids = var.start + at
+        return Cols(var.model, ids)
+    return gathered([var[key] for key in (var.index_set() if keys is None else keys)])
+
+
+def gathered(items: list):
+    """Variables of either route from a list, as one array like :func:`columns` gives."""
+    if items and isinstance(items[0], Col):
+        return Cols(items[0].model, np.fromiter((var.id for var in items), dtype=np.int64,
+                                                count=len(items)))
+    array = np.empty(len(items), dtype=object)
+    for i, item in enumerate(items):
+        array[i] = item
+    return array
+
+
 def expressions(block, name: str, keys, rule) -> None:
     """Named linear expressions ``block.<name>[key] = rule(block, *key)``."""
     if isinstance(block, MatrixBlock):
@@ -83,6 +115,130 @@ def constraints(block, name: str, keys, rule) -> None:
         block.add_constraint(name, keys, rule)
     else:
         setattr(block, name, pyo.Constraint(keys, rule=rule))
+
+
+def entry_expressions(block, name: str, keys: list, entries, constants=0.0) -> None:
+    """Named expressions ``block.<name>[keys[i]]`` = Σ coef · var over the entries of i +
+    constants[i], written as arrays (``entries`` as in :func:`entry_constraints`)."""
+    n = len(keys)
+    constants = np.broadcast_to(np.asarray(constants, dtype=float), (n,))
+    if isinstance(block, MatrixBlock):
+        row, col, val = _joined(entries)
+        order = np.argsort(row, kind="stable")
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
+        component = MatrixExpression.packed(block.model(), name, list(keys), indptr,
+                                            col[order], val[order], constants.copy(),
+                                            block.block_name)
+        block.model().expression_components.append(component)
+        setattr(block, name, component)
+        return
+    terms, position = _grouped(keys, entries)
+    constants = constants.tolist()
+    expressions(block, name, keys, rule=lambda b, *key: linear(
+        terms[position[_one(key)]], constants[position[_one(key)]]))
+
+
+def expression_entries(component, keys: list) -> tuple:
+    """The terms of the named expressions ``component[keys[i]]`` as entries ``(rows,
+    variables, coefs)`` (row i for keys[i], as :func:`entry_constraints` takes them) and
+    their constants, one per key: to write rows over expressions in array form."""
+    if isinstance(component, MatrixExpression):
+        component.pack()
+        at = np.fromiter(map(component.position.__getitem__, keys), dtype=np.int64,
+                         count=len(keys))
+        length = component.indptr[at + 1] - component.indptr[at]
+        rows = np.repeat(np.arange(len(keys)), length)
+        taken = np.repeat(component.indptr[at], length) + np.arange(len(rows)) - \
+            np.repeat(np.cumsum(length) - length, length)
+        return ((rows, Cols(component.model, component.ids[taken]), component.coefs[taken]),
+                component.constants[at])
+    rows, items, coefs, constants = [], [], [], []
+    for i, key in enumerate(keys):
+        expr = component[key].expr
+        if not isinstance(expr, LinearExpression):
+            raise TypeError(f"{component.name}[{key}] is not a linear expression of linear()")
+        rows.extend([i] * len(expr.linear_vars))
+        items.extend(expr.linear_vars)
+        coefs.extend(expr.linear_coefs)
+        constants.append(float(expr.constant))
+    return (np.array(rows, dtype=np.int64), gathered(items), np.array(coefs, dtype=float)), \
+        np.array(constants)
+
+
+def entry_constraints(block, name: str, keys: list, entries, lower=None, upper=None) -> None:
+    """Constraints ``block.<name>[keys[i]]``: lower[i] ≤ Σ coef · var ≤ upper[i] over the
+    entries of row i — a family of rows written as arrays rather than a rule per row.
+
+    ``entries``: ``(rows, variables, coefs)`` triples, ``rows`` the row position of each entry,
+    ``variables`` from :func:`columns`, ``coefs`` one number or one per entry. ``lower`` and
+    ``upper``: one number or one per row; None for no bound (equal: an equality)."""
+    if lower is None and upper is None:
+        raise ValueError(f"constraints {name}: give a lower or an upper bound")
+    n = len(keys)
+    bounds = [None if b is None else np.broadcast_to(np.asarray(b, dtype=float), (n,))
+              for b in (lower, upper)]
+    if isinstance(block, MatrixBlock):
+        block.add_rows(name, keys, *_joined(entries),
+                       np.full(n, -np.inf) if bounds[0] is None else bounds[0],
+                       np.full(n, np.inf) if bounds[1] is None else bounds[1])
+        return
+    terms, position = _grouped(keys, entries)
+    low, up = ([None] * n if b is None else [None if np.isinf(v) else v for v in b.tolist()]
+               for b in bounds)
+
+    def rule(b, *key):
+        i = position[_one(key)]
+        body = linear(terms[i])
+        if low[i] is not None and low[i] == up[i]:
+            return body == low[i]
+        return (low[i], body, up[i])
+
+    constraints(block, name, keys, rule=rule)
+
+
+def _joined(entries) -> tuple:
+    """The matrix route's entries as three arrays: row, column, coefficient."""
+    rows, cols, vals = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)], \
+        [np.zeros(0)]
+    for positions, variables, coefs in entries:
+        if len(variables):
+            positions = np.asarray(positions, dtype=np.int64)
+            rows.append(positions)
+            cols.append(variables.ids)
+            vals.append(np.broadcast_to(np.asarray(coefs, dtype=float), positions.shape))
+    return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
+
+
+def _grouped(keys: list, entries) -> tuple[list, dict]:
+    """The Pyomo route's entries as (coef, var) pairs per row, and each key's row."""
+    terms = [[] for _ in keys]
+    for positions, variables, coefs in entries:
+        coefs = np.broadcast_to(np.asarray(coefs, dtype=float), (len(variables),)).tolist()
+        for i, var, coef in zip(np.asarray(positions).tolist(), variables, coefs):
+            terms[i].append((coef, var))
+    return terms, {key: i for i, key in enumerate(keys)}
+
+
+def _one(key: tuple):
+    """A rule's index arguments as the key they came from (a lone index is not a tuple)."""
+    return key if len(key) > 1 else key[0]
+
+
+def sum_constraints(block, name: str, terms: dict, bulk: list, lower: dict) -> None:
+    """Constraints ``block.<name>[key]``: Σ terms[key] + Σ bulk terms of key ≥ lower[key]
+    (0 where not given), one per key with at least one term, in sorted key order.
+
+    ``terms`` maps a key to ``(coef, var)`` pairs; ``bulk`` holds families ``(keys, columns,
+    coefs)`` of the ledger's ``*_many`` methods, which only the matrix route keeps as arrays
+    (on the Pyomo route they are in ``terms`` already)."""
+    if isinstance(block, MatrixBlock):
+        block.add_sums(name, terms, bulk, lower)
+        return
+    if bulk:
+        raise ValueError("bulk terms are the matrix route's; the Pyomo route keeps terms")
+    constraints(block, name, sorted(terms), rule=lambda b, *key: (
+        linear(terms[key]) >= lower.get(key, 0.0)) if terms[key] else SKIP)
 
 
 def blocks(parent, name: str, keys) -> None:

@@ -7,7 +7,10 @@ Components never edit each other's constraints (STYLE.md §1). Instead they add
 * terms to the **annual cost** of (category, country, year) in M$/yr;
 * **sources of new capacity** of (region, process, online year): permits, pipeline projects;
 
-and declare the dimension names of the variables and constraints they create, so that results
+``supply_many`` and ``cost_many`` add a whole family of terms at once (one array per field,
+variables from :func:`~northam_plan.model.algebra.columns`): the matrix route keeps such a
+family as arrays, the Pyomo route turns it into single terms. Components also
+declare the dimension names of the variables and constraints they create, so that results
 come out labelled with the vocabulary (region, process, commodity, year …).
 """
 
@@ -16,7 +19,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from northam_plan.model.algebra import linear  # noqa: F401  (re-exported)
+import numpy as np
+
+from northam_plan.model.algebra import Cols, linear  # noqa: F401  (linear: re-exported)
 
 
 @dataclass
@@ -25,14 +30,29 @@ class Book:
     balance_rhs: dict = field(default_factory=lambda: defaultdict(float))
     cost_terms: dict = field(default_factory=lambda: defaultdict(list))
     cost_constant: dict = field(default_factory=lambda: defaultdict(float))
-    cost_spans: list = field(default_factory=list)
     capacity_sources: dict = field(default_factory=lambda: defaultdict(list))
+    # families of terms the matrix route keeps as arrays (supply_many, cost_many)
+    balance_bulk: list = field(default_factory=list)
+    cost_bulk: list = field(default_factory=list)
     dims: dict[str, tuple[str, ...]] = field(default_factory=dict)
     units: dict[str, str] = field(default_factory=dict)
 
     def supply(self, region: str, commodity: str, year: int, coef: float, var) -> None:
         """Add ``coef · var`` to the supply side of a commodity balance (negative = use)."""
         self.balance_terms[region, commodity, year].append((coef, var))
+
+    def supply_many(self, regions, commodities, years, coefs, variables) -> None:
+        """:meth:`supply` for a whole family of terms: ``coefs[i] · variables[i]`` in the
+        balance of (regions[i], commodities[i], years[i]). ``variables`` from
+        :func:`~northam_plan.model.algebra.columns`; ``coefs`` one number or one per term."""
+        keys = list(zip(_listed(regions), _listed(commodities), _listed(years)))
+        coefs = _per_term(coefs, len(keys))
+        if isinstance(variables, Cols):  # the matrix route keeps the family as arrays
+            self.balance_bulk.append((keys, variables.ids, coefs))
+            return
+        terms = self.balance_terms
+        for key, coef, var in zip(keys, coefs.tolist(), variables):
+            terms[key].append((coef, var))
 
     def demand(self, region: str, commodity: str, year: int, quantity: float) -> None:
         """Add exogenous use (unit/yr) to the right-hand side of a commodity balance."""
@@ -43,12 +63,17 @@ class Book:
         """Add ``coef · var`` (M$/yr in model year ``year``) to a cost category of a country."""
         self.cost_terms[category, country, year].append((coef, var))
 
-    def cost_each_year(self, category: str, country: str, years: list, coef: float,
-                       var) -> None:
-        """Add ``coef · var`` (M$/yr) to a cost category of a country in each model year of
-        ``years`` — one entry for what would be a term per year (pass the same list object for
-        many variables: the matrix route expands each distinct list once)."""
-        self.cost_spans.append((category, country, years, coef, var))
+    def cost_many(self, category: str, countries, years, coefs, variables) -> None:
+        """:meth:`cost` for a whole family of terms: ``coefs[i] · variables[i]`` (M$/yr) in the
+        cost ``category`` of countries[i] in model year years[i] (see :meth:`supply_many`)."""
+        coefs = _per_term(coefs, len(countries))
+        if isinstance(variables, Cols):
+            self.cost_bulk.append((category, countries, years, variables.ids, coefs))
+            return
+        terms = self.cost_terms
+        for k, t, coef, var in zip(_listed(countries), _listed(years), coefs.tolist(),
+                                   variables):
+            terms[category, k, t].append((coef, var))
 
     def new_capacity(self, region: str, process: str, year: int, var, capex: float) -> None:
         """Register ``var`` (unit/yr) as new capacity of a process online in ``year``, costing
@@ -59,3 +84,18 @@ class Book:
         """Record the dimension names and unit of a variable or constraint called ``name``."""
         self.dims[name] = dims
         self.units[name] = unit
+
+
+def _listed(values) -> list:
+    """Python objects (str, int) from a numpy array or any sequence."""
+    return values.tolist() if isinstance(values, np.ndarray) else list(values)
+
+
+def _per_term(coefs, n: int) -> np.ndarray:
+    """One float coefficient per term from a number or a sequence of n."""
+    coefs = np.asarray(coefs, dtype=float)
+    if coefs.ndim == 0:
+        return np.full(n, float(coefs))
+    if len(coefs) != n:
+        raise ValueError(f"{len(coefs)} coefficients for {n} terms")
+    return coefs

@@ -29,8 +29,8 @@ from contextlib import contextmanager
 from typing import Callable, Iterable
 
 from northam_plan.case import Case
-from northam_plan.model.algebra import (PYOMO, SKIP, MatrixModel, blocks, building,
-                                        constraints, linear, new_model)
+from northam_plan.model.algebra import (PYOMO, MatrixModel, blocks, building, new_model,
+                                        sum_constraints)
 from northam_plan.model.book import Book
 from northam_plan.model.components import (activity, capacity, demand, emissions, energy,
                                            passport, permitting, reserves, security, stockpile,
@@ -126,6 +126,8 @@ def _build(case: Case, components):
             ledger.balance_terms.clear()
             ledger.cost_terms.clear()
             ledger.capacity_sources.clear()
+            ledger.balance_bulk.clear()
+            ledger.cost_bulk.clear()
         m.pack()
     return m
 
@@ -141,8 +143,6 @@ def _check_order(components) -> None:
 
 
 def _add_balance(m, book: Book) -> None:
-    keys = sorted(book.balance_terms)
-    terms, rhs = book.balance_terms, book.balance_rhs
-    constraints(m, "commodity_balance", keys, rule=lambda m, r, c, t: (
-        linear(terms[r, c, t]) >= rhs.get((r, c, t), 0.0)) if terms[r, c, t] else SKIP)
+    sum_constraints(m, "commodity_balance", book.balance_terms, book.balance_bulk,
+                    book.balance_rhs)
     book.declare("commodity_balance", ("region", "commodity", "year"), "M$/unit")

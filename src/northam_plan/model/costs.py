@@ -6,22 +6,23 @@ objective (M$, present value in the first model year):
 with :math:`W_t` the discounted weight of model year t and :math:`\pi_b` the probability of the
 block's disruption scenario (1 for the model itself and outside stochastic cases).
 
-Components add single terms (``book.cost``: one year) and spans (``book.cost_each_year``: the
-same coefficient in each of several years — capital and fixed O&M over an asset's life, which
-would otherwise be millions of single terms). On the Pyomo route spans are expanded into terms;
-on the matrix route both are turned into arrays with numpy.
+Components add single terms (``book.cost``) and families of terms (``book.cost_many``: capital
+and fixed O&M of every asset in each year of its life, transport and tariffs of every flow, …).
+On the Pyomo route families are expanded into terms; on the matrix route all are turned into
+arrays with numpy.
 """
 
 from __future__ import annotations
 
 from array import array
 from collections import defaultdict
-from itertools import chain, repeat
+from itertools import repeat
 
 import numpy as np
+import pandas as pd
 import pyomo.environ as pyo
 
-from northam_plan.model.algebra import Col, MatrixExpression, MatrixModel, expressions, linear
+from northam_plan.model.algebra import MatrixExpression, MatrixModel, expressions, linear
 
 
 def add_costs(m, case, books) -> None:
@@ -35,10 +36,8 @@ def add_costs(m, case, books) -> None:
     coefs: dict[int, float] = defaultdict(float)
     variables = {}
     for block, book, probability in books:
-        for category, country, years, coef, var in book.cost_spans:
-            for t in years:
-                book.cost_terms[category, country, t].append((coef, var))
-        book.cost_spans.clear()
+        if book.cost_bulk:
+            raise ValueError("bulk costs are the matrix route's; the Pyomo route keeps terms")
         terms = book.cost_terms
         expressions(block, "annual_cost", sorted(terms), rule=lambda b, cat, k, t: linear(
             terms[cat, k, t]))
@@ -79,7 +78,7 @@ def _matrix_costs(m: MatrixModel, case, books) -> None:
 
 def _entries(book, position: dict) -> tuple:
     """The cost entries of a ledger as arrays: group (category, country) code, year position,
-    column, coefficient; terms and spans alike."""
+    column, coefficient; single terms and families alike."""
     groups: dict[tuple[str, str], int] = {}
     group, year, column, coef = array("q"), array("q"), array("q"), array("d")
     for (cat, k, t), items in book.cost_terms.items():
@@ -89,34 +88,14 @@ def _entries(book, position: dict) -> tuple:
         year.extend(repeat(position[t], len(lin.ids)))
         column.extend(lin.ids)
         coef.extend(lin.coefs)
-    arrays = [np.frombuffer(a, dtype=np.int64) for a in (group, year, column)] + \
-        [np.frombuffer(coef, dtype=float)]
-    if not book.cost_spans:
-        return (groups, *arrays)
-    runs: dict[int, tuple[int, int]] = {}  # id of a years list → (start, length) in `listed`
-    listed: list[list[int]] = []
-    span_group, span_start, span_length = array("q"), array("q"), array("q")
-    span_column, span_coef = array("q"), array("d")
-    offset = 0
-    for cat, k, years, value, var in book.cost_spans:
-        run = runs.get(id(years))
-        if run is None:
-            run = runs[id(years)] = (offset, len(years))
-            listed.append([position[t] for t in years])
-            offset += len(years)
-        if not isinstance(var, Col):
-            raise TypeError(f"a cost over several years needs a variable, got {var!r}")
-        span_group.append(groups.setdefault((cat, k), len(groups)))
-        span_start.append(run[0])
-        span_length.append(run[1])
-        span_column.append(var.id)
-        span_coef.append(value)
-    positions = np.fromiter(chain.from_iterable(listed), dtype=np.int64, count=offset)
-    length = np.frombuffer(span_length, dtype=np.int64)
-    owner = np.repeat(np.arange(len(length)), length)
-    within = np.arange(len(owner)) - np.repeat(np.cumsum(length) - length, length)
-    spans = [np.frombuffer(span_group, dtype=np.int64)[owner],
-             positions[np.frombuffer(span_start, dtype=np.int64)[owner] + within],
-             np.frombuffer(span_column, dtype=np.int64)[owner],
-             np.frombuffer(span_coef, dtype=float)[owner]]
-    return (groups, *(np.concatenate([a, s]) for a, s in zip(arrays, spans)))
+    arrays = [[np.frombuffer(a, dtype=np.int64)] for a in (group, year, column)] + \
+        [[np.frombuffer(coef, dtype=float)]]
+    for cat, countries, years, columns, coefs in book.cost_bulk:  # families (cost_many)
+        codes, found = pd.factorize(np.asarray(countries, dtype=object))
+        codes = np.array([groups.setdefault((cat, k), len(groups)) for k in found],
+                         dtype=np.int64)[codes]
+        at, found = pd.factorize(np.asarray(years))
+        at = np.array([position[t] for t in found], dtype=np.int64)[at]
+        for parts, part in zip(arrays, (codes, at, columns, coefs)):
+            parts.append(part)
+    return (groups, *(np.concatenate(parts) for parts in arrays))

@@ -72,7 +72,7 @@ class Lin:
 
     def __mul__(self, factor):
         factor = float(factor)
-        return Lin(list(self.ids), [factor * c for c in self.coefs], factor * self.constant,
+        return Lin(self.ids.copy(), [factor * c for c in self.coefs], factor * self.constant,
                    self.model)
 
     __rmul__ = __mul__
@@ -139,13 +139,30 @@ class Col:
 
     __rmul__ = __mul__
 
+    # relations straight from the column: x ≤ number, and x ≤ expression (→ x − expression ≤ 0)
+    def _minus(self, other: Lin) -> Lin:
+        return Lin([self.id, *other.ids], [1.0, *[-c for c in other.coefs]], -other.constant,
+                   self.model)
+
     def __le__(self, other):
+        if isinstance(other, (int, float)):
+            return Row(Lin([self.id], [1.0], 0.0, self.model), None, other)
+        if isinstance(other, Lin):
+            return Row(self._minus(other), None, 0.0)
         return self._lin() <= other
 
     def __ge__(self, other):
+        if isinstance(other, (int, float)):
+            return Row(Lin([self.id], [1.0], 0.0, self.model), other, None)
+        if isinstance(other, Lin):
+            return Row(self._minus(other), 0.0, None)
         return self._lin() >= other
 
     def __eq__(self, other):
+        if isinstance(other, (int, float)):
+            return Row(Lin([self.id], [1.0], 0.0, self.model), other, other)
+        if isinstance(other, Lin):
+            return Row(self._minus(other), 0.0, 0.0)
         return self._lin() == other
 
     __hash__ = object.__hash__
@@ -165,6 +182,28 @@ class Col:
     @property
     def name(self) -> str:
         return _name(self.parent_component().name, self.index())
+
+
+class Cols:
+    """Many variables of a :class:`MatrixModel` as one array of column numbers (what
+    :func:`~northam_plan.model.algebra.columns` gives on the matrix route): no object per
+    variable. Index it like a numpy array (a mask or positions select some)."""
+
+    __slots__ = ("model", "ids")
+
+    def __init__(self, model, ids: np.ndarray):
+        self.model, self.ids = model, ids
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if isinstance(index, (int, np.integer)):
+            return Col(self.model, int(self.ids[index]))
+        return Cols(self.model, self.ids[index])
+
+    def __iter__(self):
+        return (Col(self.model, i) for i in self.ids.tolist())
 
 
 class Row:

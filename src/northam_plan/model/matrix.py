@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 from array import array
-from itertools import chain
+from itertools import chain, repeat
 
 import numpy as np
 
@@ -212,6 +212,55 @@ class MatrixBlock:
         top.entry_val.frombytes(np.fromiter(chain.from_iterable(coefs), dtype=float,
                                             count=total).tobytes())
         top.n_rows = first + len(keys_list)
+        component.rows = range(first, top.n_rows)
+        setattr(self, name, component)
+
+    def add_sums(self, name: str, terms: dict, bulk: list, lower: dict) -> None:
+        """Rows Σ terms[key] + Σ bulk terms of key ≥ lower[key] (see
+        :func:`~northam_plan.model.algebra.sum_constraints`), assembled with numpy."""
+        present = {key for key, items in terms.items() if items}
+        for keys, _, _ in bulk:
+            present.update(keys)
+        keys = sorted(present)
+        index = {key: i for i, key in enumerate(keys)}
+        low = np.fromiter((lower.get(key, 0.0) for key in keys), dtype=float, count=len(keys))
+        rows, ids, coefs = array("q"), array("q"), array("d")
+        for key, items in terms.items():
+            if items:
+                lin = lin_of(items)
+                i = index[key]
+                rows.extend(repeat(i, len(lin.ids)))
+                ids.extend(lin.ids)
+                coefs.extend(lin.coefs)
+                low[i] -= lin.constant
+        row = [np.frombuffer(rows, dtype=np.int64)]
+        col, val = [np.frombuffer(ids, dtype=np.int64)], [np.frombuffer(coefs, dtype=float)]
+        for family, columns, values in bulk:
+            row.append(np.fromiter(map(index.__getitem__, family), dtype=np.int64,
+                                   count=len(family)))
+            col.append(columns)
+            val.append(values)
+        self.add_rows(name, keys, np.concatenate(row), np.concatenate(col),
+                      np.concatenate(val), low, np.full(len(keys), np.inf))
+
+    def add_rows(self, name: str, keys: list, row, col, val, lower, upper) -> None:
+        """Rows lower[i] ≤ Σ_e val[e] · x[col[e]] over the entries e with row[e] = i ≤ upper[i],
+        one per key: a constraint family given as arrays."""
+        top = self._top
+        component = MatrixConstraint(top, name, self.block_name)
+        top.row_starts.append(top.n_rows)
+        top.row_components.append(component)
+        order = np.argsort(row, kind="stable")
+        top.row_count.frombytes(np.bincount(row, minlength=len(keys)).astype(np.int64)
+                                .tobytes())
+        top.entry_col.frombytes(np.ascontiguousarray(col[order], dtype=np.int64).tobytes())
+        top.entry_val.frombytes(np.ascontiguousarray(val[order], dtype=float).tobytes())
+        top.row_lower.frombytes(np.ascontiguousarray(lower, dtype=float).tobytes())
+        top.row_upper.frombytes(np.ascontiguousarray(upper, dtype=float).tobytes())
+        first = top.n_rows
+        component.keys_list = list(keys)
+        component.row_of = dict(zip(component.keys_list, range(first, first + len(keys))))
+        top.n_rows = first + len(keys)
         component.rows = range(first, top.n_rows)
         setattr(self, name, component)
 

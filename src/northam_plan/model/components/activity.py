@@ -19,7 +19,10 @@ Costs (annual, M$/yr, country of the region)
 
 from __future__ import annotations
 
-from northam_plan.model.algebra import constraints, variables
+import numpy as np
+
+from northam_plan.model.algebra import (columns, entry_constraints, expression_entries,
+                                        variables)
 
 NAME = "activity"
 REQUIRES = ("capacity",)
@@ -45,18 +48,28 @@ def add(m, case, book) -> None:
     country_of = case.countries_of_regions
 
     top = m.model()  # capacity is decided once, also when operations are per scenario
-    variables(m, "act", top.cap_keys)
+    keys = top.cap_keys
+    variables(m, "act", keys)
     book.declare("act", ("region", "process", "year"), "unit/yr")
-    constraints(m, "activity_max", top.cap_keys, rule=lambda b, r, p, t: b.act[r, p, t]
-        <= avail[p] * per_capacity[p] * top.cap[r, p, t])
+    acts = columns(m.act)  # in the order of keys
+
+    # act − avail · apc · cap ≤ 0, i.e. act − f · Σ cap terms ≤ f · cap constant
+    f = np.array([avail[p] * per_capacity[p] for _, p, _ in keys], dtype=float)
+    (rows, caps, coefs), constant = expression_entries(top.cap, keys)
+    entry_constraints(m, "activity_max", keys,
+                      [(np.arange(len(keys)), acts, 1.0), (rows, caps, -f[rows] * coefs)],
+                      upper=f * constant)
     book.declare("activity_max", ("region", "process", "year"), "M$/unit")
 
-    ratios = process_ratios(case)
-    for (r, p, t) in top.cap_keys:
-        var = m.act[r, p, t]
-        for c, ratio in ratios[p]:
-            # the energy component balances timesliced ones per slice, the passport tracked
-            if c not in case.timesliced and c not in case.tracked:
-                book.supply(r, c, t, ratio, var)
-        if var_om[p]:
-            book.cost("variable_om", country_of[r], t, var_om[p], var)
+    # the energy component balances timesliced commodities per slice, the passport tracked ones
+    ratios = {p: [(c, ratio) for c, ratio in pairs
+                  if c not in case.timesliced and c not in case.tracked]
+              for p, pairs in process_ratios(case).items()}
+    terms = [(i, r, c, t, ratio) for i, (r, p, t) in enumerate(keys) for c, ratio in ratios[p]]
+    if terms:
+        at, regions, commodities, years, coefs = zip(*terms)
+        book.supply_many(regions, commodities, years, coefs, acts[np.array(at)])
+    paid = [i for i, (_, p, _) in enumerate(keys) if var_om[p]]
+    book.cost_many("variable_om", [country_of[keys[i][0]] for i in paid],
+                   [keys[i][2] for i in paid], [var_om[keys[i][1]] for i in paid],
+                   acts[np.array(paid, dtype=np.int64)])

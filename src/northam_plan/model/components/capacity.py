@@ -28,9 +28,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from itertools import chain
+
+import numpy as np
 import pandas as pd
 
-from northam_plan.model.algebra import constraints, expressions, linear
+from northam_plan.model.algebra import entry_constraints, entry_expressions, gathered
 
 NAME = "capacity"
 REQUIRES = ("permitting",)
@@ -64,35 +67,53 @@ def add(m, case, book) -> None:
                     case.tables["countries"]["cost_of_capital"]))
     sources = book.capacity_sources
     build_keys = sorted(sources)
-    expressions(m, "build", build_keys, rule=lambda m, r, p, t: linear(
-        [(1.0, var) for var, _ in sources[r, p, t]]))
+    # every source once: the build key it counts in (its position), its variable
+    owner = np.array([i for i, key in enumerate(build_keys) for _ in sources[key]],
+                     dtype=np.int64)
+    new = gathered([var for key in build_keys for var, _ in sources[key]])
+    entry_expressions(m, "build", build_keys, [(owner, new, 1.0)])
     book.declare("build", ("region", "process", "year"), "unit/yr")
 
     weights = case.year_weights
-    limited = [key for key in build_keys if not pd.isna(max_build[key[1]])]
-    constraints(m, "build_max", limited,
-                rule=lambda m, r, p, t: m.build[r, p, t] <= max_build[p] * weights[t])
+    limited = [i for i, (_, p, _) in enumerate(build_keys) if not pd.isna(max_build[p])]
+    row = np.full(len(build_keys), -1, dtype=np.int64)
+    row[limited] = np.arange(len(limited))
+    counted = row[owner] >= 0
+    entry_constraints(m, "build_max", [build_keys[i] for i in limited],
+                      [(row[owner][counted], new[counted], 1.0)],
+                      upper=[max_build[build_keys[i][1]] * weights[build_keys[i][2]]
+                             for i in limited])
     book.declare("build_max", ("region", "process", "year"), "M$/unit")
 
-    # sources alive per (r, p, t); capital and fixed O&M charged on them
-    alive: dict[tuple[str, str, int], list] = defaultdict(list)
-    for (r, p, t_online), items in sources.items():
-        life = int(lifetime[p])
-        k = country_of[r]
-        annuity = crf(rate[k], life)
-        alive_years = [t for t in years if t_online <= t < t_online + life]
-        for var, capex in items:
-            for t in alive_years:
-                alive[r, p, t].append((1.0, var))
-            if capex:
-                book.cost_each_year("capital", k, alive_years, capex * annuity, var)
-            if fixed_om[p]:
-                book.cost_each_year("fixed_om", k, alive_years, fixed_om[p], var)
-
+    # the years each build key's capacity is alive
+    alive = [[t for t in years if t_online <= t < t_online + int(lifetime[p])]
+             for _, p, t_online in build_keys]
     existing = existing_by_year(case)
-    cap_keys = sorted({*alive, *((r, p, t) for (r, p), by_year in existing.items()
-                                 for t, c in by_year.items() if c > 0)})
-    expressions(m, "cap", cap_keys, rule=lambda m, r, p, t: linear(
-        alive.get((r, p, t), []), constant=existing.get((r, p), {}).get(t, 0.0)))
+    cap_keys = sorted({*((r, p, t) for (r, p, _), ys in zip(build_keys, alive) for t in ys),
+                       *((r, p, t) for (r, p), by_year in existing.items()
+                         for t, c in by_year.items() if c > 0)})
+    position = {key: i for i, key in enumerate(cap_keys)}
+
+    # one entry per source and year it is alive: e picks alive year `at[e]` of source src[e]
+    length = np.array([len(ys) for ys in alive], dtype=np.int64)[owner]
+    src = np.repeat(np.arange(len(owner)), length)
+    at = np.repeat(np.cumsum([0, *map(len, alive)])[owner], length) + np.arange(len(src)) - \
+        np.repeat(np.cumsum(length) - length, length)
+    rows = np.fromiter((position[r, p, t] for (r, p, _), ys in zip(build_keys, alive)
+                        for t in ys), dtype=np.int64)[at]
+    entry_expressions(m, "cap", cap_keys, [(rows, new[src], 1.0)],
+                      constants=[existing.get((r, p), {}).get(t, 0.0) for r, p, t in cap_keys])
+
+    # capital (capex · CRF) and fixed O&M of every source in each year it is alive
+    year = np.fromiter(chain.from_iterable(alive), dtype=np.int64)[at]
+    country = np.array([country_of[r] for r, _, _ in build_keys], dtype=object)
+    annuity = np.array([crf(rate[country_of[r]], int(lifetime[p])) for r, p, _ in build_keys])
+    capex = np.array([capex for key in build_keys for _, capex in sources[key]], dtype=float)
+    fixed = np.array([fixed_om[p] for _, p, _ in build_keys], dtype=float)
+    for category, per_source in (("capital", capex * annuity[owner]),
+                                 ("fixed_om", fixed[owner])):
+        paid = per_source[src] != 0
+        book.cost_many(category, country[owner][src][paid], year[paid],
+                       per_source[src][paid], new[src[paid]])
     book.declare("cap", ("region", "process", "year"), "unit/yr")
     m.cap_keys = cap_keys  # plain list, used by the activity component

@@ -34,10 +34,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy as np
 import pandas as pd
 
 from northam_plan.case.leadtimes import DEFAULT_REGIME, construction_years, online_year, regimes
-from northam_plan.model.algebra import constraints, linear, variables
+from northam_plan.model.algebra import (columns, constraints, entry_constraints, linear,
+                                        variables)
 
 NAME = "permitting"
 REQUIRES: tuple[str, ...] = ()
@@ -87,11 +89,11 @@ def add(m, case, book) -> None:
     book.declare("permit", ("region", "process", "regime", "year"), "unit/yr")
     limits = throughput_limits(case)
     pooled = {(k, g) for k, g, _ in limits}
-    arrivals = defaultdict(list)
+    arrivals = defaultdict(list)  # (r, p, g, online year) → the pooled permits arriving
     for (r, p, g, t), online in permit_online.items():
         var = m.permit[r, p, g, t]
         if (country_of[r], g) in pooled:
-            arrivals[r, p, g, online].append(var)
+            arrivals[r, p, g, online].append((r, p, g, t))
         else:
             book.new_capacity(r, p, online, var, capex[p])
         premium = premiums[country_of[r], family[p], g]
@@ -128,16 +130,19 @@ def _add_permit_pools(m, case, book, arrivals, capex) -> None:
     variables(m, "permit_pool", keys)
     book.declare("permit_use", ("region", "process", "regime", "year"), "unit/yr")
     book.declare("permit_pool", ("region", "process", "regime", "year"), "unit/yr")
-    previous = {t: years[i - 1] for i, t in enumerate(years) if i > 0}
-
-    def balance(m, r, p, g, y):  # pool_y − pool_{y−1} − arrivals_y + use_y = 0
-        terms = [(1.0, m.permit_pool[r, p, g, y]), (1.0, m.permit_use[r, p, g, y])]
-        if (r, p, g, previous.get(y)) in m.permit_pool:
-            terms.append((-1.0, m.permit_pool[r, p, g, previous[y]]))
-        terms += [(-1.0, v) for v in arrivals.get((r, p, g, y), [])]
-        return linear(terms) == 0.0
-
-    constraints(m, "permit_pool_balance", keys, rule=balance)
+    # pool_y + use_y − pool_{y−1} − Σ arrivals_y = 0, row i for keys[i]; a (r, p, g)'s keys
+    # are its model years from its first arrival on, so pool_{y−1} is the key before
+    row = np.arange(len(keys))
+    pool, use = columns(m.permit_pool), columns(m.permit_use)
+    carried = np.array([i for i in range(1, len(keys)) if keys[i - 1][:3] == keys[i][:3]],
+                       dtype=np.int64)
+    position = {key: i for i, key in enumerate(keys)}
+    arriving = [(position[key], permit) for key, permits in arrivals.items()
+                for permit in permits]
+    entry_constraints(m, "permit_pool_balance", keys, [
+        (row, pool, 1.0), (row, use, 1.0), (carried, pool[carried - 1], -1.0),
+        ([i for i, _ in arriving], columns(m.permit, [k for _, k in arriving]), -1.0)],
+        lower=0.0, upper=0.0)
     book.declare("permit_pool_balance", ("region", "process", "regime", "year"), "M$/unit")
     for (r, p, g, y) in keys:
         book.new_capacity(r, p, y, m.permit_use[r, p, g, y], capex[p])

@@ -21,9 +21,12 @@ tariffs are per origin tag, in the passport component.
 
 from __future__ import annotations
 
+from itertools import compress
+
+import numpy as np
 import pandas as pd
 
-from northam_plan.model.algebra import constraints, variables
+from northam_plan.model.algebra import columns, entry_constraints, variables
 
 NAME = "trade"
 REQUIRES: tuple[str, ...] = ()
@@ -38,40 +41,49 @@ def tariff_rates(case) -> dict[tuple[str, str, str, int], float]:
 def add(m, case, book) -> None:
     links = case.tables["links"]
     links = links[~links["commodity"].isin(case.timesliced)]  # energy links: energy component
+    years = list(case.years)
+    n = len(years)
     country_of = case.countries_of_regions
     price = dict(zip(case.tables["commodities"]["commodity"],
                      case.tables["commodities"]["reference_price"]))
     rates = tariff_rates(case)
 
     keys = [(a, b, c, t) for a, b, c in links[["from", "to", "commodity"]].itertuples(
-        index=False) for t in case.years]
+        index=False) for t in years]
     variables(m, "flow", keys)
     book.declare("flow", ("from", "to", "commodity", "year"), "unit/yr")
 
-    capacity = {}
-    transport_of, tariff_of = {}, {}  # M$ per unit shipped, for the allocation plan
-    for a, b, c, transport, loss, cap in links[
-            ["from", "to", "commodity", "transport_cost", "loss", "capacity"]].itertuples(
-            index=False):
-        k_from, k_to = country_of[a], country_of[b]
-        if not pd.isna(cap):
-            capacity[a, b, c] = cap
-        tracked = c in case.tracked  # balance and tariffs per origin: passport component
-        for t in case.years:
-            var = m.flow[a, b, c, t]
-            if not tracked:
-                book.supply(a, c, t, -1.0, var)
-                book.supply(b, c, t, 1.0 - loss, var)
-            if transport:
-                book.cost("transport", k_to, t, transport, var)
-                transport_of[a, b, c, t] = transport
-            if k_from != k_to and not tracked:
-                tariff = rates.get((k_from, k_to, c, t), 0.0) * price[c]
-                if tariff:
-                    book.cost("tariff", k_to, t, tariff, var)
-                    tariff_of[a, b, c, t] = tariff
-    m.flow_unit_costs = (transport_of, tariff_of)
+    # one entry per flow, link by link and year by year as the keys
+    a, b, c = (np.repeat(links[column].to_numpy(dtype=object), n)
+               for column in ("from", "to", "commodity"))
+    t = np.tile(np.array(years, dtype=object), len(links))
+    k_from, k_to = (np.array([country_of[x] for x in regions], dtype=object)
+                    for regions in (a, b))
+    loss, transport = (np.repeat(links[column].to_numpy(dtype=float), n)
+                       for column in ("loss", "transport_cost"))
+    flows = columns(m.flow)
 
-    constraints(m, "flow_max", [key for key in keys if key[:3] in capacity],
-        rule=lambda m, a, b, c, t: m.flow[a, b, c, t] <= capacity[a, b, c])
+    # tracked commodities: balance and tariffs per origin, in the passport component
+    own = ~np.isin(c, list(case.tracked))
+    book.supply_many(a[own], c[own], t[own], -1.0, flows[own])
+    book.supply_many(b[own], c[own], t[own], 1.0 - loss[own], flows[own])
+
+    shipped = transport != 0
+    book.cost_many("transport", k_to[shipped], t[shipped], transport[shipped], flows[shipped])
+    tariff = np.zeros(len(keys))
+    border = np.flatnonzero(own & (k_from != k_to))
+    tariff[border] = [rates.get((k_from[i], k_to[i], c[i], t[i]), 0.0) * price[c[i]]
+                      for i in border.tolist()]
+    taxed = tariff != 0
+    book.cost_many("tariff", k_to[taxed], t[taxed], tariff[taxed], flows[taxed])
+    m.flow_unit_costs = (  # M$ per unit shipped, for the allocation plan
+        dict(zip(compress(keys, shipped), transport[shipped].tolist())),
+        dict(zip(compress(keys, taxed), tariff[taxed].tolist())))
+
+    capacity = {(x, y, z): cap for x, y, z, cap in links[
+        ["from", "to", "commodity", "capacity"]].itertuples(index=False) if not pd.isna(cap)}
+    limited = np.flatnonzero([key[:3] in capacity for key in keys])
+    entry_constraints(m, "flow_max", [keys[i] for i in limited],
+                      [(np.arange(len(limited)), flows[limited], 1.0)],
+                      upper=[capacity[keys[i][:3]] for i in limited.tolist()])
     book.declare("flow_max", ("from", "to", "commodity", "year"), "M$/unit")

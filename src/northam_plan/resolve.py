@@ -32,11 +32,11 @@ constant, which does not change); bounds go through ``changeColsBounds``. The ke
 updated too (bounds, ``annual_cost``, the unit costs of the allocation plan), so
 ``extract_plan(resolver.model, resolver.case)`` is the new plan.
 
-**rebuild** (any other change): build and compile the new case, check that its columns and rows
-(names, order, senses) and the sparsity pattern of A are the same as the kept ones, and push
-only the numbers that differ (``changeColsCost``, ``changeObjectiveOffset``,
-``changeColsBounds``, ``changeRowsBounds``, ``changeCoeff``). It costs a build and a compile but
-no new HiGHS instance and no cold solve; ``resolver.model`` becomes the new model.
+**rebuild** (any other change; :mod:`northam_plan.resolve_rebuild`, which also holds the kept
+compiled form both routes push through): build and compile the new case, check that its columns
+and rows (names, order, senses) and the sparsity pattern of A are the same as the kept ones, and
+push only the numbers that differ. It costs a build and a compile but no new HiGHS instance and
+no cold solve; ``resolver.model`` becomes the new model.
 
 A change of structure — a row added to a table that makes a new variable or constraint, a
 coefficient that becomes 0 or stops being 0, other years — raises :class:`StructureChanged`,
@@ -61,12 +61,12 @@ import highspy
 import numpy as np
 import pyomo.environ as pyo
 from pyomo.common.errors import InfeasibleConstraintException
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from northam_plan.case import Case
 from northam_plan.model.algebra import MatrixModel
 from northam_plan.model.book import linear
 from northam_plan.model.build import gc_paused
+from northam_plan.resolve_rebuild import Kept, StructureChanged, compile_form, rebuild
 from northam_plan.resolve_tables import Changes, NotDirect, changed_tables, direct_changes
 from northam_plan.solve import (_ADVICE, _STATUS, SolveOptions, SolveResult, _highs_lp,
                                 _highs_version, _load, _quiet_stdout, _set_options, run_highs)
@@ -74,10 +74,6 @@ from northam_plan.solve import (_ADVICE, _STATUS, SolveOptions, SolveResult, _hi
 __all__ = ["Resolver", "StructureChanged"]
 
 ROUTES = ("auto", "direct", "rebuild")
-
-
-class StructureChanged(ValueError):
-    """The new case has other variables, rows or non-zeros than the kept model: rebuild."""
 
 
 class Resolver:
@@ -104,26 +100,27 @@ class Resolver:
         self.model, self.case, self.extra = model, case, tuple(extra)
         self.options = options or SolveOptions(**kwargs)
         self.highs = None
-        self.form = None
         self.route = ""
-        self._column: dict[int, int] = {}
-        self._rows: dict[int, list[tuple[int, int]]] | None = None
-        self._names = None
+        self._kept: Kept | None = None
         self._objective_stale = False
+
+    @property
+    def form(self):
+        """The compiled standard form HiGHS holds (None before :meth:`solve`)."""
+        return None if self._kept is None else self._kept.form
 
     # --- first solve ------------------------------------------------------------------
     def solve(self) -> SolveResult:
         """Compile the model to standard form, hand it to HiGHS and solve (as :func:`solve`)."""
         tic = time.perf_counter()
         try:
-            with gc_paused():
-                form = LinearStandardFormCompiler().write(self.model, mixed_form=True)
+            form = compile_form(self.model)
         except InfeasibleConstraintException as err:
             return SolveResult(status="infeasible", objective=None, sizes={},
                                timings={"handover": time.perf_counter() - tic},
                                message=f"{_ADVICE['infeasible']} ({err})")
         lp = _highs_lp(form)
-        self._keep(form, lp)
+        self._kept = Kept(form, lp)
         handover = time.perf_counter() - tic
         with _quiet_stdout(self.options.quiet):
             self.highs = highspy.Highs()
@@ -135,7 +132,7 @@ class Resolver:
     def column(self, var) -> int:
         """The HiGHS column of a Pyomo variable (KeyError if it is in no constraint)."""
         self._require()
-        return self._column[id(var)]
+        return self._kept.column[id(var)]
 
     def set_cost(self, var, coefficient: float) -> None:
         """Set the objective coefficient of ``var`` (present value, M$ per unit).
@@ -144,17 +141,17 @@ class Resolver:
         update by the rebuild route replaces it with the new case's coefficient.
         """
         j = self.column(var)
-        self._cost[j] = coefficient
+        self._kept.cost[j] = coefficient
         self.highs.changeColsCost(1, np.array([j], dtype=np.int32),
                                   np.array([coefficient], dtype=float))
         self._objective_stale = True
 
     def set_bounds(self, var, lower: float | None, upper: float | None) -> None:
         """Set the bounds of ``var`` in HiGHS and on the Pyomo variable (None: unbounded)."""
-        j = self.column(var)
-        self._col_lower[j] = -np.inf if lower is None else float(lower)
-        self._col_upper[j] = np.inf if upper is None else float(upper)
-        self.highs.changeColBounds(j, self._col_lower[j], self._col_upper[j])
+        j, kept = self.column(var), self._kept
+        kept.col_lower[j] = -np.inf if lower is None else float(lower)
+        kept.col_upper[j] = np.inf if upper is None else float(upper)
+        self.highs.changeColBounds(j, kept.col_lower[j], kept.col_upper[j])
         var.setlb(lower)
         var.setub(upper)
 
@@ -213,8 +210,8 @@ class Resolver:
 
     def _commit(self, changes: Changes, case: Case) -> None:
         """Check every change against the compiled form first, then apply them all."""
-        book, weights = self.model.book, case.discount_weights
-        cost = self._cost.copy()
+        book, weights, kept = self.model.book, case.discount_weights, self._kept
+        cost = kept.cost.copy()
         terms_of = {}
         for key, items in changes.costs.items():
             terms = list(book.cost_terms.get(key, []))
@@ -228,7 +225,7 @@ class Resolver:
                 old = terms[found[0]][0] if found else 0.0
                 if coef == old:
                     continue
-                j = self._column.get(vid)
+                j = kept.column.get(vid)
                 if j is None:
                     raise NotDirect(f"{var.name} is in no row or cost of the compiled model")
                 cost[j] += weights[key[2]] * (coef - old)
@@ -237,8 +234,8 @@ class Resolver:
                 else:
                     terms.append((coef, var))
             terms_of[key] = [(c, v) for c, v in terms if c]
-        lower, upper = self._row_lower.copy(), self._row_upper.copy()
-        rows = self._row_map() if changes.rows else {}
+        lower, upper = kept.row_lower.copy(), kept.row_upper.copy()
+        rows = kept.rows() if changes.rows else {}
         for con, new_lower, new_upper in changes.rows.values():
             old_lower, old_upper = pyo.value(con.lower), pyo.value(con.upper)
             if (old_lower is None) != (new_lower is None) or \
@@ -256,17 +253,18 @@ class Resolver:
                     lower[i] += new_lower - old_lower
                 if sense >= 0:
                     upper[i] += new_upper - old_upper
-        col_lower, col_upper = self._col_lower.copy(), self._col_upper.copy()
+        col_lower, col_upper = kept.col_lower.copy(), kept.col_upper.copy()
         for var, lb, ub in changes.bounds.values():
-            j = self._column.get(id(var))
+            j = kept.column.get(id(var))
             if j is None:
                 raise NotDirect(f"{var.name} is in no row or cost of the compiled model")
             col_lower[j] = -np.inf if lb is None else lb
             col_upper[j] = np.inf if ub is None else ub
 
         # --- apply: HiGHS, then the Pyomo model and its ledger ----------------------------
-        self._push(cost=cost, row_lower=lower, row_upper=upper, col_lower=col_lower,
-                   col_upper=col_upper)
+        if kept.push(self.highs, cost=cost, row_lower=lower, row_upper=upper,
+                     col_lower=col_lower, col_upper=col_upper):
+            self._objective_stale = True
         for con, new_lower, new_upper in changes.rows.values():
             body = con.body
             con.set_value(body == new_lower if con.equality else (new_lower, body, new_upper))
@@ -284,71 +282,11 @@ class Resolver:
 
     # --- rebuild route ------------------------------------------------------------------
     def _rebuild(self, case: Case) -> dict:
-        from northam_plan.model import build_model
-
-        tic = time.perf_counter()
-        model = build_model(case, extra=self.extra)
-        timings = {"build": time.perf_counter() - tic}
-        tic = time.perf_counter()
-        try:
-            with gc_paused():
-                form = LinearStandardFormCompiler().write(model, mixed_form=True)
-        except InfeasibleConstraintException as err:
-            raise StructureChanged(f"a row of the new case has no variables left ({err})") \
-                from None
-        timings["compile"] = time.perf_counter() - tic
-        tic = time.perf_counter()
-        with gc_paused():
-            names = self._same_structure(form)
-            lp = _highs_lp(form)
-        old = self.form.A.data
-        for k in np.flatnonzero(old != form.A.data):
-            j = int(np.searchsorted(form.A.indptr, k, side="right") - 1)
-            self.highs.changeCoeff(int(form.A.indices[k]), j, float(form.A.data[k]))
-        self._push(cost=np.asarray(lp.col_cost_, dtype=float),
-                   row_lower=np.asarray(lp.row_lower_, dtype=float),
-                   row_upper=np.asarray(lp.row_upper_, dtype=float),
-                   col_lower=np.asarray(lp.col_lower_, dtype=float),
-                   col_upper=np.asarray(lp.col_upper_, dtype=float))
-        if float(lp.offset_) != self._offset:
-            self.highs.changeObjectiveOffset(float(lp.offset_))
-        self.model = model
-        self._keep(form, lp)
-        self._names = names
-        self._objective_stale = False
-        timings["push"] = time.perf_counter() - tic
+        """The rebuild route (:func:`~northam_plan.resolve_rebuild.rebuild`): its timings."""
+        self.model, self._kept, timings = rebuild(self.model, self._kept, self.highs, case,
+                                                  self.extra)
+        self._objective_stale = False  # HiGHS has the costs of the new model's objective
         return timings
-
-    def _same_structure(self, form):
-        """The names of ``form``'s columns and rows if its structure is the kept one's."""
-        old = self.form
-        if old.A.shape != form.A.shape:
-            raise StructureChanged(
-                f"the new case has {form.A.shape[1]} variables and {form.A.shape[0]} rows, the "
-                f"kept model {old.A.shape[1]} and {old.A.shape[0]}" + self._custom_hint())
-        if self._names is None:
-            self._names = _names(old)
-        names = _names(form)
-        for what, a, b in (("variable", self._names[0], names[0]),
-                           ("row", self._names[1], names[1])):
-            if a != b:
-                i = next(i for i, (x, y) in enumerate(zip(a, b)) if x != y)
-                raise StructureChanged(f"{what} {i} is {b[i]} in the new case, {a[i]} in the "
-                                       f"kept model")
-        if not (np.array_equal(old.A.indptr, form.A.indptr)
-                and np.array_equal(old.A.indices, form.A.indices)):
-            j = int(np.flatnonzero(np.diff(old.A.indptr) != np.diff(form.A.indptr))[0]) \
-                if not np.array_equal(old.A.indptr, form.A.indptr) else None
-            where = f" (in the column of {names[0][j]})" if j is not None else ""
-            raise StructureChanged("a coefficient of the new case becomes 0 or stops being 0"
-                                   + where)
-        return names
-
-    def _custom_hint(self) -> str:
-        if getattr(self.model, "custom_names", None) and not self.extra:
-            return ("; the kept model has custom constraints: give their functions to "
-                    "Resolver(..., extra=[...]) so that a rebuild adds them")
-        return ""
 
     def _cold(self, case: Case) -> SolveResult:
         from northam_plan.model import build_model
@@ -356,7 +294,7 @@ class Resolver:
         tic = time.perf_counter()
         self.model, self.case = build_model(case, extra=self.extra), case
         built = time.perf_counter() - tic
-        self.highs, self._names, self._rows = None, None, None
+        self.highs = None
         result = self.solve()
         result.timings = {"build": built, **result.timings}
         self.route = "cold"
@@ -367,42 +305,6 @@ class Resolver:
         if self.highs is None:
             raise RuntimeError("call Resolver.solve() first")
 
-    def _keep(self, form, lp) -> None:
-        self.form, self._column = form, {id(v): j for j, v in enumerate(form.columns)}
-        self._rows = None
-        self._cost = np.array(lp.col_cost_, dtype=float)
-        self._offset = float(lp.offset_)
-        self._row_lower = np.array(lp.row_lower_, dtype=float)
-        self._row_upper = np.array(lp.row_upper_, dtype=float)
-        self._col_lower = np.array(lp.col_lower_, dtype=float)
-        self._col_upper = np.array(lp.col_upper_, dtype=float)
-
-    def _row_map(self) -> dict[int, list[tuple[int, int]]]:
-        """HiGHS rows (index, sense: −1 ≥, 0 =, 1 ≤) of each Pyomo constraint, by id."""
-        if self._rows is None:
-            rows: dict[int, list[tuple[int, int]]] = {}
-            for i, (con, sense) in enumerate(self.form.rows):
-                rows.setdefault(id(con), []).append((i, sense))
-            self._rows = rows
-        return self._rows
-
-    def _push(self, cost, row_lower, row_upper, col_lower, col_upper) -> None:
-        """Send the entries that differ from the kept arrays to HiGHS and keep the new ones."""
-        changed = np.flatnonzero(cost != self._cost)
-        if len(changed):
-            self.highs.changeColsCost(len(changed), changed.astype(np.int32), cost[changed])
-            self._objective_stale = True
-        changed = np.flatnonzero((row_lower != self._row_lower) | (row_upper != self._row_upper))
-        if len(changed):
-            self.highs.changeRowsBounds(len(changed), changed.astype(np.int32),
-                                        row_lower[changed], row_upper[changed])
-        changed = np.flatnonzero((col_lower != self._col_lower) | (col_upper != self._col_upper))
-        if len(changed):
-            self.highs.changeColsBounds(len(changed), changed.astype(np.int32),
-                                        col_lower[changed], col_upper[changed])
-        self._cost, self._row_lower, self._row_upper = cost, row_lower, row_upper
-        self._col_lower, self._col_upper = col_lower, col_upper
-
     def _run(self, timings: dict) -> SolveResult:
         highs = self.highs
         if self.options.algorithm == "ipm" and "handover" not in timings:
@@ -411,24 +313,20 @@ class Resolver:
         run_highs(highs)
         timings["solve"] = time.perf_counter() - tic
         status = _STATUS.get(highs.getModelStatus(), str(highs.getModelStatus()))
+        kept = self._kept
         sizes = {"variables": int(highs.getNumCol()), "constraints": int(highs.getNumRow()),
-                 "nonzeros": int(self.form.A.nnz)}
+                 "nonzeros": int(kept.form.A.nnz)}
         objective = None
         if status == "optimal":
             tic = time.perf_counter()
             with gc_paused():
-                _load(self.model, self.form, highs)
+                _load(self.model, kept.form, highs)
                 if self._objective_stale:  # keep model.objective what HiGHS minimised
                     self.model.objective.set_value(linear(
-                        [(c, v) for c, v in zip(self._cost, self.form.columns) if c],
-                        constant=self._offset))
+                        [(c, v) for c, v in zip(kept.cost, kept.form.columns) if c],
+                        constant=kept.offset))
                     self._objective_stale = False
             objective = float(highs.getInfo().objective_function_value)
             timings["load"] = time.perf_counter() - tic
         return SolveResult(status=status, objective=objective, sizes=sizes, timings=timings,
                            solver=f"HiGHS {_highs_version()}", message=_ADVICE.get(status, ""))
-
-
-def _names(form) -> tuple[list[str], list[tuple[str, int]]]:
-    return ([v.name for v in form.columns], [(c.name, s) for c, s in form.rows])
-

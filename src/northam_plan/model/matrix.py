@@ -51,7 +51,20 @@ class MatrixVar(_Indexed):
     def __init__(self, model, local_name: str, start: int, keys: list, block_name: str = ""):
         super().__init__(local_name, block_name)
         self.model, self.start, self.keys_list = model, start, keys
-        self.position = {key: i for i, key in enumerate(keys)}
+        self._position = None
+
+    @property
+    def position(self) -> dict:
+        """key → offset of its column; made on first look-up (many families never need it)."""
+        if self._position is None:
+            self._position = {key: i for i, key in enumerate(self.keys_list)}
+        return self._position
+
+    def values(self):
+        return (Col(self.model, j) for j in range(self.start, self.start + len(self.keys_list)))
+
+    def items(self):
+        return zip(self.keys_list, self.values())
 
     def __getitem__(self, key) -> Col:
         try:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from bisect import bisect_left
 from itertools import chain
 
 import numpy as np
@@ -86,7 +87,7 @@ def add(m, case, book) -> None:
     book.declare("build_max", ("region", "process", "year"), "M$/unit")
 
     # the years each build key's capacity is alive
-    alive = [[t for t in years if t_online <= t < t_online + int(lifetime[p])]
+    alive = [years[bisect_left(years, t_online):bisect_left(years, t_online + int(lifetime[p]))]
              for _, p, t_online in build_keys]
     existing = existing_by_year(case)
     cap_keys = sorted({*((r, p, t) for (r, p, _), ys in zip(build_keys, alive) for t in ys),

@@ -89,16 +89,21 @@ def add(m, case, book) -> None:
     book.declare("permit", ("region", "process", "regime", "year"), "unit/yr")
     limits = throughput_limits(case)
     pooled = {(k, g) for k, g, _ in limits}
+    permits = columns(m.permit)  # in the order of permit_online
     arrivals = defaultdict(list)  # (r, p, g, online year) → the pooled permits arriving
-    for (r, p, g, t), online in permit_online.items():
-        var = m.permit[r, p, g, t]
-        if (country_of[r], g) in pooled:
+    paid = []  # (position, country, year, premium in M$/yr) of permits with a premium
+    for i, ((r, p, g, t), online) in enumerate(permit_online.items()):
+        k = country_of[r]
+        if (k, g) in pooled:
             arrivals[r, p, g, online].append((r, p, g, t))
         else:
-            book.new_capacity(r, p, online, var, capex[p])
-        premium = premiums[country_of[r], family[p], g]
+            book.new_capacity(r, p, online, permits[i], capex[p])
+        premium = premiums[k, family[p], g]
         if premium:
-            book.cost("permitting", country_of[r], t, premium / weights[t], var)
+            paid.append((i, k, t, premium / weights[t]))
+    at, countries, starts, coefs = (list(field) for field in zip(*paid)) if paid else \
+        ([], [], [], [])
+    book.cost_many("permitting", countries, starts, coefs, permits[np.array(at, dtype=np.int64)])
 
     _add_permit_pools(m, case, book, arrivals, capex)
     _add_throughput(m, case, book, permit_online, weight, country_of, limits)

@@ -26,9 +26,8 @@ Costs (annual, M$/yr, country of the region)
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from bisect import bisect_left
+from collections import defaultdict
 from itertools import chain
 
 import numpy as np
@@ -109,9 +108,10 @@ def add(m, case, book) -> None:
     year = np.fromiter(chain.from_iterable(alive), dtype=np.int64)[at]
     country = np.array([country_of[r] for r, _, _ in build_keys], dtype=object)
     annuity = np.array([crf(rate[country_of[r]], int(lifetime[p])) for r, p, _ in build_keys])
-    capex = np.array([capex for key in build_keys for _, capex in sources[key]], dtype=float)
+    overnight = np.array([capex for key in build_keys for _, capex in sources[key]],
+                         dtype=float)  # M$ per unit/yr, of each source
     fixed = np.array([fixed_om[p] for _, p, _ in build_keys], dtype=float)
-    for category, per_source in (("capital", capex * annuity[owner]),
+    for category, per_source in (("capital", overnight * annuity[owner]),
                                  ("fixed_om", fixed[owner])):
         paid = per_source[src] != 0
         book.cost_many(category, country[owner][src][paid], year[paid],

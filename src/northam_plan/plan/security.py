@@ -15,6 +15,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import numpy as np
 import pandas as pd
 
@@ -67,15 +69,18 @@ def security_tables(m, case, tables, probability: float = 1.0) -> dict[str, pd.D
         arriving = flows[~flows["from_country"].isin(ks) & flows["to_country"].isin(ks)]
         received = arriving.groupby(["from_country", "commodity", "year"])["delivered"].sum()
         short = unserved[unserved["country"].isin(ks)].groupby(["commodity", "year"])[
-            "unserved"].sum()
+            "unserved"].sum().to_dict()
+        final = final.to_dict()
+        made_in, sent_from, received_from = (_by_commodity_year(series)
+                                             for series in (out_, exports, received))
         for (c, t), u in use.items():
             if u <= 1e-9:
                 continue
-            produced = sum(v for (k, c2, t2), v in out_.items() if c2 == c and t2 == t)
-            own = {k: v - exports.get((k, c, t), 0.0) for (k, c2, t2), v in out_.items()
-                   if c2 == c and t2 == t}
-            sent = sum(v for (k, c2, t2), v in exports.items() if c2 == c and t2 == t)
-            suppliers = {k: v for (k, c2, t2), v in received.items() if c2 == c and t2 == t}
+            made, gone = made_in.get((c, t), {}), sent_from.get((c, t), {})
+            produced = sum(made.values())
+            own = {k: v - gone.get(k, 0.0) for k, v in made.items()}
+            sent = sum(gone.values())
+            suppliers = received_from.get((c, t), {})
             sources = np.array([max(v, 0.0) for v in [*own.values(), *suppliers.values()]])
             shares = sources / sources.sum() if sources.sum() > 0 else sources
             top = max(suppliers, key=suppliers.get) if suppliers else ""
@@ -99,6 +104,15 @@ def security_tables(m, case, tables, probability: float = 1.0) -> dict[str, pd.D
                                 if con is not None else np.nan})
     return {"security": pd.DataFrame(rows), "security_imports": pd.DataFrame(imports),
             "security_costs": costs}
+
+
+def _by_commodity_year(series: pd.Series) -> dict:
+    """(commodity, year) → {country: value} of a Series indexed by (country, commodity,
+    year), countries in the Series' order."""
+    grouped: dict = defaultdict(dict)
+    for (k, c, t), v in series.items():
+        grouped[c, t][k] = v
+    return grouped
 
 
 def _stock(m, country_of, members) -> dict:

@@ -121,34 +121,30 @@ class Facts:
             frame["country"] = frame["region"].map(self.country)
         return frame
 
-    @cached_property
-    def production(self) -> pd.DataFrame:
-        """Output per country, commodity and year (activity × output ratio), unit/yr."""
-        rows = []
+    def _active_ratios(self, outputs: bool):
+        """(country, process, year, activity, commodity, ratio) for every output (or input) of
+        every process with activity."""
         ratios = self.chain.ratios or {}
         for country, process, year, act in self.activity[
                 ["country", "process", "year", "activity"]].itertuples(index=False):
             if not act:
                 continue
             for c, ratio in ratios.get(process, ()):
-                if ratio > 0:
-                    rows.append((country, c, int(year), act * ratio))
+                if ratio != 0 and (ratio > 0) == outputs:
+                    yield country, process, int(year), act, c, ratio
+
+    @cached_property
+    def production(self) -> pd.DataFrame:
+        """Output per country, commodity and year (activity × output ratio), unit/yr."""
+        rows = [(k, c, t, act * ratio) for k, _, t, act, c, ratio in self._active_ratios(True)]
         frame = pd.DataFrame(rows, columns=["country", "commodity", "year", "quantity"])
         return frame.groupby(["country", "commodity", "year"], as_index=False)["quantity"].sum()
 
     @cached_property
     def use(self) -> pd.DataFrame:
         """Inputs consumed per country, input commodity, main output and year, unit/yr."""
-        rows = []
-        ratios = self.chain.ratios or {}
-        for country, process, year, act in self.activity[
-                ["country", "process", "year", "activity"]].itertuples(index=False):
-            if not act:
-                continue
-            for c, ratio in ratios.get(process, ()):
-                if ratio < 0:
-                    rows.append((country, c, self.output.get(process, process), int(year),
-                                 -act * ratio))
+        rows = [(k, c, self.output.get(p, p), t, -act * ratio)
+                for k, p, t, act, c, ratio in self._active_ratios(False)]
         frame = pd.DataFrame(rows, columns=["country", "commodity", "output", "year",
                                             "quantity"])
         return frame.groupby(["country", "commodity", "output", "year"],

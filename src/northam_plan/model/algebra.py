@@ -14,6 +14,13 @@ being built in (:func:`building`):
   interface extraction uses on a Pyomo model (``component.items()``, ``var.value``,
   ``model.dual.get(row)``), so one :func:`~northam_plan.extract_plan` serves both.
 
+The largest families are written as arrays instead of a rule per row: :func:`columns` gives
+many variables as one array, :func:`entry_constraints` and :func:`entry_expressions` take rows
+as ``(row, variable, coefficient)`` entries, :func:`expression_entries` gives an expression's
+terms back as entries, and the ledger's ``supply_many`` / ``cost_many`` take whole families of
+terms. On the matrix route they stay numpy arrays from end to end; on the Pyomo route they
+become the same components a rule would have made.
+
 Both routes run the same component code, so they give the same LP (tests/test_routes.py checks
 it row by row on generated cases).
 """

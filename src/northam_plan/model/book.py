@@ -29,7 +29,6 @@ class Book:
     balance_terms: dict = field(default_factory=lambda: defaultdict(list))
     balance_rhs: dict = field(default_factory=lambda: defaultdict(float))
     cost_terms: dict = field(default_factory=lambda: defaultdict(list))
-    cost_constant: dict = field(default_factory=lambda: defaultdict(float))
     capacity_sources: dict = field(default_factory=lambda: defaultdict(list))
     # families of terms the matrix route keeps as arrays (supply_many, cost_many)
     balance_bulk: list = field(default_factory=list)

@@ -139,30 +139,13 @@ class Col:
 
     __rmul__ = __mul__
 
-    # relations straight from the column: x ≤ number, and x ≤ expression (→ x − expression ≤ 0)
-    def _minus(self, other: Lin) -> Lin:
-        return Lin([self.id, *other.ids], [1.0, *[-c for c in other.coefs]], -other.constant,
-                   self.model)
-
     def __le__(self, other):
-        if isinstance(other, (int, float)):
-            return Row(Lin([self.id], [1.0], 0.0, self.model), None, other)
-        if isinstance(other, Lin):
-            return Row(self._minus(other), None, 0.0)
         return self._lin() <= other
 
     def __ge__(self, other):
-        if isinstance(other, (int, float)):
-            return Row(Lin([self.id], [1.0], 0.0, self.model), other, None)
-        if isinstance(other, Lin):
-            return Row(self._minus(other), 0.0, None)
         return self._lin() >= other
 
     def __eq__(self, other):
-        if isinstance(other, (int, float)):
-            return Row(Lin([self.id], [1.0], 0.0, self.model), other, other)
-        if isinstance(other, Lin):
-            return Row(self._minus(other), 0.0, 0.0)
         return self._lin() == other
 
     __hash__ = object.__hash__
@@ -201,9 +184,6 @@ class Cols:
         if isinstance(index, (int, np.integer)):
             return Col(self.model, int(self.ids[index]))
         return Cols(self.model, self.ids[index])
-
-    def __iter__(self):
-        return (Col(self.model, i) for i in self.ids.tolist())
 
 
 class Row:

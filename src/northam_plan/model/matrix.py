@@ -196,12 +196,7 @@ class MatrixBlock:
         setattr(self, name, component)
 
     def add_constraint(self, name: str, keys, rule) -> None:
-        top = self._top
-        component = MatrixConstraint(top, name, self.block_name)
-        top.row_starts.append(top.n_rows)
-        top.row_components.append(component)
-        lower, upper = top.row_lower, top.row_upper
-        keys_list, row_of, first = component.keys_list, component.row_of, top.n_rows
+        kept, lower, upper = [], [], []
         ids, coefs = [], []  # each row's lists, joined into the arrays once at the end
         for key in _flat_keys(keys):
             relation = rule(self, *key) if isinstance(key, tuple) else rule(self, key)
@@ -215,18 +210,13 @@ class MatrixBlock:
             coefs.append(lin.coefs)
             lower.append(-np.inf if relation.lower is None else relation.lower - lin.constant)
             upper.append(np.inf if relation.upper is None else relation.upper - lin.constant)
-            row_of[key] = len(keys_list) + first
-            keys_list.append(key)
+            kept.append(key)
         counts = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
         total = int(counts.sum())
-        top.row_count.frombytes(counts.tobytes())
-        top.entry_col.frombytes(np.fromiter(chain.from_iterable(ids), dtype=np.int64,
-                                            count=total).tobytes())
-        top.entry_val.frombytes(np.fromiter(chain.from_iterable(coefs), dtype=float,
-                                            count=total).tobytes())
-        top.n_rows = first + len(keys_list)
-        component.rows = range(first, top.n_rows)
-        setattr(self, name, component)
+        self._append_rows(name, kept, counts,
+                          np.fromiter(chain.from_iterable(ids), dtype=np.int64, count=total),
+                          np.fromiter(chain.from_iterable(coefs), dtype=float, count=total),
+                          lower, upper)
 
     def add_sums(self, name: str, terms: dict, bulk: list, lower: dict) -> None:
         """Rows Σ terms[key] + Σ bulk terms of key ≥ lower[key] (see
@@ -259,17 +249,23 @@ class MatrixBlock:
     def add_rows(self, name: str, keys: list, row, col, val, lower, upper) -> None:
         """Rows lower[i] ≤ Σ_e val[e] · x[col[e]] over the entries e with row[e] = i ≤ upper[i],
         one per key: a constraint family given as arrays."""
+        order = np.argsort(row, kind="stable")
+        self._append_rows(name, keys, np.bincount(row, minlength=len(keys)), col[order],
+                          val[order], lower, upper)
+
+    def _append_rows(self, name: str, keys: list, counts, cols, vals, lower, upper) -> None:
+        """Append a constraint family, row by row: ``counts[i]`` entries of row i in ``cols``
+        and ``vals`` (in row order), its bounds ``lower[i]``, ``upper[i]``."""
         top = self._top
         component = MatrixConstraint(top, name, self.block_name)
         top.row_starts.append(top.n_rows)
         top.row_components.append(component)
-        order = np.argsort(row, kind="stable")
-        top.row_count.frombytes(np.bincount(row, minlength=len(keys)).astype(np.int64)
-                                .tobytes())
-        top.entry_col.frombytes(np.ascontiguousarray(col[order], dtype=np.int64).tobytes())
-        top.entry_val.frombytes(np.ascontiguousarray(val[order], dtype=float).tobytes())
-        top.row_lower.frombytes(np.ascontiguousarray(lower, dtype=float).tobytes())
-        top.row_upper.frombytes(np.ascontiguousarray(upper, dtype=float).tobytes())
+        for target, values, dtype in ((top.row_count, counts, np.int64),
+                                      (top.entry_col, cols, np.int64),
+                                      (top.entry_val, vals, float),
+                                      (top.row_lower, lower, float),
+                                      (top.row_upper, upper, float)):
+            target.frombytes(np.ascontiguousarray(values, dtype=dtype).tobytes())
         first = top.n_rows
         component.keys_list = list(keys)
         component.row_of = dict(zip(component.keys_list, range(first, first + len(keys))))

@@ -113,8 +113,9 @@ def add(m, case, book) -> None:
     fixed = np.array([fixed_om[p] for _, p, _ in build_keys], dtype=float)
     for category, per_source in (("capital", overnight * annuity[owner]),
                                  ("fixed_om", fixed[owner])):
-        paid = per_source[src] != 0
-        book.cost_many(category, country[owner][src][paid], year[paid],
-                       per_source[src][paid], new[src[paid]])
+        coef = per_source[src]  # per entry: source src[e] in year year[e]
+        paid = coef != 0
+        book.cost_many(category, country[owner][src][paid], year[paid], coef[paid],
+                       new[src[paid]])
     book.declare("cap", ("region", "process", "year"), "unit/yr")
     m.cap_keys = cap_keys  # plain list, used by the activity component

@@ -123,13 +123,7 @@ def _tariffs(m, old, new, changes: Changes) -> None:
         changes.cost(("tariff", k_to, t), var, value)
         updates[a, b, c, t] = value
 
-    def record():
-        for key, value in updates.items():
-            if value:
-                tariff_of[key] = value
-            else:
-                tariff_of.pop(key, None)
-    changes.after.append(record)
+    changes.after.append(lambda: _record(updates, tariff_of))
 
 
 # --- demand -----------------------------------------------------------------------------
@@ -261,13 +255,17 @@ def _links(m, old, new, changes: Changes) -> None:
         if (a, b, c) in cost:
             changes.cost(("transport", country_of[b], t), var, cost[a, b, c])
 
-    def record():
-        for key, value in updates.items():
-            if value:
-                transport_of[key] = value
-            else:
-                transport_of.pop(key, None)
-    changes.after.append(record)
+    changes.after.append(lambda: _record(updates, transport_of))
 
 
 HANDLERS = {"tariffs": _tariffs, "demand": _demand, "processes": _processes, "links": _links}
+
+
+def _record(updates: dict, unit_costs: dict) -> None:
+    """Bring the allocation plan's unit costs (M$ per unit shipped) to the new values; a value
+    of 0 removes the entry, as the build leaves out zero costs."""
+    for key, value in updates.items():
+        if value:
+            unit_costs[key] = value
+        else:
+            unit_costs.pop(key, None)

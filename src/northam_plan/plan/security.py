@@ -70,7 +70,7 @@ def security_tables(m, case, tables, probability: float = 1.0) -> dict[str, pd.D
         received = arriving.groupby(["from_country", "commodity", "year"])["delivered"].sum()
         short = unserved[unserved["country"].isin(ks)].groupby(["commodity", "year"])[
             "unserved"].sum().to_dict()
-        final = final.to_dict()
+        final_use_of = final.to_dict()
         made_in, sent_from, received_from = (_by_commodity_year(series)
                                              for series in (out_, exports, received))
         for (c, t), u in use.items():
@@ -85,7 +85,7 @@ def security_tables(m, case, tables, probability: float = 1.0) -> dict[str, pd.D
             shares = sources / sources.sum() if sources.sum() > 0 else sources
             top = max(suppliers, key=suppliers.get) if suppliers else ""
             held = stock.get((bloc, c, t), 0.0)
-            final_use = final.get((c, t), 0.0)
+            final_use = final_use_of.get((c, t), 0.0)
             floor = floors.get((bloc, c, t))
             rows.append({
                 "bloc": bloc, "commodity": c, "year": t, "use": u, "production": produced,

@@ -49,6 +49,24 @@ def mine(process="mine", output="ore", capex=0.0, lifetime=30, construction_year
             "lifetime": lifetime, "construction_years": construction_years, **more}
 
 
+#: ore mined in the US at 5 M$/kt or in China at 2 + 1 transport (no tariff); 10 kt/yr wanted
+#: in the US in 2025
+TWO_MINES = {
+    "countries": [{"country": "US", "cost_of_capital": 0.0},
+                  {"country": "CN", "cost_of_capital": 0.0}],
+    "regions": [{"region": "US", "country": "US"}, {"region": "CN", "country": "CN"}],
+    "commodities": [{"commodity": "ore", "kind": "mineral", "unit": "kt",
+                     "reference_price": 4.0}],
+    "processes": [mine("mine_us", var_om=5.0), mine("mine_cn", var_om=2.0)],
+    "existing_capacity": [{"region": "US", "process": "mine_us", "capacity": 100},
+                          {"region": "CN", "process": "mine_cn", "capacity": 100}],
+    "links": [{"from": "CN", "to": "US", "commodity": "ore", "transport_cost": 1.0}],
+    "tariffs": [{"from": "CN", "to": "US", "commodity": "ore", "rate": 0.0}],
+    "demand": [{"region": "US", "commodity": "ore", "sector": "all", "year": 2025,
+                "quantity": 10}],
+}
+
+
 def solve_tiny(path):
     """Load, build, solve (must be optimal) and extract: (case, model, result, plan)."""
     from northam_plan import build_model, extract_plan, load_case, solve

@@ -11,27 +11,14 @@ from pathlib import Path
 import pyomo.environ as pyo
 import pytest
 
-from casekit import mine, write_case
+from casekit import TWO_MINES, write_case
 from northam_plan import (CaseError, Resolver, build_model, declare, extract_plan, load_case,
                           solve)
 from northam_plan.research import StructureChanged
 
 ROOT = Path(__file__).resolve().parents[1]
 
-BASE = {
-    "countries": [{"country": "US", "cost_of_capital": 0.0},
-                  {"country": "CN", "cost_of_capital": 0.0}],
-    "regions": [{"region": "US", "country": "US"}, {"region": "CN", "country": "CN"}],
-    "commodities": [{"commodity": "ore", "kind": "mineral", "unit": "kt",
-                     "reference_price": 4.0}],
-    "processes": [mine("mine_us", var_om=5.0), mine("mine_cn", var_om=2.0)],
-    "existing_capacity": [{"region": "US", "process": "mine_us", "capacity": 100},
-                          {"region": "CN", "process": "mine_cn", "capacity": 100}],
-    "links": [{"from": "CN", "to": "US", "commodity": "ore", "transport_cost": 1.0}],
-    "tariffs": [{"from": "CN", "to": "US", "commodity": "ore", "rate": 0.0}],
-    "demand": [{"region": "US", "commodity": "ore", "sector": "all", "year": 2025,
-                "quantity": 10}],
-}
+BASE = TWO_MINES
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-from casekit import mine, write_case
+from casekit import TWO_MINES, write_case
 from generated import random_tables, with_energy, with_security
 from northam_plan import Resolver, build_model, extract_plan, load_case, solve
 from northam_plan.research import StructureChanged
@@ -116,21 +116,8 @@ def check_update(resolver, new_case, route: str | None = None) -> bool:
 
 
 # --- tiny cases, by hand ---------------------------------------------------------------------
-TINY = {  # ore mined in the US at 5 M$/kt or in China at 2 + 1 transport; 10 kt/yr in the US
-    "countries": [{"country": "US", "cost_of_capital": 0.0},
-                  {"country": "CN", "cost_of_capital": 0.0}],
-    "regions": [{"region": "US", "country": "US"}, {"region": "CN", "country": "CN"}],
-    "commodities": [{"commodity": "ore", "kind": "mineral", "unit": "kt",
-                     "reference_price": 4.0}],
-    "processes": [mine("mine_us", var_om=5.0), mine("mine_cn", var_om=2.0)],
-    "existing_capacity": [{"region": "US", "process": "mine_us", "capacity": 100},
-                          {"region": "CN", "process": "mine_cn", "capacity": 100}],
-    "links": [{"from": "CN", "to": "US", "commodity": "ore", "transport_cost": 1.0,
-               "capacity": 50}],
-    "tariffs": [{"from": "CN", "to": "US", "commodity": "ore", "rate": 0.0}],
-    "demand": [{"region": "US", "commodity": "ore", "sector": "all", "year": 2025,
-                "quantity": 10}],
-}
+TINY = {**TWO_MINES,  # the link from China carries at most 50 kt/yr
+        "links": [{**TWO_MINES["links"][0], "capacity": 50}]}
 
 
 @pytest.fixture

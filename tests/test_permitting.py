@@ -114,6 +114,31 @@ def test_project_in_exploration_still_needs_its_permits(tmp_path):
     assert m.project_first_online["Alpha"] == 2030
 
 
+@pytest.mark.parametrize("committed, objective", [(True, 72.0), (False, 60.0)])
+def test_committed_project_is_built_in_full_on_schedule_and_its_cost_reported(
+        tmp_path, committed, objective):
+    """An existing mine (20 kt/yr) meets demand of 10/yr at 1 M$/kt (60 over 2025–2030), so the
+    plan would not build project Alpha (permitted, 6 kt/yr, online 2027, capex 15 → 0.5 M$ per
+    kt/yr a year over 30 years). Committed, it is built in 2027 in full: 6 · 0.5 · 4 years =
+    12 M$ more, and one more kt/yr of commitment costs 0.5 · 4 = 2 M$ (the dual)."""
+    path = write_case(tmp_path, {**PIPELINE_CASE, "projects": [
+        {"project": "Alpha", "region": "US", "process": "mine", "capacity": 6.0,
+         "stage": "permitted", "earliest_online_year": 2027, "capex": 15.0,
+         "committed": committed}],
+        "existing_capacity": [{"region": "US", "process": "mine", "capacity": 20.0}]},
+        end=2030)
+    _, m, result, plan = run(path)
+    assert result.objective == pytest.approx(objective)
+    built = plan.tables["projects"]
+    if committed:
+        assert built[["project", "online_year", "capacity"]].values.tolist() == \
+            [["Alpha", 2027, 6.0]]
+        assert m.dual[m.project_commit_min["Alpha"]] == pytest.approx(2.0)
+    else:
+        assert built.empty
+        assert len(m.project_commit_min) == 0
+
+
 @pytest.mark.parametrize("premium, used, objective", [
     (100.0, True, 10 * 100.0 + 6 * 10 * 1.0),   # premium 1000 < the 2970 it saves
     (400.0, False, 3 * 10 * 100.0 + 3 * 10 * 1.0),  # premium 4000 > 2970: wait for standard

@@ -26,6 +26,7 @@ SOURCES = {
     "extraction_max": ("reserves", ("region", "commodity"), False),
     "permit_throughput_max": ("throughput", ("country", "regime"), True),
     "project_max": ("projects", ("project",), False),
+    "project_commit_min": ("projects", ("project",), False),
     "flow_max": ("links", ("from", "to", "commodity"), False),
     "intertie_max": ("links", ("from", "to", "commodity"), False),
     "build_max": ("processes", (None, "process"), False),

@@ -71,6 +71,9 @@ _table(Table(
                "sponsor's schedule", unit="yr"),
         Column("capex", "float", "overnight capital cost; empty = the process's capex",
                unit="M$ per unit/yr", required=False, default=None, min=0.0),
+        Column("committed", "bool", "built in full in its first online year (a project under "
+               "construction, on its announced schedule); false = the model may choose to "
+               "build it, later or in part", required=False, default=False),
         SOURCE,
     ),
     key=("project",),

@@ -16,6 +16,11 @@ Variables
 Constraints
     ``project_max[j]``: :math:`\sum_t project\_build_{j,t} \le capacity_j` (unit/yr).
 
+    ``project_commit_min[j]`` for a committed project (projects.csv ``committed``):
+    :math:`project\_build_{j,t_j} \ge capacity_j` in its first online year :math:`t_j` — built
+    in full on its schedule; the dual is what the commitment costs (M$ per unit/yr, discounted,
+    ≥ 0 where the plan would rather not build it then).
+
     ``permit_throughput_max[k, g, t]``:
     :math:`\sum_{r \in k, p} weight_p \cdot permit_{r,p,g,t} \le limit_{k,g,t} \cdot w_t`
     (workload/yr × years of the period), where throughput.csv sets a limit; its dual is the
@@ -208,4 +213,9 @@ def _add_projects(m, case, book, options, build_years, capex, family, country_of
     constraints(m, "project_max", sorted(by_project),
                 rule=lambda m, j: linear(by_project[j]) <= capacity[j])
     book.declare("project_max", ("project",), "M$/unit")
+    committed = sorted(j for j, flag in zip(projects["project"], projects["committed"])
+                       if flag and j in online_years)
+    constraints(m, "project_commit_min", committed, rule=lambda m, j: linear(
+        [(1.0, m.project_build[j, online_years[j]])]) >= capacity[j])
+    book.declare("project_commit_min", ("project",), "M$/unit")
     m.project_first_online = online_years

@@ -193,5 +193,25 @@ def test_energy_results_are_tabled_and_unserved_energy_is_reported(tmp_path):
     generation = plan.tables["generation"].set_index("slice")
     assert generation.at["day", "output"] >= 5.0 - 1e-9  # surplus by day may go to waste
     prices = plan.tables["energy_prices"].set_index("slice")["price"]
-    assert prices["night"] == pytest.approx(100.0 / 0.5)  # penalty per TWh at the night rate
+    assert prices["night"] == pytest.approx(100.0)  # the penalty, M$ per TWh unserved
     assert plan.tables["emissions"].empty
+
+
+def test_slice_prices_are_the_cost_of_one_more_mwh_in_that_slice(tmp_path):
+    """Two slices: peak (a quarter of the hours, 40 % of the 10 TWh) and off-peak. 1 GW of
+    coal at 20 M$/TWh (= 20 $/MWh) can give 8.76 × 0.25 = 2.19 TWh in the peak and 6.57 off it;
+    a gas turbine at 80 $/MWh covers the rest. Off-peak: 6 TWh of coal, price 20 $/MWh. Peak:
+    2.19 of coal and 1.81 of gas, price 80 $/MWh — the gas turbine's cost of one more MWh, not
+    divided by the slice's share of the hours (that gave 320). Objective 8.19 · 20 + 1.81 · 80
+    = 308.6 M$."""
+    m, result, plan = run(tmp_path, {
+        "commodities": [ELEC], "processes": [plant("coal", 20.0), plant("gas_ct", 80.0)],
+        "timeslices": [{"slice": "peak", "weight": 0.25, "demand_share": 0.4},
+                       {"slice": "offpeak", "weight": 0.75, "demand_share": 0.6}],
+        "regions": [{"region": "US", "country": "US", "can_build": False}],
+        "existing_capacity": [existing("US", "coal", 1.0), existing("US", "gas_ct", 10.0)],
+        "demand": [demand("US", "elec", 10)]})
+    assert result.objective == pytest.approx(8.19 * 20 + 1.81 * 80)
+    assert m.act_slice["US", "gas_ct", 2025, "peak"].value == pytest.approx(1.81)
+    prices = plan.tables["energy_prices"].set_index("slice")["price"]
+    assert prices.to_dict() == pytest.approx({"peak": 80.0, "offpeak": 20.0})

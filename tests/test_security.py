@@ -63,12 +63,47 @@ def test_supplier_cap(tmp_path):
 
 
 def test_export_ban(tmp_path):
-    """China bans ore exports in 2026: 2025 from China (30), 2026 mined at home (50)."""
+    """China bans ore exports in 2026: 2025 from China (30), 2026 mined at home (50).
+
+    A ban (limit 0) is degenerate: the flow's bound and the limit meet at 0, and so does the
+    idle Chinese mine's output, so any dual ≤ −2 is optimal (one more kt would save 2; the
+    solver may also report the Chinese price as 0 and the dual as −4). The quota test below
+    pins the dual where it is unique."""
     m, result, _ = run(tmp_path, end=2026, disruptions=[
         {"exporter": "CN", "commodity": "ore", "start_year": 2026, "limit": 0}])
     assert result.objective == pytest.approx(80.0)
     assert m.flow["CN", "US", "ore", 2026].value == pytest.approx(0.0)
+    assert m.dual[m.export_max["CN", "ore", 2026]] <= -2.0 + 1e-9
+
+
+def test_export_quota_lets_exactly_the_quota_through_when_region_and_country_share_a_code(
+        tmp_path):
+    """China (region CN in country CN) may export 4 kt in 2026: 4 from China (12) and 6 mined
+    at home (30), plus 2025 all from China (30): 72 M$. One more kt of quota saves 5 − 3 = 2
+    (dual −2). Counting each flow once for the region and once for the country let only 2
+    through (76 M$, dual −1)."""
+    m, result, plan = run(tmp_path, end=2026, disruptions=[
+        {"exporter": "CN", "commodity": "ore", "start_year": 2026, "limit": 4}])
+    assert result.objective == pytest.approx(72.0)
+    assert m.flow["CN", "US", "ore", 2026].value == pytest.approx(4.0)
     assert m.dual[m.export_max["CN", "ore", 2026]] == pytest.approx(-2.0)
+
+
+def test_export_quota_of_a_region_and_of_its_country_bind_alike(tmp_path):
+    """The same quota named by a region (CN-E) of country CN binds the same way."""
+    tables = {**BASE,
+              "regions": [{"region": "US", "country": "US"},
+                          {"region": "CN-E", "country": "CN"}],
+              "existing_capacity": [{"region": "US", "process": "mine_us", "capacity": 100},
+                                    {"region": "CN-E", "process": "mine_cn", "capacity": 100}],
+              "links": [{"from": "CN-E", "to": "US", "commodity": "ore",
+                         "transport_cost": 1.0}]}
+    for exporter in ("CN", "CN-E"):
+        case = load_case(write_case(tmp_path / exporter, {**tables, "disruptions": [
+            {"exporter": exporter, "commodity": "ore", "start_year": 2026, "limit": 4}]},
+            end=2026))
+        model = build_model(case)
+        assert solve(model, quiet=True).objective == pytest.approx(72.0), exporter
 
 
 def test_stockpile_fills_before_a_known_ban_and_draws_during_it(tmp_path):

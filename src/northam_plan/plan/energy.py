@@ -4,8 +4,9 @@
   e.g. TWh), and ``charge`` for storage;
 * ``interties`` — from, to, commodity, year, slice, quantity shipped;
 * ``energy_prices`` — region, commodity, year, slice, price: the dual of the slice's balance
-  divided by the discount weight and the slice's share of the year's hours, i.e. M$ per unit
-  delivered at that slice's rate (M$/TWh = $/MWh);
+  divided by the discount weight. The balance counts the energy delivered in the slice over
+  the year (TWh), so its dual is already M$ per unit delivered in that slice (M$/TWh =
+  $/MWh) — not to be divided by the slice's share of the hours;
 * ``emissions`` — region, country, commodity, year, quantity emitted (unit/yr, e.g. Mt CO2).
 """
 
@@ -15,7 +16,6 @@ import numpy as np
 import pandas as pd
 
 from northam_plan.model.components.activity import process_ratios
-from northam_plan.model.components.energy import slices
 
 TINY = 1e-9
 
@@ -49,9 +49,8 @@ def energy_tables(m, case, activity: pd.DataFrame, probability: float = 1.0
     if hasattr(m, "energy_balance") and len(m.energy_balance):
         top = m.model()
         duals = top.dual if hasattr(top, "dual") else {}
-        hours = {s: w for s, (w, _) in slices(case).items()}
         discount = case.discount_weights
-        rows = [(r, e, t, s, duals.get(con, np.nan) / (probability * discount[t] * hours[s]))
+        rows = [(r, e, t, s, duals.get(con, np.nan) / (probability * discount[t]))
                 for (r, e, t, s), con in m.energy_balance.items()]
         tables["energy_prices"] = pd.DataFrame(rows, columns=[
             "region", "commodity", "year", "slice", "price"])

@@ -116,7 +116,8 @@ def _add_disruptions(m, case, book, scenario, country_of) -> None:
     outflow = defaultdict(list)
     wanted = {(e, c) for e, c, _ in limits}
     for (a, b, c, t) in m.flow:
-        for e in (country_of[a], a):
+        # a set: a region whose code is also its country's (CN in CN) is counted once
+        for e in {country_of[a], a}:
             if (e, c) in wanted and b not in regions_of[e]:
                 outflow[e, c, t].append((1.0, m.flow[a, b, c, t]))
     keys = sorted(key for key in limits if outflow[key])

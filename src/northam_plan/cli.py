@@ -1,7 +1,8 @@
-"""Command line: ``northam-plan solve | validate | explain | compare | report | sweep``. It only
-wires the stages together.
+"""Command line: ``northam-plan solve | validate | explain | calibrate | compare | report |
+sweep``. It only wires the stages together.
 
-Exit codes: 0 solved to optimality (or valid input), 1 the solver found no optimal plan,
+Exit codes: 0 solved to optimality (or valid input; for ``calibrate``, every figure within
+tolerance), 1 the solver found no optimal plan (``calibrate``: a figure outside tolerance),
 2 invalid input.
 """
 
@@ -151,6 +152,51 @@ def explain(
     explanation = explain_case(loaded, elastic=elastic)
     Console().print(explanation.describe(), highlight=False, markup=False, soft_wrap=True)
     raise typer.Exit(0 if explanation.feasible else EXIT_NOT_OPTIMAL)
+
+
+@app.command()
+def calibrate(
+    case: Optional[Path] = typer.Argument(None, help="case file (TOML; solved into "
+                                          "results/<name>/ unless an up-to-date result is "
+                                          "there) or a solved plan folder; default: the "
+                                          "bundled reference case"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="folder for calibration.csv "
+                                       "and calibration.html; default: the plan's folder"),
+    observed: Optional[Path] = typer.Option(None, "--observed", help="folder of observed "
+                                            "figures (CSV); default: calibration/ beside the "
+                                            "case's tables folder"),
+) -> None:
+    """Check the plan's base year against observed figures (production, trade, prices,
+    generation); exit 0 when every figure is within its tolerance, 1 otherwise."""
+    from northam_plan.compare import CompareError
+    from northam_plan.plan.calibration import summary_line
+    from northam_plan.report import write_calibration
+    from northam_plan.report.commands import _fail, _solving
+
+    try:
+        rows, written = write_calibration(case or reference_case(), out, observed,
+                                          on_solve=_solving)
+    except (CompareError, CaseError) as err:
+        _fail(err)
+    except ValueError as err:
+        console.print(f"[bold red]Cannot calibrate:[/] {err}", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    missed = rows[~rows["within"]]
+    if len(missed):
+        table = Table(title="outside tolerance", box=None)
+        for column in ("topic", "item", "country", "partner", "unit", "model", "observed",
+                       "deviation"):
+            table.add_column(column, justify="right" if column in (
+                "model", "observed", "deviation") else "left")
+        for row in missed.itertuples(index=False):
+            deviation = f"{100 * row.deviation:+.1f} %" if row.tolerance_kind == "relative" \
+                else f"{row.deviation:+.2f}"
+            table.add_row(row.topic, row.item, row.country, row.partner or "", row.unit,
+                          f"{row.model:,.4g}", f"{row.observed:,.4g}", deviation)
+        Console().print(table)
+    Console().print(f"{summary_line(rows)}; wrote {written['calibration.csv']} and "
+                    f"{written['calibration.html']}", highlight=False, soft_wrap=True)
+    raise typer.Exit(0 if rows["within"].all() else EXIT_NOT_OPTIMAL)
 
 
 def main() -> None:  # pragma: no cover

@@ -76,6 +76,44 @@ def write_report(item, path: Path | str | None = None, **kwargs) -> Path:
     return written[path.name]
 
 
+def write_calibration(item, out: Path | str | None = None, observed: Path | str | None = None,
+                      **kwargs):
+    """Calibrate a plan (a case file, solved or reused as by ``compare``, or a result folder)
+    against the observed figures in ``observed`` (default: ``calibration/`` beside the case's
+    tables folder) and write ``calibration.csv`` and ``calibration.html`` to ``out`` (default:
+    the plan's result folder). Returns (rows, written paths)."""
+    from northam_plan.case import load_case
+    from northam_plan.compare import resolve_all
+    from northam_plan.plan.calibration import (FLOAT_FORMAT as CALIBRATION_FORMAT, calibrate,
+                                               default_folder, read_observed)
+    from northam_plan.report.calibration_page import write_page
+
+    given = Path(item) if isinstance(item, (str, Path)) else None
+    if given is not None and given.suffix.lower() == ".toml":
+        # the observed figures are checked before anything is solved; and the case is read
+        # from the file given, since a reused result may come from another file (same hash)
+        case = load_case(given)
+        figures = read_observed(observed or default_folder(case), case)
+        [plan] = resolve_all([item], **kwargs)
+    else:
+        [plan] = resolve_all([item], **kwargs)
+        case = load_case(plan.summary["case_file"])
+        figures = read_observed(observed or default_folder(case), case)
+    rows = calibrate(plan.tables, case, figures)
+    if out is None:
+        if plan.folder is None:
+            raise ValueError("give the output folder: the plan has no result folder")
+        out = plan.folder
+    names = {**dict(zip(case.tables["commodities"]["commodity"],
+                        case.tables["commodities"]["name"])), "elec": "electricity"}
+    names = {code: name or code for code, name in names.items()}
+    written = _write_all(Path(out), {
+        "calibration.csv": lambda p: rows.to_csv(p, index=False, lineterminator="\n",
+                                                 float_format=CALIBRATION_FORMAT),
+        "calibration.html": lambda p: write_page(rows, p, case.name, case.years[0], names)})
+    return rows, written
+
+
 def _write_all(out: Path, writers: dict[str, Callable[[Path], None]]) -> dict[str, Path]:
     """Write every file into a staging folder next to ``out``, then move them into ``out``.
 

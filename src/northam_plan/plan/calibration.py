@@ -1,0 +1,250 @@
+"""Calibration: a plan's base year against the observed world, figure by figure.
+
+Observed figures live in CSV files (every ``*.csv`` of a folder; by default the folder
+``calibration/`` beside the case's tables folder, e.g. ``data/calibration`` for
+``data/reference``), one figure per row:
+
+``topic, item, country, partner, year, unit, observed, tolerance, tolerance_kind, source``
+
+The model's figure is read from the plan's tables in the case's **first model year** (the base
+year; the observed ``year`` says which year the figure describes), in the model's units:
+
+=====================  ======================================================================
+topic                  model figure
+=====================  ======================================================================
+mine_production,       output (activity) of the processes whose main output is ``item`` (a
+refined_production     commodity), summed over the regions of ``country`` (unit/yr)
+capacity               capacity of process ``item`` in the regions of ``country`` (unit/yr)
+import_share           % of what regions of ``country`` receive of commodity ``item`` from
+                       other countries that comes from regions of ``partner`` (flows shipped)
+price                  price of ``item`` (dual of its balance, M$/unit of that year), mean
+                       over the regions of ``country``
+generation             electricity from process ``item`` (or ``a+b``, ``gas`` = gas_cc+gas_ct,
+                       ``total`` = every power process) in ``country``, summed over the time
+                       slices (TWh)
+electricity_trade      what regions of ``country`` ship of ``item`` (e.g. elec) to regions of
+                       ``partner`` over the interties, summed over slices (TWh)
+=====================  ======================================================================
+
+Deviation: ``(model − observed) / observed`` when ``tolerance_kind`` is ``relative``, ``model −
+observed`` (in the row's unit, e.g. percentage points) when ``absolute``; a figure is within
+tolerance when ``|deviation| ≤ tolerance``. A figure the plan cannot give (no imports to take a
+share of, a process absent) has no model value and is not within tolerance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from northam_plan.errors import ProblemList
+
+TOPICS = ("mine_production", "refined_production", "capacity", "import_share", "price",
+          "generation", "electricity_trade")
+COLUMNS = ("topic", "item", "country", "partner", "year", "unit", "observed", "tolerance",
+           "tolerance_kind", "source")
+NEEDS_PARTNER = ("import_share", "electricity_trade")
+KINDS = ("relative", "absolute")
+GROUPS = {"gas": ("gas_cc", "gas_ct")}  # generation items that name several processes
+FLOAT_FORMAT = "%.10g"
+OUTPUT = ("topic", "item", "country", "partner", "year", "unit", "model", "observed",
+          "tolerance", "tolerance_kind", "deviation", "within", "source")
+
+
+def default_folder(case) -> Path:
+    """``calibration/`` beside the case's tables folder."""
+    return Path(case.tables_dir).parent / "calibration"
+
+
+def read_observed(folder: Path | str, case) -> pd.DataFrame:
+    """Every observed figure of the CSV files in ``folder``, checked against the case.
+
+    Raises :class:`~northam_plan.errors.CaseError` naming file, line and column of every bad
+    cell: unknown topic, country, commodity or process, a number that is not one, a missing
+    partner, a tolerance kind other than relative/absolute, a relative figure observed as 0.
+    """
+    folder = Path(folder)
+    problems = ProblemList()
+    if not folder.is_dir():
+        problems.add(folder, "no folder of observed figures here (give one with --observed)")
+        problems.raise_if_any()
+    files = sorted(folder.glob("*.csv"))
+    if not files:
+        problems.add(folder, "no CSV file of observed figures in this folder")
+    frames = []
+    known = _known_codes(case)
+    for path in files:
+        try:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        except Exception as err:  # noqa: BLE001 - any unreadable file is reported, not raised
+            problems.add(path, f"cannot be read as CSV ({err})")
+            continue
+        missing = [c for c in COLUMNS if c not in frame.columns]
+        if missing:
+            problems.add(path, f"missing column(s) {', '.join(missing)}; expected the header "
+                               f"{','.join(COLUMNS)}", line=1)
+            continue
+        frame = frame[list(COLUMNS)].apply(lambda column: column.str.strip())
+        frame["file"], frame["line"] = path.name, np.arange(2, len(frame) + 2)
+        frames.append(_checked(frame, path, known, problems))
+    problems.raise_if_any()
+    return pd.concat(frames, ignore_index=True)
+
+
+def _known_codes(case) -> dict[str, set[str]]:
+    processes = case.tables["processes"]
+    power = set(processes.loc[processes["family"] == "power", "process"])
+    return {"country": set(case.tables["countries"]["country"]),
+            "commodity": set(case.tables["commodities"]["commodity"]),
+            "process": set(processes["process"]), "power": power}
+
+
+def _checked(frame: pd.DataFrame, path: Path, known, problems: ProblemList) -> pd.DataFrame:
+    for row in frame.itertuples(index=False):
+        line = row.line
+        if row.topic not in TOPICS:
+            problems.add(path, f"unknown topic '{row.topic}'; expected one of "
+                               f"{', '.join(TOPICS)}", line, "topic")
+            continue
+        for column in ("country", *(("partner",) if row.topic in NEEDS_PARTNER else ())):
+            value = getattr(row, column)
+            if value not in known["country"]:
+                problems.add(path, f"unknown country '{value}'" if value else
+                             f"a {row.topic} figure needs a {column}", line, column)
+        expected = _item_problem(row.topic, row.item, known)
+        if expected:
+            problems.add(path, expected, line, "item")
+        for column in ("year", "observed", "tolerance"):
+            number = pd.to_numeric(getattr(row, column), errors="coerce")
+            if pd.isna(number) or (column != "observed" and number < 0):
+                problems.add(path, f"expected a{' non-negative' if column != 'observed' else ''}"
+                                   f" number, got '{getattr(row, column)}'", line, column)
+        if row.tolerance_kind not in KINDS:
+            problems.add(path, f"expected relative or absolute, got '{row.tolerance_kind}'",
+                         line, "tolerance_kind")
+        elif row.tolerance_kind == "relative" and \
+                pd.to_numeric(row.observed, errors="coerce") == 0:
+            problems.add(path, "a figure observed as 0 cannot have a relative tolerance; use "
+                               "absolute", line, "tolerance_kind")
+        if not row.source:
+            problems.add(path, "every observed figure needs its source", line, "source")
+    for column in ("year",):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
+    for column in ("observed", "tolerance"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce")
+    return frame
+
+
+def _item_problem(topic: str, item: str, known) -> str | None:
+    if topic in ("mine_production", "refined_production", "import_share", "price",
+                 "electricity_trade"):
+        return None if item in known["commodity"] else f"unknown commodity '{item}'"
+    if topic == "capacity":
+        return None if item in known["process"] else f"unknown process '{item}'"
+    if item == "total":
+        return None
+    unknown = [p for p in _processes_of(item) if p not in known["power"]]
+    return f"unknown power process '{unknown[0]}' (or give 'total', 'gas' or 'a+b')" \
+        if unknown else None
+
+
+def _processes_of(item: str) -> tuple[str, ...]:
+    return GROUPS.get(item, tuple(item.split("+")))
+
+
+def calibrate(tables: Mapping[str, pd.DataFrame], case, observed: pd.DataFrame) -> pd.DataFrame:
+    """Model against observed for every figure (columns :data:`OUTPUT`), in observed order."""
+    if any("scenario" in frame.columns for frame in tables.values()):
+        raise ValueError("calibration compares a deterministic plan; this one has disruption "
+                         "scenarios (solve its base case instead)")
+    model = _ModelFigures(tables, case)
+    rows = observed.copy()
+    rows["model"] = [model.figure(r.topic, r.item, r.country, r.partner)
+                     for r in observed.itertuples(index=False)]
+    relative = rows["tolerance_kind"] == "relative"
+    difference = rows["model"] - rows["observed"]
+    rows["deviation"] = np.where(relative, difference / rows["observed"].abs(), difference)
+    rows["within"] = (rows["deviation"].abs() <= rows["tolerance"] + 1e-9) & \
+        rows["model"].notna()
+    return rows[list(OUTPUT)].reset_index(drop=True)
+
+
+class _ModelFigures:
+    """The plan's figures in the base year, per topic."""
+
+    def __init__(self, tables: Mapping[str, pd.DataFrame], case):
+        self.tables, self.year = tables, case.years[0]
+        self.country_of = dict(case.countries_of_regions)
+        processes = case.tables["processes"]
+        self.main_output = dict(zip(processes["process"], processes["main_output"]))
+        self.power = set(processes.loc[processes["family"] == "power", "process"])
+
+    def _base(self, name: str) -> pd.DataFrame:
+        frame = self.tables.get(name)
+        if frame is None or frame.empty or "year" not in frame:
+            return pd.DataFrame()
+        return frame[frame["year"] == self.year]
+
+    def figure(self, topic: str, item: str, country: str, partner: str) -> float:
+        if topic in ("mine_production", "refined_production", "capacity"):
+            activity = self._base("activity")
+            if activity.empty:
+                return 0.0
+            mine = activity["country"] == country
+            if topic == "capacity":
+                return float(activity.loc[mine & (activity["process"] == item),
+                                          "capacity"].sum())
+            makes = activity["process"].map(self.main_output) == item
+            return float(activity.loc[mine & makes, "activity"].sum())
+        if topic == "import_share":
+            return self._import_share(item, country, partner)
+        if topic == "price":
+            prices = self._base("prices")
+            if prices.empty:
+                return np.nan
+            here = prices[(prices["commodity"] == item)
+                          & (prices["region"].map(self.country_of) == country)]
+            return float(here["price"].mean()) if len(here) else np.nan
+        if topic == "generation":
+            generation = self._base("generation")
+            if generation.empty:
+                return 0.0
+            processes = self.power if item == "total" else set(_processes_of(item))
+            return float(generation.loc[(generation["country"] == country)
+                                        & generation["process"].isin(processes),
+                                        "output"].sum())
+        return self._trade(item, country, partner)
+
+    def _import_share(self, item: str, country: str, partner: str) -> float:
+        flows = self._base("flows")
+        if flows.empty:
+            return np.nan
+        origin, destination = (flows[c].map(self.country_of) for c in ("from", "to"))
+        imports = flows[(flows["commodity"] == item) & (destination == country)
+                        & (origin != country)]
+        total = imports["quantity"].sum()
+        if total <= 0:
+            return np.nan
+        return float(100.0 * imports.loc[origin[imports.index] == partner, "quantity"].sum()
+                     / total)
+
+    def _trade(self, item: str, country: str, partner: str) -> float:
+        interties = self._base("interties")
+        if interties.empty:
+            return 0.0
+        origin, destination = (interties[c].map(self.country_of) for c in ("from", "to"))
+        return float(interties.loc[(interties["commodity"] == item) & (origin == country)
+                                   & (destination == partner), "quantity"].sum())
+
+
+def summary_line(rows: pd.DataFrame) -> str:
+    """'41 of 44 figures within tolerance' (and which topics miss)."""
+    within = int(rows["within"].sum())
+    text = f"{within} of {len(rows)} figures within tolerance"
+    missed = rows.loc[~rows["within"], "topic"].value_counts()
+    if len(missed):
+        text += " (outside: " + ", ".join(f"{topic} {n}" for topic, n in missed.items()) + ")"
+    return text

@@ -1,0 +1,112 @@
+"""``calibration.html``: the plan's base year against the observed world, one table per topic.
+
+Self-contained (own style, no script, nothing fetched), readable by committee staff: names
+instead of codes, units on every number, the deviation in % or percentage points, and the
+source of every observed figure.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from northam_plan.plan.calibration import summary_line
+from northam_plan.report.html import STYLE, esc
+
+TOPIC_TITLES = {
+    "mine_production": "Mine production",
+    "refined_production": "Refined and manufactured production",
+    "capacity": "Operating processing capacity",
+    "import_share": "Where US imports come from (share of the supplier)",
+    "price": "Market prices (delivered)",
+    "generation": "Electricity generation by technology",
+    "electricity_trade": "Cross-border electricity trade",
+}
+COUNTRY_NAMES = {"US": "United States", "CA": "Canada", "MX": "Mexico", "CN": "China",
+                 "ROW": "rest of world"}
+EXTRA_STYLE = """
+td.ok { color: #0a5d00; font-weight: bold; } td.miss { color: #a50f15; font-weight: bold; }
+tr.missrow td { background: #fdf0f0; }
+td.source { color: #555; font-size: 11px; max-width: 520px; }
+.verdict { font-size: 17px; margin: 10px 0 4px; }
+"""
+
+
+def _number(value: float) -> str:
+    if pd.isna(value):
+        return "—"
+    magnitude = abs(value)
+    if magnitude >= 100:
+        return f"{value:,.0f}"
+    if magnitude >= 1:
+        return f"{value:,.2f}"
+    return f"{value:.3g}"
+
+
+def _deviation(row) -> str:
+    if pd.isna(row.deviation):
+        return "no model figure"
+    if row.tolerance_kind == "relative":
+        return f"{100 * row.deviation:+.1f} %"
+    unit = "pp" if row.unit.strip() == "%" else row.unit
+    return f"{row.deviation:+.1f} {unit}"
+
+
+def _tolerance(row) -> str:
+    if row.tolerance_kind == "relative":
+        return f"± {100 * row.tolerance:.0f} %"
+    unit = "pp" if row.unit.strip() == "%" else row.unit
+    return f"± {row.tolerance:g} {unit}"
+
+
+def render(rows: pd.DataFrame, case_name: str, base_year: int, names: dict[str, str]) -> str:
+    """The page as text; ``names`` gives display names of commodity and process codes."""
+    verdict = "every figure within tolerance" if rows["within"].all() else \
+        "some figures outside tolerance"
+    parts = [f"<h1>Calibration: {esc(case_name)}</h1>",
+             f"<p class='sub'>The plan's base year ({base_year}) against observed figures, "
+             f"each with its source and tolerance.</p>",
+             f"<p class='verdict'><b>{esc(summary_line(rows))}</b> — {verdict}.</p>"]
+    for topic, title in TOPIC_TITLES.items():
+        part = rows[rows["topic"] == topic]
+        if part.empty:
+            continue
+        within = int(part["within"].sum())
+        parts.append(f"<h2>{esc(title)} <span class='sub'>({within} of {len(part)} "
+                     f"within tolerance)</span></h2>")
+        partner = topic in ("import_share", "electricity_trade")
+        head = ["what", "country", *(["from" if topic == "import_share" else "to"]
+                                     if partner else []),
+                "observed year", "unit", "model", "observed", "deviation", "tolerance",
+                "within", "source"]
+        numeric = {"model", "observed", "deviation", "tolerance", "observed year"}
+        parts.append("<div class='wide'><table><tr>" + "".join(
+            f"<th class='{'num' if h in numeric else ''}'>{esc(h)}</th>" for h in head)
+            + "</tr>")
+        for row in part.itertuples(index=False):
+            cells = [esc(names.get(row.item, row.item)),
+                     esc(COUNTRY_NAMES.get(row.country, row.country))]
+            if partner:
+                cells.append(esc(COUNTRY_NAMES.get(row.partner, row.partner)))
+            numbers = [str(row.year), esc(row.unit), _number(row.model),
+                       _number(row.observed), esc(_deviation(row)), esc(_tolerance(row))]
+            mark = "<td class='ok'>yes</td>" if row.within else "<td class='miss'>no</td>"
+            parts.append(f"<tr class='{'' if row.within else 'missrow'}'>"
+                         + "".join(f"<td class='label'>{c}</td>" for c in cells)
+                         + f"<td class='num'>{numbers[0]}</td><td class='unit'>{numbers[1]}"
+                         "</td>" + "".join(f"<td class='num'>{n}</td>" for n in numbers[2:])
+                         + mark + f"<td class='source'>{esc(row.source)}</td></tr>")
+        parts.append("</table></div>")
+    parts.append("<footer>Model figures: the plan's tables in its first model year (activity, "
+                 "capacity, flows, prices, generation, interties). Deviation = (model − "
+                 "observed) / observed for relative tolerances, model − observed for absolute "
+                 "ones (percentage points for shares).</footer>")
+    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            f"<title>Calibration — {esc(case_name)}</title><style>{STYLE}{EXTRA_STYLE}"
+            "</style></head><body>" + "\n".join(parts) + "</body></html>\n")
+
+
+def write_page(rows: pd.DataFrame, path: Path, case_name: str, base_year: int,
+               names: dict[str, str]) -> None:
+    Path(path).write_text(render(rows, case_name, base_year, names), encoding="utf-8")

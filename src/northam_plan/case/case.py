@@ -129,15 +129,25 @@ class Case:
         Linear interpolation between the years given in demand.csv; before the first and after
         the last given year the nearest given value holds.
         """
-        demand = self.tables["demand"]
+        return self.interpolated("demand", ["region", "commodity", "sector"], ["quantity"])
+
+    def interpolated(self, table: str, key: list[str], values: list[str]) -> pd.DataFrame:
+        """``values`` of a table with a ``year`` column, per key and model year: linear
+        interpolation between the given years, the nearest given value before the first and
+        after the last (an empty cell stays empty when every row of its key leaves it so)."""
         years = np.array(self.years, dtype=float)
-        rows = []
-        for (region, commodity, sector), group in demand.groupby(
-                ["region", "commodity", "sector"], sort=True):
+        columns: dict[str, list] = {name: [] for name in [*key, "year", *values]}
+        for names, group in self.tables[table].groupby(key, sort=True):
             group = group.sort_values("year")
-            values = np.interp(years, group["year"].astype(float), group["quantity"])
-            rows += [(region, commodity, sector, t, q) for t, q in zip(self.years, values)]
-        return pd.DataFrame(rows, columns=["region", "commodity", "sector", "year", "quantity"])
+            given = group["year"].to_numpy(dtype=float)
+            for name, value in zip(key, names if isinstance(names, tuple) else (names,)):
+                columns[name] += [value] * len(years)
+            columns["year"] += list(self.years)
+            for name in values:
+                column = group[name].to_numpy(dtype=float)
+                columns[name] += (np.full(len(years), np.nan) if np.isnan(column).all()
+                                  else np.interp(years, given, column)).tolist()
+        return pd.DataFrame(columns)
 
     @cached_property
     def hash(self) -> str:

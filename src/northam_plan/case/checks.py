@@ -24,6 +24,7 @@ def check_case(tables: dict[str, pd.DataFrame], folder: Path, years: Years,
     _references(tables, folder, problems)
     _main_output_ratio(tables, folder, problems)
     _links(tables, folder, problems)
+    _world_market(tables, folder, problems)
     _year_spans(tables, folder, years, problems, "tariffs", ["from", "to", "commodity",
                                                               "basis"])
     _year_spans(tables, folder, years, problems, "throughput", ["country", "regime"])
@@ -87,6 +88,21 @@ def _links(tables, folder, problems) -> None:
         problems.add(folder / "links.csv", f"a link must join two different regions, got "
                                            f"'{row['from']}' → '{row['to']}'",
                      line=line, column="to")
+
+
+def _world_market(tables, folder, problems) -> None:
+    """A tier's quantity is given in every row of its path or in none (empty = no limit)."""
+    market = tables["world_market"]
+    if market.empty:
+        return
+    given = market["quantity"].notna()
+    mixed = given.groupby([market["region"], market["commodity"], market["tier"]]) \
+        .transform(lambda g: 0 < g.sum() < len(g))
+    for line, row in _rows(market, mixed & ~given):
+        problems.add(folder / "world_market.csv", f"no quantity here, but other years of tier "
+                     f"'{row['tier']}' of {row['region']} {row['commodity']} give one: give it "
+                     "in every year of the tier, or in none (no limit)", line=line,
+                     column="quantity")
 
 
 def _year_spans(tables, folder, years: Years, problems, table: str, key: list[str]) -> None:

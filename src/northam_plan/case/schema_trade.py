@@ -64,3 +64,27 @@ _table(Table(
     key=("origin", "destination", "commodity", "basis", "start_year"),
     required=False,
 ))
+
+_table(Table(
+    "world_market", "The world market: what outside suppliers sell at world prices, as an "
+    "import supply curve — per supplier region, commodity and tier a price path and the most "
+    "that can be bought a year. Years between the given ones are interpolated linearly; "
+    "before the first and after the last the nearest value holds.",
+    (
+        Column("region", "str", "region where the goods are bought (an outside supplier, "
+               "e.g. ROW or CN); freight and tariffs to North America come on top, by link"),
+        Column("commodity", "str", "commodity sold"),
+        Column("tier", "str", "step of the supply curve, e.g. 1 (at the world price) and 2 "
+               "(more, at a premium)", required=False, default="1"),
+        Column("year", "int", "year of the figure", unit="yr"),
+        Column("price", "float", "price at the supplier region (FOB), before freight and "
+               "tariffs", unit="M$/unit", min=0.0),
+        Column("quantity", "float", "most that may be bought in the year; empty = no limit "
+               "(all rows of a tier either give it or leave it empty)", unit="unit/yr",
+               required=False, default=None, min=0.0),
+        SOURCE,
+    ),
+    key=("region", "commodity", "tier", "year"),
+    required=False,
+    references={"region": "regions", "commodity": "commodities"},
+))

@@ -33,13 +33,13 @@ from northam_plan.model.algebra import (PYOMO, MatrixModel, blocks, building, ne
                                         sum_constraints)
 from northam_plan.model.book import Book
 from northam_plan.model.components import (activity, capacity, demand, emissions, energy,
-                                           passport, permitting, reserves, security, stockpile,
-                                           trade)
+                                           market, passport, permitting, reserves, security,
+                                           stockpile, trade)
 from northam_plan.model.costs import add_costs
 
 #: Components in build order; each is a module with NAME, REQUIRES and add(m, case, book).
-COMPONENTS = (permitting, capacity, activity, trade, reserves, demand, stockpile, security,
-              energy, emissions, passport)
+COMPONENTS = (permitting, capacity, activity, market, trade, reserves, demand, stockpile,
+              security, energy, emissions, passport)
 
 
 #: Components decided once for all disruption scenarios (first stage); the others operate.

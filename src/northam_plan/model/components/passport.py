@@ -56,7 +56,7 @@ from northam_plan.model.components.activity import process_ratios
 from northam_plan.model.components.security import bloc_members, spans
 
 NAME = "passport"
-REQUIRES = ("activity", "trade", "demand")
+REQUIRES = ("activity", "market", "trade", "demand")
 
 
 def chains(case) -> tuple[dict, dict, dict]:
@@ -77,11 +77,21 @@ def base_tag(r: str, process_family: str) -> tuple[str, str]:
     return (r, "") if process_family == "mine" else (r, r)
 
 
-def tag_sets(case, pairs) -> dict[tuple[str, str], set[tuple[str, str]]]:
+def bought_tag(case, r: str, c: str) -> tuple[str, str]:
+    """Tag of a tracked commodity bought on the world market at r (market component): mined
+    in r, and processed there too unless it is a mineral."""
+    kinds = dict(zip(case.tables["commodities"]["commodity"], case.tables["commodities"]["kind"]))
+    return (r, "") if kinds[c] == "mineral" else (r, r)
+
+
+def tag_sets(case, pairs, bought=()) -> dict[tuple[str, str], set[tuple[str, str]]]:
     """Origin tags that can occur per (region, tracked commodity), propagated from the
-    (region, process) ``pairs`` that may operate through processes and links."""
+    (region, process) ``pairs`` that may operate and the (region, commodity) pairs ``bought``
+    on the world market, through processes and links."""
     inputs, outputs, family = chains(case)
     tags: dict = defaultdict(set)
+    for r, c in bought:
+        tags[r, c].add(bought_tag(case, r, c))
     for r, p in pairs:
         if inputs[p] is None:
             for c, _ in outputs[p]:
@@ -159,10 +169,13 @@ def add(m, case, book) -> None:
     country_of = case.countries_of_regions
     inputs, outputs, family = chains(case)
     pairs = sorted({(r, p) for r, p, _ in top.cap_keys})
-    tags = tag_sets(case, pairs)
+    purchases = [key for key in getattr(m, "purchase_keys", ()) if key[1] in tracked]
+    tags = tag_sets(case, pairs, {(r, c) for r, c, _, _ in purchases})
     blocked = exclusions(case)
     m.passport_tags = {key: sorted(value) for key, value in tags.items()}
     terms = defaultdict(list)
+    for (r, c, k, t) in purchases:  # world-market purchases (market component)
+        terms[r, c, bought_tag(case, r, c), t].append((1.0, m.purchase[r, c, k, t]))
 
     # processes: act_tag per input tag, base tags straight from act
     act_keys, split = [], []

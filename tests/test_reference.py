@@ -19,6 +19,10 @@ Regression pins — change them only with a comment saying why (newest last):
   test_routes.py); capital and fixed O&M entered once per asset over its life; the permit
   pool balance written as one expression. Objective and sizes unchanged: 2,773,033.541133 M$;
   20,470 variables, 14,426 constraints, 150,839 nonzeros.
+* 2026-12-04: power calibration to observed 2025 generation (data/calibration/electricity_2025.csv):
+  US gas at EIA STEO's 4.50 $/MMBtu delivered (was 3.50), US coal held to its observed 2025
+  capacity factor 0.488 (it ran at 0.24 and gas 21% above EIA), Canadian hydro at its 2024
+  output (0.470). Dearer gas raises the power bill: 3,112,628.591303 M$; sizes unchanged.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from northam_plan.solve import SolveOptions
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "cases" / "reference.toml"
 
-PINNED_OBJECTIVE = 2_773_033.541133  # M$, present value 2025
+PINNED_OBJECTIVE = 3_112_628.591303  # M$, present value 2025
 PINNED_SIZES = {"variables": 20470, "constraints": 14426, "nonzeros": 150839}
 
 

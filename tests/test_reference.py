@@ -19,6 +19,13 @@ Regression pins — change them only with a comment saying why (newest last):
   test_routes.py); capital and fixed O&M entered once per asset over its life; the permit
   pool balance written as one expression. Objective and sizes unchanged: 2,773,033.541133 M$;
   20,470 variables, 14,426 constraints, 150,839 nonzeros.
+* 2026-12-04: mineral data (issue 15): committed projects built on their announced schedules
+  (Thacker Pass Ph1 2028, Becancour LiOH 2028, Electra 2028, Novonix Riverside initial lines
+  2028, the operating rare-earth and magnet plants 2026); needs of North American cathode and
+  cell plants beyond apparent consumption (demand.csv sectors cathode_plants, cell_plants);
+  RECALL figures replaced (Vidalia at 11.25 kt nameplate, Mexican copper mines at the CAMIMEX
+  lower bound 546 kt, e-VAC 2 kt, Rose 4.07 kt Li, Novonix split into three rows).
+  2,778,480.109752 M$; 20,507 variables, 14,436 constraints, 151,236 nonzeros.
 """
 
 from __future__ import annotations
@@ -34,8 +41,8 @@ from northam_plan.solve import SolveOptions
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "cases" / "reference.toml"
 
-PINNED_OBJECTIVE = 2_773_033.541133  # M$, present value 2025
-PINNED_SIZES = {"variables": 20470, "constraints": 14426, "nonzeros": 150839}
+PINNED_OBJECTIVE = 2_778_480.109752  # M$, present value 2025
+PINNED_SIZES = {"variables": 20507, "constraints": 14436, "nonzeros": 151236}
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +80,23 @@ def test_reference_writes_every_output(reference):
 def test_reference_objective_and_sizes_are_pinned(reference):
     assert reference.result.objective == pytest.approx(PINNED_OBJECTIVE, rel=1e-6)
     assert reference.result.sizes == PINNED_SIZES
+
+
+def test_every_committed_project_is_built_in_full_in_its_first_online_year(reference):
+    """projects.csv ``committed``: a project under construction on its announced schedule comes
+    online whole in its first online year, and nothing of it is built later."""
+    projects = reference.case.tables["projects"]
+    committed = projects.loc[projects["committed"].astype(bool)]
+    assert len(committed) >= 5
+    built = reference.plan.tables["projects"]
+    for name, capacity, earliest in committed[
+            ["project", "capacity", "earliest_online_year"]].itertuples(index=False):
+        rows = built[built["project"] == name]
+        assert len(rows) == 1, (name, rows)
+        year = int(rows["online_year"].iloc[0])
+        # committed projects are at stage construction or permitted: no lag after earliest
+        assert year == max(int(earliest), reference.case.years[0]), (name, year)
+        assert rows["capacity"].iloc[0] == pytest.approx(capacity, rel=1e-6), name
 
 
 def test_financial_integration_extends_reference_and_costs_less(reference, tmp_path):

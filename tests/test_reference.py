@@ -23,6 +23,19 @@ Regression pins — change them only with a comment saying why (newest last):
   US gas at EIA STEO's 4.50 $/MMBtu delivered (was 3.50), US coal held to its observed 2025
   capacity factor 0.488 (it ran at 0.24 and gas 21% above EIA), Canadian hydro at its 2024
   output (0.470). Dearer gas raises the power bill: 3,112,628.591303 M$; sizes unchanged.
+* 2026-12-04: mineral data (issue 15): committed projects built on their announced schedules
+  (Thacker Pass Ph1 2028, Becancour LiOH 2028, Electra 2028, Novonix Riverside initial lines
+  2028, the operating rare-earth and magnet plants 2026); needs of North American cathode and
+  cell plants beyond apparent consumption (demand.csv sectors cathode_plants, cell_plants);
+  RECALL figures replaced (Vidalia at 11.25 kt nameplate, Mexican copper mines at the CAMIMEX
+  lower bound 546 kt, e-VAC 2 kt, Rose 4.07 kt Li, Novonix split into three rows).
+  2,778,480.109752 M$; 20,507 variables, 14,436 constraints, 151,236 nonzeros.
+* 2026-12-04: the three changes of this day together, plus outside supply on the world market
+  (world_market.csv) instead of CN/ROW process capacity: imports cost world prices (not the
+  running cost of sunk capacity abroad), China's 2025 exports at their observed level, ROW
+  builds nothing (its tier 2 at a 25 % premium stands for new supply abroad), reference prices
+  = world prices (magnets 45.7 $/kg, was 60). 3,171,616.456887 M$; 20,235 variables, 13,910
+  constraints, 143,789 nonzeros.
 """
 
 from __future__ import annotations
@@ -38,8 +51,8 @@ from northam_plan.solve import SolveOptions
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "cases" / "reference.toml"
 
-PINNED_OBJECTIVE = 3_112_628.591303  # M$, present value 2025
-PINNED_SIZES = {"variables": 20470, "constraints": 14426, "nonzeros": 150839}
+PINNED_OBJECTIVE = 3_171_616.456887  # M$, present value 2025
+PINNED_SIZES = {"variables": 20235, "constraints": 13910, "nonzeros": 143789}
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +90,23 @@ def test_reference_writes_every_output(reference):
 def test_reference_objective_and_sizes_are_pinned(reference):
     assert reference.result.objective == pytest.approx(PINNED_OBJECTIVE, rel=1e-6)
     assert reference.result.sizes == PINNED_SIZES
+
+
+def test_every_committed_project_is_built_in_full_in_its_first_online_year(reference):
+    """projects.csv ``committed``: a project under construction on its announced schedule comes
+    online whole in its first online year, and nothing of it is built later."""
+    projects = reference.case.tables["projects"]
+    committed = projects.loc[projects["committed"].astype(bool)]
+    assert len(committed) >= 5
+    built = reference.plan.tables["projects"]
+    for name, capacity, earliest in committed[
+            ["project", "capacity", "earliest_online_year"]].itertuples(index=False):
+        rows = built[built["project"] == name]
+        assert len(rows) == 1, (name, rows)
+        year = int(rows["online_year"].iloc[0])
+        # committed projects are at stage construction or permitted: no lag after earliest
+        assert year == max(int(earliest), reference.case.years[0]), (name, year)
+        assert rows["capacity"].iloc[0] == pytest.approx(capacity, rel=1e-6), name
 
 
 def test_financial_integration_extends_reference_and_costs_less(reference, tmp_path):

@@ -27,14 +27,6 @@ from northam_plan.solve import SolveOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 CALIBRATION = ROOT / "data" / "electricity_calibration_2025.csv"
-OBSERVED = ROOT / "data" / "calibration" / "electricity_2025.csv"
-# Rows the reference does not reproduce yet, with the reason (see data/SOURCES.md §7).
-KNOWN_MISSES = {
-    ("electricity_trade", "elec", "CA", "US"): (
-        "one Canadian node at one gas price cannot hold Canada's gross two-way trade: it exports "
-        "gas-fired power up to its combined-cycle capacity (~15 TWh) instead of hydro by day "
-        "and imports at night (2024 observed 35.6 TWh); needs regional or day/night hydro detail"),
-}
 
 
 @pytest.fixture(scope="module")
@@ -93,43 +85,3 @@ def test_no_demand_is_unserved_in_any_year(reference):
     # unserved.csv reads only the yearly `unserved` variable; electricity is met per time slice
     # (`unserved_slice`), whose shortfall shows only in the penalty cost: it must be zero too.
     assert reference.plan.costs.get("unserved", 0.0) < 1e-6
-
-
-def _observed():
-    return pd.read_csv(OBSERVED)
-
-
-def _observed_rows():
-    rows = []
-    for row in _observed().itertuples(index=False):
-        key = (row.topic, row.item, row.country,
-               row.partner if isinstance(row.partner, str) else "")
-        marks = [pytest.mark.xfail(reason=KNOWN_MISSES[key], strict=True)] \
-            if key in KNOWN_MISSES else []
-        rows.append(pytest.param(row, marks=marks, id="-".join(k for k in key if k)))
-    return rows
-
-
-def test_observed_file_has_the_agreed_header():
-    assert list(_observed().columns) == ["topic", "item", "country", "partner", "year", "unit",
-                                         "observed", "tolerance", "tolerance_kind", "source"]
-
-
-@pytest.mark.parametrize("row", _observed_rows())
-def test_2025_generation_and_trade_within_tolerance_of_observed(reference, power_2025, row):
-    if row.topic == "generation":
-        activity, power, stores = power_2025
-        here = activity[activity["country"] == row.country]
-        chosen = {"total": power - stores, "gas": {"gas_cc", "gas_ct"}}.get(row.item, {row.item})
-        assert chosen <= power, f"unknown power process {row.item}"
-        model = here.loc[here["process"].isin(chosen), "activity"].sum()
-    else:
-        assert row.topic == "electricity_trade", row.topic
-        country = reference.case.countries_of_regions
-        flows = reference.plan.tables["interties"]
-        flows = flows[(flows["year"] == 2025) & (flows["commodity"] == row.item)
-                      & (flows["from"].map(country) == row.country)
-                      & (flows["to"].map(country) == row.partner)]
-        model = flows["quantity"].sum()
-    assert row.tolerance_kind == "relative"
-    assert model == pytest.approx(row.observed, rel=row.tolerance), (row.source[:80], model)

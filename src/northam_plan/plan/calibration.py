@@ -20,8 +20,8 @@ import_share           % of what regions of ``country`` receive of commodity ``i
 price                  price of ``item`` (dual of its balance, M$/unit of that year), mean
                        over the regions of ``country``
 generation             electricity from process ``item`` (or ``a+b``, ``gas`` = gas_cc+gas_ct,
-                       ``total`` = every power process) in ``country``, summed over the time
-                       slices (TWh)
+                       ``total`` = every power process but storage) in ``country``, summed
+                       over the time slices (TWh)
 electricity_trade      what regions of ``country`` ship of ``item`` (e.g. elec) to regions of
                        ``partner`` over the interties, summed over slices (TWh)
 =====================  ======================================================================
@@ -181,6 +181,10 @@ class _ModelFigures:
         processes = case.tables["processes"]
         self.main_output = dict(zip(processes["process"], processes["main_output"]))
         self.power = set(processes.loc[processes["family"] == "power", "process"])
+        io = case.tables["process_io"]
+        stores = {p for p, c, side in io[["process", "commodity", "side"]].itertuples(
+            index=False) if side == "input" and self.main_output.get(p) == c}
+        self.generators = self.power - stores  # storage gives back what it took in
 
     def _base(self, name: str) -> pd.DataFrame:
         frame = self.tables.get(name)
@@ -212,7 +216,7 @@ class _ModelFigures:
             generation = self._base("generation")
             if generation.empty:
                 return 0.0
-            processes = self.power if item == "total" else set(_processes_of(item))
+            processes = self.generators if item == "total" else set(_processes_of(item))
             return float(generation.loc[(generation["country"] == country)
                                         & generation["process"].isin(processes),
                                         "output"].sum())

@@ -48,6 +48,10 @@ KNOWN_MISSES = {
     ("price", "graphite_conc", "US", ""):
         "the observed figure is the customs value of imports; the model's price adds freight "
         "and the 20 % duty on Chinese graphite",
+    ("import_share", "magnet", "US", "CN"):
+        "ROW's 3.4 kt of magnets (2025 trade) go to Mexico and Canada in the model, whose "
+        "duties on them equal the US's; the US takes China's",
+    ("import_share", "magnet", "US", "ROW"): "as the Chinese share",
     ("capacity", "ree_separation", "US", ""):
         "existing_capacity.csv sizes Mountain Pass from its 2025 output (2.9 kt/yr), the "
         "observed 6.9 is the design capacity",

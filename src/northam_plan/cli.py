@@ -169,7 +169,7 @@ def calibrate(
     """Check the plan's base year against observed figures (production, trade, prices,
     generation); exit 0 when every figure is within its tolerance, 1 otherwise."""
     from northam_plan.compare import CompareError
-    from northam_plan.plan.calibration import summary_line
+    from northam_plan.plan.calibration import deviation_text, summary_line
     from northam_plan.report import write_calibration
     from northam_plan.report.commands import _fail, _solving
 
@@ -189,10 +189,8 @@ def calibrate(
             table.add_column(column, justify="right" if column in (
                 "model", "observed", "deviation") else "left")
         for row in missed.itertuples(index=False):
-            deviation = f"{100 * row.deviation:+.1f} %" if row.tolerance_kind == "relative" \
-                else f"{row.deviation:+.2f}"
             table.add_row(row.topic, row.item, row.country, row.partner or "", row.unit,
-                          f"{row.model:,.4g}", f"{row.observed:,.4g}", deviation)
+                          f"{row.model:,.4g}", f"{row.observed:,.4g}", deviation_text(row))
         Console().print(table)
     Console().print(f"{summary_line(rows)}; wrote {written['calibration.csv']} and "
                     f"{written['calibration.html']}", highlight=False, soft_wrap=True)

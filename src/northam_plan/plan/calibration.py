@@ -131,8 +131,7 @@ def _checked(frame: pd.DataFrame, path: Path, known, problems: ProblemList) -> p
                                "absolute", line, "tolerance_kind")
         if not row.source:
             problems.add(path, "every observed figure needs its source", line, "source")
-    for column in ("year",):
-        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
+    frame["year"] = pd.to_numeric(frame["year"], errors="coerce").astype("Int64")
     for column in ("observed", "tolerance"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce")
     return frame
@@ -242,6 +241,26 @@ class _ModelFigures:
         origin, destination = (interties[c].map(self.country_of) for c in ("from", "to"))
         return float(interties.loc[(interties["commodity"] == item) & (origin == country)
                                    & (destination == partner), "quantity"].sum())
+
+
+def _unit(row) -> str:
+    return "pp" if row.unit.strip() == "%" else row.unit
+
+
+def deviation_text(row) -> str:
+    """'+12.3 %' (relative) or '+4.0 pp' (absolute, in the row's unit); 'no model figure'."""
+    if pd.isna(row.deviation):
+        return "no model figure"
+    if row.tolerance_kind == "relative":
+        return f"{100 * row.deviation:+.1f} %"
+    return f"{row.deviation:+.1f} {_unit(row)}"
+
+
+def tolerance_text(row) -> str:
+    """'± 10 %' or '± 10 pp'."""
+    if row.tolerance_kind == "relative":
+        return f"± {100 * row.tolerance:.0f} %"
+    return f"± {row.tolerance:g} {_unit(row)}"
 
 
 def summary_line(rows: pd.DataFrame) -> str:

@@ -17,7 +17,6 @@ import xarray as xr
 from northam_plan.case import Case
 from northam_plan.model import algebra
 from northam_plan.model.algebra import MatrixExpression, MatrixModel, MatrixVar
-from northam_plan.model.components.market import offers
 from northam_plan.plan.energy import energy_tables
 from northam_plan.plan.passport import passport_arrays, passport_tables
 from northam_plan.plan.permits import permit_tables
@@ -141,7 +140,7 @@ def _extract(top, ops, case: Case, probability: float) -> Plan:
         **permit_tables(top, case),
         "activity": _activity(arrays["act"], arrays["cap"], country_of),
         "flows": _flows(ops, arrays.get("flow")),
-        "purchases": _purchases(case, arrays.get("purchase")),
+        "purchases": _purchases(ops, case, arrays.get("purchase")),
         "prices": price.rename("price").reset_index(),
         "unserved": _unserved(case, arrays.get("unserved"), ops),
         "costs": _costs(annual, weights, discount),
@@ -255,14 +254,14 @@ def _activity(act: pd.Series, cap: pd.Series, country_of) -> pd.DataFrame:
     return frame
 
 
-def _purchases(case: Case, purchase: pd.Series | None) -> pd.DataFrame:
+def _purchases(m, case: Case, purchase: pd.Series | None) -> pd.DataFrame:
     """What was bought on the world market: quantity (unit/yr), price (M$/unit at the supplier
     region), cost (M$/yr)."""
     columns = ["region", "country", "commodity", "tier", "year", "quantity", "price", "cost"]
     if purchase is None or purchase.empty:
         return pd.DataFrame(columns=columns)
     frame = purchase[purchase > 0].rename("quantity").reset_index()
-    offered = offers(case)
+    offered = m.purchase_offers  # (price, quantity) as the market component built them
     frame["price"] = [offered[key][0] for key in frame[
         ["region", "commodity", "tier", "year"]].itertuples(index=False, name=None)]
     frame["cost"] = frame["quantity"] * frame["price"]

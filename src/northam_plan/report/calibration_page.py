@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from northam_plan.plan.calibration import summary_line
-from northam_plan.report.html import STYLE, esc
+from northam_plan.plan.calibration import deviation_text, summary_line, tolerance_text
+from northam_plan.report.html import STYLE, esc, fmt
 
 TOPIC_TITLES = {
     "mine_production": "Mine production",
@@ -31,33 +31,6 @@ tr.missrow td { background: #fdf0f0; }
 td.source { color: #555; font-size: 11px; max-width: 520px; }
 .verdict { font-size: 17px; margin: 10px 0 4px; }
 """
-
-
-def _number(value: float) -> str:
-    if pd.isna(value):
-        return "—"
-    magnitude = abs(value)
-    if magnitude >= 100:
-        return f"{value:,.0f}"
-    if magnitude >= 1:
-        return f"{value:,.2f}"
-    return f"{value:.3g}"
-
-
-def _deviation(row) -> str:
-    if pd.isna(row.deviation):
-        return "no model figure"
-    if row.tolerance_kind == "relative":
-        return f"{100 * row.deviation:+.1f} %"
-    unit = "pp" if row.unit.strip() == "%" else row.unit
-    return f"{row.deviation:+.1f} {unit}"
-
-
-def _tolerance(row) -> str:
-    if row.tolerance_kind == "relative":
-        return f"± {100 * row.tolerance:.0f} %"
-    unit = "pp" if row.unit.strip() == "%" else row.unit
-    return f"± {row.tolerance:g} {unit}"
 
 
 def render(rows: pd.DataFrame, case_name: str, base_year: int, names: dict[str, str]) -> str:
@@ -89,8 +62,8 @@ def render(rows: pd.DataFrame, case_name: str, base_year: int, names: dict[str, 
                      esc(COUNTRY_NAMES.get(row.country, row.country))]
             if partner:
                 cells.append(esc(COUNTRY_NAMES.get(row.partner, row.partner)))
-            numbers = [str(row.year), esc(row.unit), _number(row.model),
-                       _number(row.observed), esc(_deviation(row)), esc(_tolerance(row))]
+            numbers = [str(row.year), esc(row.unit), fmt(row.model),
+                       fmt(row.observed), esc(deviation_text(row)), esc(tolerance_text(row))]
             mark = "<td class='ok'>yes</td>" if row.within else "<td class='miss'>no</td>"
             parts.append(f"<tr class='{'' if row.within else 'missrow'}'>"
                          + "".join(f"<td class='label'>{c}</td>" for c in cells)

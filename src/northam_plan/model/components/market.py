@@ -48,7 +48,7 @@ def add(m, case, book) -> None:
     variables(m, "purchase", keys, bounds=lambda b, r, c, k, t: (
         0.0, None if np.isinf(offered[r, c, k, t][1]) else offered[r, c, k, t][1]))
     book.declare("purchase", ("region", "commodity", "tier", "year"), "unit/yr")
-    m.purchase_keys = keys
+    m.purchase_keys, m.purchase_offers = keys, offered  # read back by the extraction
     if not keys:
         return
     bought = columns(m.purchase)

@@ -3,10 +3,11 @@ origin (regional content) and forced-labour exclusions.
 
 Tags. Every unit of a tracked commodity c (tracked.csv) carries a tag o = (mined region,
 processed region): where its mineral was mined and where it was last transformed ('' while it
-is an unprocessed mineral). A process takes at most one tracked input; its tracked outputs keep
-the input's mined region and are processed in the process's region r, so a refinery in MX
+is an unprocessed mineral). A process takes at most one tracked input; its tracked outputs
+keep the input's mined region and are processed in the process's region r, so a refinery in MX
 turning Chinese concentrate into hydroxide yields (CN, MX). A tracked output made without a
-tracked input is mined in r ((r, '') from a mine, (r, r) from any other process). Tag sets
+tracked input is mined in r ((r, '') from a mine, (r, r) from any other process); so is a good
+bought on the world market at r (market component): (r, '') for a mineral, else (r, r). Tag sets
 :math:`O_{r,c}` are sparse: propagated from the producing regions through processes and links
 until nothing changes. Country rules read a region's country; "processed" means the processed
 region, or the mined one for an unprocessed mineral.
@@ -77,21 +78,23 @@ def base_tag(r: str, process_family: str) -> tuple[str, str]:
     return (r, "") if process_family == "mine" else (r, r)
 
 
-def bought_tag(case, r: str, c: str) -> tuple[str, str]:
-    """Tag of a tracked commodity bought on the world market at r (market component): mined
-    in r, and processed there too unless it is a mineral."""
-    kinds = dict(zip(case.tables["commodities"]["commodity"], case.tables["commodities"]["kind"]))
-    return (r, "") if kinds[c] == "mineral" else (r, r)
+def bought_tags(case, purchases) -> dict[tuple[str, str], tuple[str, str]]:
+    """Tag per (region, commodity) bought on the world market (market component): the base tag
+    of a mine for a mineral (mined in r, unprocessed), of any other process otherwise."""
+    commodities = case.tables["commodities"]
+    minerals = set(commodities.loc[commodities["kind"] == "mineral", "commodity"])
+    return {(r, c): base_tag(r, "mine" if c in minerals else "other")
+            for r, c, *_ in purchases}
 
 
 def tag_sets(case, pairs, bought=()) -> dict[tuple[str, str], set[tuple[str, str]]]:
     """Origin tags that can occur per (region, tracked commodity), propagated from the
-    (region, process) ``pairs`` that may operate and the (region, commodity) pairs ``bought``
-    on the world market, through processes and links."""
+    (region, process) ``pairs`` that may operate and the world-market purchase keys ``bought``
+    ((region, commodity, …)), through processes and links."""
     inputs, outputs, family = chains(case)
     tags: dict = defaultdict(set)
-    for r, c in bought:
-        tags[r, c].add(bought_tag(case, r, c))
+    for (r, c), tag in bought_tags(case, bought).items():
+        tags[r, c].add(tag)
     for r, p in pairs:
         if inputs[p] is None:
             for c, _ in outputs[p]:
@@ -170,12 +173,13 @@ def add(m, case, book) -> None:
     inputs, outputs, family = chains(case)
     pairs = sorted({(r, p) for r, p, _ in top.cap_keys})
     purchases = [key for key in getattr(m, "purchase_keys", ()) if key[1] in tracked]
-    tags = tag_sets(case, pairs, {(r, c) for r, c, _, _ in purchases})
+    tags = tag_sets(case, pairs, purchases)
     blocked = exclusions(case)
     m.passport_tags = {key: sorted(value) for key, value in tags.items()}
     terms = defaultdict(list)
+    bought = bought_tags(case, purchases)
     for (r, c, k, t) in purchases:  # world-market purchases (market component)
-        terms[r, c, bought_tag(case, r, c), t].append((1.0, m.purchase[r, c, k, t]))
+        terms[r, c, bought[r, c], t].append((1.0, m.purchase[r, c, k, t]))
 
     # processes: act_tag per input tag, base tags straight from act
     act_keys, split = [], []

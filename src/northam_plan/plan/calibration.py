@@ -251,9 +251,10 @@ def deviation_text(row) -> str:
     """'+12.3 %' (relative) or '+4.0 pp' (absolute, in the row's unit); 'no model figure'."""
     if pd.isna(row.deviation):
         return "no model figure"
-    if row.tolerance_kind == "relative":
-        return f"{100 * row.deviation:+.1f} %"
-    return f"{row.deviation:+.1f} {_unit(row)}"
+    relative = row.tolerance_kind == "relative"
+    value = round(100 * row.deviation if relative else row.deviation, 1)
+    text = f"{value:+.1f}" if value else "0.0"  # no '-0.0' from solver noise
+    return f"{text} {'%' if relative else _unit(row)}"
 
 
 def tolerance_text(row) -> str:

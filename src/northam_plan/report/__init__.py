@@ -104,9 +104,12 @@ def write_calibration(item, out: Path | str | None = None, observed: Path | str 
         if plan.folder is None:
             raise ValueError("give the output folder: the plan has no result folder")
         out = plan.folder
-    names = {**dict(zip(case.tables["commodities"]["commodity"],
-                        case.tables["commodities"]["name"])), "elec": "electricity"}
-    names = {code: name or code for code, name in names.items()}
+    commodities = {code: name or code for code, name in zip(
+        case.tables["commodities"]["commodity"], case.tables["commodities"]["name"])}
+    processes = case.tables["processes"]
+    names = {**{p: f"{commodities[c]} ({family})" for p, c, family in zip(
+        processes["process"], processes["main_output"], processes["family"])
+        if family != "power"}, **commodities, "elec": "electricity"}
     written = _write_all(Path(out), {
         "calibration.csv": lambda p: rows.to_csv(p, index=False, lineterminator="\n",
                                                  float_format=CALIBRATION_FORMAT),

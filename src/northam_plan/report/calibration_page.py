@@ -25,10 +25,13 @@ TOPIC_TITLES = {
 }
 COUNTRY_NAMES = {"US": "United States", "CA": "Canada", "MX": "Mexico", "CN": "China",
                  "ROW": "rest of world"}
+GENERATION_NAMES = {"gas": "gas plants (combined cycle and turbines)",
+                    "total": "all technologies (storage left out)"}
 EXTRA_STYLE = """
 td.ok { color: #0a5d00; font-weight: bold; } td.miss { color: #a50f15; font-weight: bold; }
 tr.missrow td { background: #fdf0f0; }
 td.source { color: #555; font-size: 11px; max-width: 520px; }
+td.label { white-space: normal; max-width: 260px; }  /* long commodity names wrap */
 .verdict { font-size: 17px; margin: 10px 0 4px; }
 """
 
@@ -58,7 +61,9 @@ def render(rows: pd.DataFrame, case_name: str, base_year: int, names: dict[str, 
             f"<th class='{'num' if h in numeric else ''}'>{esc(h)}</th>" for h in head)
             + "</tr>")
         for row in part.itertuples(index=False):
-            cells = [esc(names.get(row.item, row.item)),
+            what = GENERATION_NAMES.get(row.item, row.item) if topic == "generation" else \
+                names.get(row.item, row.item)  # generation items are plants, not commodities
+            cells = [esc(what),
                      esc(COUNTRY_NAMES.get(row.country, row.country))]
             if partner:
                 cells.append(esc(COUNTRY_NAMES.get(row.partner, row.partner)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -76,3 +78,20 @@ def solve_tiny(path):
     result = solve(model, quiet=True)
     assert result.optimal, result
     return case, model, result, extract_plan(model, case)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                  "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+                  # any attempt to reach the network fails (and would log a console error)
+                  "--host-resolver-rules=MAP * ~NOTFOUND",
+                  "--enable-logging=stderr", "--v=0", "--virtual-time-budget=15000"]
+
+
+def chromium(page: Path, *args: str) -> subprocess.CompletedProcess:
+    """Open ``page`` in headless Chromium (no network) with ``args``, e.g. --dump-dom."""
+    with tempfile.TemporaryDirectory() as profile:
+        return subprocess.run([str(CHROMIUM), *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
+                               *args, page.as_uri()], capture_output=True, text=True,
+                              timeout=180)

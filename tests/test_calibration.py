@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from casekit import TWO_MINES, write_case
+from casekit import CHROMIUM, TWO_MINES, chromium, write_case
 from northam_plan.cli import app
 from northam_plan.plan.calibration import read_observed
 
@@ -112,3 +112,20 @@ def test_missing_folder_and_missing_columns_are_refused(tmp_path):
     with pytest.raises(Exception) as caught:
         read_observed(folder, load_case(path))
     assert "missing column(s) country, partner" in str(caught.value)
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed "
+                    "(.ci/run installs it with apt-get)")
+def test_calibration_page_renders_without_console_messages_or_codes(tmp_path):
+    """The page opens in headless Chromium with no console message; it names figures (not
+    codes), shows each deviation with its unit and no '-0.0' of solver noise."""
+    path, _ = case_with(tmp_path, GOOD)
+    result = CliRunner().invoke(app, ["calibrate", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    dom = chromium(tmp_path / "out" / "calibration.html", "--dump-dom")
+    console = [line for line in dom.stderr.splitlines()
+               if "CONSOLE" in line or "Uncaught" in line]
+    assert console == [] and dom.returncode == 0, (console, dom.stderr[-2000:])
+    assert dom.stdout.count("<td class=\"ok\">yes</td>") == 5
+    assert "mine_us" not in dom.stdout and "ore (mine)" in dom.stdout
+    assert "+5.0 pp" in dom.stdout and "-0.0" not in dom.stdout

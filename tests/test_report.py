@@ -17,6 +17,7 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from casekit import CHROMIUM, chromium
 from test_compare import chain_cases, run_case
 from northam_plan.cli import app
 from northam_plan.compare import load_result
@@ -25,7 +26,6 @@ from northam_plan.report.iamc import COLUMNS
 from northam_plan.report.metrics import KEYS, NOT_MODELLED, TOPICS
 
 runner = CliRunner()
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture(scope="module")
@@ -172,21 +172,6 @@ def test_tables_of_later_components_are_shown_when_present(written, tmp_path):
 
 # --- headless Chromium ------------------------------------------------------------------------
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                  "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-                  # any attempt to reach the network fails (and would log a console error)
-                  "--host-resolver-rules=MAP * ~NOTFOUND",
-                  "--enable-logging=stderr", "--v=0", "--virtual-time-budget=15000"]
-
-
-def _chromium(page: Path, *args: str) -> subprocess.CompletedProcess:
-    with tempfile.TemporaryDirectory() as profile:
-        return subprocess.run([str(CHROMIUM), *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-                               *args, page.as_uri()], capture_output=True, text=True,
-                              timeout=180)
-
-
 def _png_size(path: Path) -> tuple[int, int]:
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
@@ -200,7 +185,7 @@ def test_page_renders_in_headless_chromium_without_console_errors(written, tmp_p
     'CONSOLE'; a clean page writes none. The DOM after the scripts ran holds the headline
     table and one rendered plot per chart; the screenshot is kept for a person to look at."""
     page = written["out"] / "comparison.html"
-    dom = _chromium(page, "--dump-dom")
+    dom = chromium(page, "--dump-dom")
     console = [line for line in dom.stderr.splitlines()
                if "CONSOLE" in line or "Uncaught" in line]
     assert console == [], console
@@ -210,7 +195,7 @@ def test_page_renders_in_headless_chromium_without_console_errors(written, tmp_p
     assert dom.stdout.count('class="sankey"') >= 2 or "sankey" in dom.stdout
 
     shot = tmp_path / "comparison.png"
-    result = _chromium(page, "--window-size=1280,3600", f"--screenshot={shot}")
+    result = chromium(page, "--window-size=1280,3600", f"--screenshot={shot}")
     console = [line for line in result.stderr.splitlines()
                if "CONSOLE" in line or "Uncaught" in line]
     assert console == [], console

@@ -3,7 +3,8 @@ and clear errors for bad observed files.
 
 The case is casekit.TWO_MINES: 10 kt of ore wanted in the US, mined in the US at 5 M$/kt or in
 China at 2 + 1 transport, so all 10 kt come from China, the US price is 3 M$/kt, the US mine
-(100 kt/yr) is idle and China's import share is 100 %.
+(100 kt/yr) is idle and China's import share is 100 %. The free-on-board value of the US's
+imports is China's price, 2 M$/kt (its mine is not at capacity), a third under the delivered 3.
 """
 
 from __future__ import annotations
@@ -64,6 +65,19 @@ def test_a_figure_outside_its_tolerance_exits_1_and_is_named(tmp_path):
     rows = pd.read_csv(tmp_path / "out" / "calibration.csv")
     assert rows["within"].tolist() == [True, True, True, True, False]
     assert rows["deviation"].iloc[-1] == pytest.approx(3 / 4.5 - 1)
+
+
+def test_import_unit_value_is_the_price_at_origin_before_transport(tmp_path):
+    """Customs unit values are free on board: China's price 2, not the US's delivered 3."""
+    path, _ = case_with(tmp_path, [
+        "import_unit_value,ore,US,,2025,M$/kt,2.2,0.10,relative,made up: 2 within 10 %",
+        "import_unit_value,ore,CN,,2025,M$/kt,2,0.10,relative,made up: China imports none"])
+    result = CliRunner().invoke(app, ["calibrate", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    rows = pd.read_csv(tmp_path / "out" / "calibration.csv")
+    assert rows["model"].iloc[0] == pytest.approx(2.0)
+    assert rows["within"].tolist() == [True, False]
+    assert pd.isna(rows["model"].iloc[1])
 
 
 def test_a_share_without_imports_has_no_model_figure(tmp_path):

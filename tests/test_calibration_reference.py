@@ -26,8 +26,10 @@ KNOWN_MISSES = {
         "exports gas-fired power up to its combined-cycle capacity (~15 TWh) instead of hydro "
         "by day and imports at night (2024: 35.6 TWh); needs regional or day/night hydro detail",
     ("refined_production", "cu_cathode", "US", ""):
-        "US refinery capacity in existing_capacity.csv (878 kt/yr × 0.9) is below the 850 kt "
-        "observed, and at LME less TC/RC refining imported concentrate barely pays",
+        "USGS's own balance leaves 1,000 kt mined − 340 kt of concentrate exported = 660 kt for "
+        "US refineries, which the model refines in full (647 kt at 1.02 t per t); the observed "
+        "850 adds 60 kt from scrap and refinery feed imported as blister, anode or concentrate, "
+        "which the model does not hold",
     ("import_share", "cu_conc", "US", "CA"):
         "the US buys its little concentrate from the world market, not from Canada, whose "
         "output goes to export demand",
@@ -39,15 +41,13 @@ KNOWN_MISSES = {
         "NdPr oxide; in the model duty-free ROW oxide comes first",
     ("import_share", "ndpr_oxide", "US", "ROW"): "as the Chinese share",
     ("price", "li_conc", "US", ""):
-        "the US brine mine runs exactly at capacity (capacity = observed output / 0.9), so "
-        "the dual is degenerate and HiGHS reports the mine's running cost",
-    ("price", "reo_conc", "US", ""): "as li_conc: Mountain Pass exactly at capacity",
-    ("price", "co_refined", "US", ""):
-        "the world price is LME (33.1 $/kg); the US spot cathode price (46.3) carries a premium "
-        "over LME the model does not explain",
-    ("price", "graphite_conc", "US", ""):
-        "the observed figure is the customs value of imports; the model's price adds freight "
-        "and the 20 % duty on Chinese graphite",
+        "no US market: Silver Peak's brine feeds its own carbonate plant, both exactly at "
+        "capacity (sized from 2025 output), so nothing is bought or sold at the margin and the "
+        "dual is degenerate anywhere between the mine's running cost (13.2, what HiGHS reports) "
+        "and the netback from lithium carbonate; exports as sales at the world price would fix it",
+    ("price", "reo_conc", "US", ""):
+        "as li_conc: Mountain Pass runs exactly at capacity and its exports are a fixed demand, "
+        "so the dual is degenerate and HiGHS reports the mine's running cost",
     ("import_share", "magnet", "US", "CN"):
         "ROW's 3.4 kt of magnets (2025 trade) go to Mexico and Canada in the model, whose "
         "duties on them equal the US's; the US takes China's",

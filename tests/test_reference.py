@@ -40,6 +40,9 @@ Regression pins — change them only with a comment saying why (newest last):
   tier 2, so a Chinese ban must be met by building, with lead times — a premium tier at once
   made the ban nearly free, +9 M$); graphite and anode material keep a tier 2 at +25 %.
   3,170,684.639328 M$; 20,779 variables, 14,214 constraints, 149,795 nonzeros.
+* 2026-12-04: refined cobalt at the US spot cathode price (46.3 $/kg, USGS MCS 2026) instead of
+  LME cash (33.1): the price North American buyers pay, 40-42 % above LME in 2024 and 2025.
+  3,170,875.433357 M$; sizes unchanged.
 """
 
 from __future__ import annotations
@@ -55,7 +58,7 @@ from northam_plan.solve import SolveOptions
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "cases" / "reference.toml"
 
-PINNED_OBJECTIVE = 3_170_684.639328  # M$, present value 2025
+PINNED_OBJECTIVE = 3_170_875.433357  # M$, present value 2025
 PINNED_SIZES = {"variables": 20779, "constraints": 14214, "nonzeros": 149795}
 
 
@@ -152,6 +155,30 @@ def test_stochastic_case_is_between_the_reference_and_its_worst_scenario(referen
     assert run.result.objective >= reference.result.objective - 1e-6
     assert set(run.plan.tables["activity"]["scenario"]) == {
         "no_ban", "ree_ban", "graphite_ban", "both_bans"}
+
+
+def test_releasing_the_committed_pipeline_cannot_cost_more(reference, tmp_path):
+    """release_committed.toml drops every commitment: a relaxation of the reference."""
+    run = solved("release_committed", tmp_path)
+    assert not run.case.tables["projects"]["committed"].astype(bool).any()
+    assert run.result.objective <= reference.result.objective + 1e-6
+
+
+def test_lithium_price_shock_raises_the_us_price_while_it_imports(reference, tmp_path):
+    """lithium_price_shock.toml: the world price of lithium chemicals is 1.30 x its 2025 level
+    in 2027, when the US still imports them, so the US price rises by at least that step
+    (52.2 x 0.30 = 15.7 M$/kt); dearer world supply cannot make the plan cheaper."""
+    run = solved("lithium_price_shock", tmp_path)
+    assert run.result.objective >= reference.result.objective - 1e-6
+
+    def us_price(plan, year):
+        prices = plan.tables["prices"]
+        return prices.loc[(prices["region"] == "US") & (prices["commodity"] == "li_chem")
+                          & (prices["year"] == year), "price"].item()
+
+    assert us_price(run.plan, 2027) - us_price(reference.plan, 2027) == pytest.approx(
+        52.2 * 0.30, rel=0.01)
+    assert us_price(run.plan, 2025) == pytest.approx(us_price(reference.plan, 2025))
 
 
 def test_two_runs_give_identical_tables_and_hash(reference, tmp_path):

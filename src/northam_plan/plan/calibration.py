@@ -19,6 +19,11 @@ import_share           % of what regions of ``country`` receive of commodity ``i
                        other countries that comes from regions of ``partner`` (flows shipped)
 price                  price of ``item`` (dual of its balance, M$/unit of that year), mean
                        over the regions of ``country``
+import_unit_value      free-on-board value of what regions of ``country`` import of ``item``
+                       from other countries: the price of ``item`` in each exporting region,
+                       weighted by the quantity shipped (M$/unit) — the model's side of a
+                       customs "unit value of imports at foreign ports", before freight and
+                       duties
 generation             electricity from process ``item`` (or ``a+b``, ``gas`` = gas_cc+gas_ct,
                        ``total`` = every power process but storage) in ``country``, summed
                        over the time slices (TWh)
@@ -43,7 +48,7 @@ import pandas as pd
 from northam_plan.errors import ProblemList
 
 TOPICS = ("mine_production", "refined_production", "capacity", "import_share", "price",
-          "generation", "electricity_trade")
+          "import_unit_value", "generation", "electricity_trade")
 COLUMNS = ("topic", "item", "country", "partner", "year", "unit", "observed", "tolerance",
            "tolerance_kind", "source")
 NEEDS_PARTNER = ("import_share", "electricity_trade")
@@ -139,7 +144,7 @@ def _checked(frame: pd.DataFrame, path: Path, known, problems: ProblemList) -> p
 
 def _item_problem(topic: str, item: str, known) -> str | None:
     if topic in ("mine_production", "refined_production", "import_share", "price",
-                 "electricity_trade"):
+                 "import_unit_value", "electricity_trade"):
         return None if item in known["commodity"] else f"unknown commodity '{item}'"
     if topic == "capacity":
         return None if item in known["process"] else f"unknown process '{item}'"
@@ -204,6 +209,8 @@ class _ModelFigures:
             return float(activity.loc[mine & makes, "activity"].sum())
         if topic == "import_share":
             return self._import_share(item, country, partner)
+        if topic == "import_unit_value":
+            return self._import_unit_value(item, country)
         if topic == "price":
             prices = self._base("prices")
             if prices.empty:
@@ -221,18 +228,33 @@ class _ModelFigures:
                                         "output"].sum())
         return self._trade(item, country, partner)
 
-    def _import_share(self, item: str, country: str, partner: str) -> float:
+    def _imports(self, item: str, country: str) -> pd.DataFrame:
+        """Flows of ``item`` into ``country`` from other countries, with an ``origin`` column."""
         flows = self._base("flows")
         if flows.empty:
-            return np.nan
+            return flows
         origin, destination = (flows[c].map(self.country_of) for c in ("from", "to"))
-        imports = flows[(flows["commodity"] == item) & (destination == country)
-                        & (origin != country)]
-        total = imports["quantity"].sum()
+        return flows.assign(origin=origin)[(flows["commodity"] == item)
+                                           & (destination == country) & (origin != country)]
+
+    def _import_share(self, item: str, country: str, partner: str) -> float:
+        imports = self._imports(item, country)
+        total = imports["quantity"].sum() if len(imports) else 0.0
         if total <= 0:
             return np.nan
-        return float(100.0 * imports.loc[origin[imports.index] == partner, "quantity"].sum()
+        return float(100.0 * imports.loc[imports["origin"] == partner, "quantity"].sum()
                      / total)
+
+    def _import_unit_value(self, item: str, country: str) -> float:
+        imports, prices = self._imports(item, country), self._base("prices")
+        if imports.empty or prices.empty or imports["quantity"].sum() <= 0:
+            return np.nan
+        at_origin = imports.merge(prices.rename(columns={"region": "from"}),
+                                  on=["from", "commodity", "year"], how="left")
+        if at_origin["price"].isna().any():
+            return np.nan
+        return float((at_origin["quantity"] * at_origin["price"]).sum()
+                     / at_origin["quantity"].sum())
 
     def _trade(self, item: str, country: str, partner: str) -> float:
         interties = self._base("interties")

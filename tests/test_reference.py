@@ -40,6 +40,10 @@ Regression pins — change them only with a comment saying why (newest last):
   tier 2, so a Chinese ban must be met by building, with lead times — a premium tier at once
   made the ban nearly free, +9 M$); graphite and anode material keep a tier 2 at +25 %.
   3,170,684.639328 M$; 20,779 variables, 14,214 constraints, 149,795 nonzeros.
+* 2026-12-04: electricity inputs verified against sources (issue 15): US pumped storage 22.9 GW
+  and other renewables 16.5 GW (other_re availability 0.44), Canadian wind 18 / solar 4.0 /
+  storage 0.33 GW, Mexican solar 7.6 and geothermal + bioenergy 2.056 GW.
+  3,176,416.042967 M$; 20,779 variables, 14,214 constraints, 149,795 nonzeros.
 """
 
 from __future__ import annotations
@@ -55,7 +59,7 @@ from northam_plan.solve import SolveOptions
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "cases" / "reference.toml"
 
-PINNED_OBJECTIVE = 3_170_684.639328  # M$, present value 2025
+PINNED_OBJECTIVE = 3_176_416.042967  # M$, present value 2025
 PINNED_SIZES = {"variables": 20779, "constraints": 14214, "nonzeros": 149795}
 
 

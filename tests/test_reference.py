@@ -43,6 +43,10 @@ Regression pins — change them only with a comment saying why (newest last):
 * 2026-12-04: refined cobalt at the US spot cathode price (46.3 $/kg, USGS MCS 2026) instead of
   LME cash (33.1): the price North American buyers pay, 40-42 % above LME in 2024 and 2025.
   3,170,875.433357 M$; sizes unchanged.
+* 2026-12-04: electricity inputs verified against sources (issue 15): US pumped storage 22.9 GW
+  and other renewables 16.5 GW (other_re availability 0.44), Canadian wind 18 / solar 4.0 /
+  storage 0.33 GW, Mexican solar 7.6 and geothermal + bioenergy 2.056 GW.
+  Both together: 3,176,606.836996 M$; sizes unchanged.
 """
 
 from __future__ import annotations
@@ -58,7 +62,7 @@ from northam_plan.solve import SolveOptions
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "cases" / "reference.toml"
 
-PINNED_OBJECTIVE = 3_170_875.433357  # M$, present value 2025
+PINNED_OBJECTIVE = 3_176_606.836996  # M$, present value 2025
 PINNED_SIZES = {"variables": 20779, "constraints": 14214, "nonzeros": 149795}
 
 

@@ -65,7 +65,7 @@ def run(tmp_path, data, route):
     flows = plan.tables["interties"].set_index(["from", "to", "slice"])["quantity"]
     prices = plan.tables["energy_prices"].set_index(["region", "slice"])["price"]
     output = plan.tables["generation"].set_index(["region", "process", "slice"])["output"]
-    return result, flows, prices, output
+    return result, flows, prices, output, model
 
 
 @pytest.mark.parametrize("route", ROUTES)
@@ -74,7 +74,7 @@ def test_fixed_capacity_factor_exports_at_night(tmp_path, route):
     B lacks 0.21 by day (imports A's gas, 80 + 1) and has 0.59 to spare by night (exports,
     saving A's coal at 20). Objective: A's gas 1.62 + 0.21 = 1.83 · 80 = 146.4; coal 4.38 +
     (4 − 0.59) = 7.79 · 20 = 155.8; transport 0.8: 303.0 M$."""
-    result, flows, _, _ = run(tmp_path, tables(capacity_factors=[
+    result, flows, *_ = run(tmp_path, tables(capacity_factors=[
         {"process": "hydro", "slice": s, "factor": 0.5} for s in ("day", "night")]), route)
     assert result.objective == pytest.approx(303.0)
     assert flows["A", "B", "day"] == pytest.approx(0.21)
@@ -84,7 +84,7 @@ def test_fixed_capacity_factor_exports_at_night(tmp_path, route):
 @pytest.mark.parametrize("route", ROUTES)
 def test_energy_limit_with_max_output_equal_to_factor_is_the_capacity_factor(tmp_path, route):
     """max_output = factor = 0.5: no room to shift, the same LP optimum as above (303.0)."""
-    result, _, _, _ = run(tmp_path, tables(energy_limits=reservoir(0.5, 0.5)), route)
+    result, *_ = run(tmp_path, tables(energy_limits=reservoir(0.5, 0.5)), route)
     assert result.objective == pytest.approx(303.0)
 
 
@@ -96,7 +96,7 @@ def test_reservoir_exports_by_day_and_imports_by_night(tmp_path, route):
     day and 1.22 by night. Objective: gas (1.62 − 0.76) · 80 = 68.8, coal 8.76 · 20 = 175.2,
     transport 1.14: 245.14 M$. Prices: A day 80 (gas); water is worth 80 − 1 = 79 in B by
     day and night; A night 79 − 1 = 78 (its coal is better sent to B to free water)."""
-    result, flows, prices, output = run(tmp_path, tables(energy_limits=reservoir()), route)
+    result, flows, prices, output, m = run(tmp_path, tables(energy_limits=reservoir()), route)
     assert result.objective == pytest.approx(245.14)
     assert flows["B", "A", "day"] == pytest.approx(0.76)
     assert flows["A", "B", "night"] == pytest.approx(0.38)
@@ -106,6 +106,8 @@ def test_reservoir_exports_by_day_and_imports_by_night(tmp_path, route):
     assert output["B", "hydro", "night"] == pytest.approx(1.22)
     assert prices.to_dict() == pytest.approx({("A", "day"): 80.0, ("A", "night"): 78.0,
                                               ("B", "day"): 79.0, ("B", "night"): 79.0})
+    # the value of water: one more TWh in the season's budget saves 79 M$
+    assert m.dual[m.generation_season_max["B", "hydro", 2025, "all"]] == pytest.approx(-79.0)
 
 
 @pytest.mark.parametrize("route", ROUTES)
@@ -115,8 +117,8 @@ def test_turbines_full_by_day_the_rest_of_the_water_goes_by_night(tmp_path, rout
     20 − 1). Objective: gas (1.62 − 0.228) · 80 = 111.36, coal 4.38 + (4 − 0.152) = 8.228 · 20
     = 164.56, transport 0.38: 276.3 M$. Prices: A day 80, B day 79 (turbines full), water worth
     20 − 1 = 19 in B by night, A night 20 (coal)."""
-    result, flows, prices, output = run(tmp_path, tables(energy_limits=reservoir(0.5, 0.6)),
-                                        route)
+    result, flows, prices, output, m = run(
+        tmp_path, tables(energy_limits=reservoir(0.5, 0.6)), route)
     assert result.objective == pytest.approx(276.3)
     assert flows["B", "A", "day"] == pytest.approx(0.228)
     assert flows["B", "A", "night"] == pytest.approx(0.152)
@@ -125,6 +127,9 @@ def test_turbines_full_by_day_the_rest_of_the_water_goes_by_night(tmp_path, rout
     assert output["B", "hydro", "night"] == pytest.approx(1.752)
     assert prices.to_dict() == pytest.approx({("A", "day"): 80.0, ("A", "night"): 20.0,
                                               ("B", "day"): 79.0, ("B", "night"): 19.0})
+    # water is worth 19; one more TWh of turbine output by day another 79 − 19 = 60
+    assert m.dual[m.generation_season_max["B", "hydro", 2025, "all"]] == pytest.approx(-19.0)
+    assert m.dual[m.generation_max["B", "hydro", 2025, "day"]] == pytest.approx(-60.0)
 
 
 @pytest.mark.parametrize("route", ROUTES)
@@ -132,7 +137,7 @@ def test_reservoir_without_capacity_gives_nothing(tmp_path, route):
     """No hydro in B: B imports all 4 TWh (3 by day is the intertie's slice limit ≥ 2.4).
     A + B: day 8.4 = coal 4.38 + gas 4.02, night 5.6 = coal 4.38 + gas 1.22. Objective
     (4.02 + 1.22) · 80 + 8.76 · 20 + 4 · 1 = 598.4 M$."""
-    result, flows, _, _ = run(tmp_path, tables(hydro=0.0, energy_limits=reservoir()), route)
+    result, flows, *_ = run(tmp_path, tables(hydro=0.0, energy_limits=reservoir()), route)
     assert result.objective == pytest.approx(598.4)
     assert flows["A", "B", "day"] == pytest.approx(2.4)
 
@@ -144,7 +149,7 @@ def test_empty_table_and_rows_for_other_regions_change_nothing(tmp_path, route):
     2.78 by night (saves coal). Objective: gas (1.62 − 1.98 → 0) — A by day needs only
     6 − 1.98 = 4.02 of coal; night coal 4 − 2.78 = 1.22: (4.02 + 1.22) · 20 + 4.76 = 109.56."""
     for folder, limits in (("empty", []), ("other", reservoir(region="A"))):
-        result, flows, _, _ = run(tmp_path / folder, tables(energy_limits=limits), route)
+        result, flows, *_ = run(tmp_path / folder, tables(energy_limits=limits), route)
         assert result.objective == pytest.approx(109.56)
         assert flows["B", "A", "day"] == pytest.approx(1.98)
 

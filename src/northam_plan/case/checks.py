@@ -41,6 +41,7 @@ def check_case(tables: dict[str, pd.DataFrame], folder: Path, years: Years,
     _known(tables, folder, problems, "disruptions", "scenario",
            set(tables["scenarios"]["scenario"]) | {""}, "scenario", "scenarios.csv")
     _probabilities(tables, folder, problems)
+    _energy_limits(tables, folder, problems)
     _passport(tables, folder, years, problems, warnings)
     _project_years(tables, folder, years, problems, warnings)
     _horizon_warnings(tables, folder, years, warnings)
@@ -138,6 +139,47 @@ def _known(tables, folder, problems, table, column, known, what, where) -> None:
         problems.add(folder / f"{table}.csv", f"unknown {what} '{row[column]}' (not in {where}; "
                                               f"known: {shown})" + set_by_note(row[SET_BY]),
                      line=line, column=column)
+
+
+def slice_seasons(timeslices: pd.DataFrame) -> dict[str, str]:
+    """The season of each slice: its ``season`` cell, or the slice itself when empty; one
+    slice ``year`` (its own season) without timeslices.csv."""
+    if timeslices.empty:
+        return {"year": "year"}
+    return {s: (g if isinstance(g, str) and g else s)
+            for s, g in timeslices[["slice", "season"]].itertuples(index=False)}
+
+
+def _energy_limits(tables, folder, problems) -> None:
+    """energy_limits.csv: known region and season, a power process (its main output is
+    timesliced), and no capacity_factors.csv row for the same process, region and season."""
+    limits = tables["energy_limits"]
+    if limits.empty:
+        return
+    _known(tables, folder, problems, "energy_limits", "region",
+           set(tables["regions"]["region"]) | {""}, "region", "regions.csv")
+    season_of = slice_seasons(tables["timeslices"])
+    _known(tables, folder, problems, "energy_limits", "season", set(season_of.values()),
+           "season", "the season column of timeslices.csv, or a slice without one")
+    commodities = tables["commodities"]
+    timesliced = set(commodities.loc[commodities["timesliced"].astype(bool), "commodity"])
+    main = dict(zip(tables["processes"]["process"], tables["processes"]["main_output"]))
+    factors = tables["capacity_factors"]
+    for line, row in _rows(limits, [True] * len(limits)):
+        process = row["process"]
+        if process in main and main[process] not in timesliced:
+            problems.add(folder / "energy_limits.csv",
+                         f"'{process}' is not a power process: its main output "
+                         f"'{main[process]}' is not timesliced (commodities.csv)",
+                         line=line, column="process")
+        clash = factors[(factors["process"] == process) & (factors["region"] == row["region"])
+                        & (factors["slice"].map(season_of) == row["season"])]
+        for other, hit in _rows(clash, [True] * len(clash)):
+            problems.add(folder / "energy_limits.csv",
+                         f"'{process}'{' in ' + row['region'] if row['region'] else ''} is "
+                         f"limited by season '{row['season']}' here and by slice "
+                         f"'{hit['slice']}' in capacity_factors.csv line {other}: give one",
+                         line=line, column="season")
 
 
 def _probabilities(tables, folder, problems) -> None:

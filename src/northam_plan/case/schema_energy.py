@@ -14,6 +14,9 @@ _table(Table(
         Column("demand_share", "float", "share of a year's exogenous demand of timesliced "
                "commodities that falls in the slice; empty = its weight", unit="1",
                required=False, default=None, min=0.0, max=1.0),
+        Column("season", "str", "the season the slice belongs to: an energy-limited process "
+               "(energy_limits.csv) may shift its output between the slices of a season; "
+               "empty = the slice is a season of its own", required=False, default=""),
         SOURCE,
     ),
     key=("slice",),
@@ -33,6 +36,29 @@ _table(Table(
         SOURCE,
     ),
     key=("process", "region", "slice"),
+    required=False,
+    references={"process": "processes"},
+))
+
+_table(Table(
+    "energy_limits", "Energy-limited power processes (reservoir hydro): over the slices of a "
+    "season their output may not exceed a share of what their capacity could give, while in "
+    "any one slice it is limited only by max_output. For the slices of its season a row "
+    "replaces capacity_factors.csv.",
+    (
+        Column("process", "str", "power process code"),
+        Column("region", "str", "region code; empty = every region", required=False,
+               default=""),
+        Column("season", "str", "season name (the season column of timeslices.csv; a slice "
+               "with no season is a season of its own; 'year' without timeslices.csv)"),
+        Column("factor", "float", "energy available over the season as a share of capacity "
+               "× the season's hours (a seasonal capacity factor)", unit="1", min=0.0,
+               max=1.0),
+        Column("max_output", "float", "most output in any one slice of the season, as a "
+               "share of capacity", unit="1", min=0.0, max=1.0),
+        SOURCE,
+    ),
+    key=("process", "region", "season"),
     required=False,
     references={"process": "processes"},
 ))

@@ -13,6 +13,7 @@ Variables
 
 Constraints
     ``generation_max``: :math:`act^s \le cf_{p,r,s} \cdot apc_p \cdot h_s \cdot cap`;
+    ``generation_season_max`` for energy-limited processes (reservoir hydro; see below);
     ``generation_total``: :math:`act_{r,p,t} = \sum_s act^s_{r,p,t,s}`;
     ``intertie_max``: :math:`flow^s \le h_s \, (capacity_l + \sum_{t' \le t} link\_build_{l,t'})`;
     ``energy_balance[r, e, t, s]`` (unit/yr): power output in s + other processes' output and
@@ -22,6 +23,26 @@ Constraints
     ``reserve_margin_min[r, e, t]``: :math:`\sum_p credit_p \, apc_p \, cap \ge (1 + margin)
     \cdot peak`, with the peak rate :math:`\max_s d_s \, demand / h_s + \sum_p ratio \cdot act`
     (unit/yr).
+
+Energy-limited processes (energy_limits.csv)
+    Slices are grouped into seasons g (``season`` column of timeslices.csv; a slice without
+    one is its own season). For a process p in region r with a row for season g (a row for
+    region r wins over one for every region), water rather than turbines limits the energy:
+    its output may move between the slices of g (a reservoir stores the night's inflow for
+    the day), up to what the turbines can give in any one slice:
+
+    ``generation_max`` (in place of the capacity factor) for s in g:
+    :math:`act^s_{r,p,t,s} \le mo_{p,r,g} \cdot apc_p \cdot h_s \cdot cap_{r,p,t}`;
+
+    ``generation_season_max[r, p, t, g]``:
+    :math:`\sum_{s \in g} act^s_{r,p,t,s} \le f_{p,r,g} \cdot apc_p \cdot cap_{r,p,t}
+    \cdot \sum_{s \in g} h_s`.
+
+    Units: act in unit/yr (TWh/yr for elec), cap in capacity units (GW), apc (activity per
+    capacity, 8.76 TWh/yr per GW), h_s and the factor f (energy share) and max output mo
+    (share of capacity) are pure numbers. With :math:`mo = f` and a uniform f over the season
+    it is the capacity-factor model again; :math:`mo > f` lets the process shift energy. Its
+    dual (≤ 0) / (discount weight) is the value of water in season g, M$ per unit.
 
 Storage
     a power process that also takes in its own output (process_io input of the same commodity)
@@ -38,6 +59,7 @@ from collections import defaultdict
 
 import pandas as pd
 
+from northam_plan.case.checks import slice_seasons
 from northam_plan.model.algebra import constraints, linear, variables
 from northam_plan.model.components.activity import process_ratios
 from northam_plan.model.components.capacity import crf
@@ -75,12 +97,24 @@ def add(m, case, book) -> None:
     factor = {(p, r, s): f for p, r, s, f in case.tables["capacity_factors"][
         ["process", "region", "slice", "factor"]].itertuples(index=False)}
 
+    season_of = slice_seasons(case.tables["timeslices"])
+    limits = {(p, r, g): (f, most) for p, r, g, f, most in case.tables["energy_limits"][
+        ["process", "region", "season", "factor", "max_output"]].itertuples(index=False)}
+
+    def limit(p, r, s):
+        """(seasonal energy factor, max output) of an energy-limited process, or None."""
+        g = season_of[s]
+        return limits.get((p, r, g), limits.get((p, "", g)))
+
     def cf(p, r, s):
+        if (limited := limit(p, r, s)) is not None:
+            return limited[1]
         return factor.get((p, r, s), factor.get((p, "", s), avail[p]))
 
     constraints(m, "generation_max", gen_keys, rule=lambda b, r, p, t, s: b.act_slice[
         r, p, t, s] <= cf(p, r, s) * per_capacity[p] * slice_of[s][0] * top.cap[r, p, t])
     book.declare("generation_max", ("region", "process", "year", "slice"), "M$/unit")
+    _add_energy_limits(m, book, gen_keys, limit, season_of, slice_of, per_capacity)
     power_keys = [(r, p, t) for (r, p, t) in top.cap_keys if p in power]
     constraints(m, "generation_total", power_keys, rule=lambda b, r, p, t: b.act[r, p, t] == (
         linear([(1.0, b.act_slice[r, p, t, s]) for s in slice_of])))
@@ -110,6 +144,26 @@ def add(m, case, book) -> None:
     book.declare("energy_balance", ("region", "commodity", "year", "slice"), "M$/unit")
     _add_reserve_margin(m, case, book, power, credit, per_capacity, ratios, demand, flat_use,
                         slice_of)
+
+
+def _add_energy_limits(m, book, gen_keys, limit, season_of, slice_of, per_capacity) -> None:
+    r"""``generation_season_max[r, p, t, g]``: :math:`\sum_{s \in g} act^s \le f \cdot apc
+    \cdot cap \cdot \sum_{s \in g} h_s` (unit/yr) for energy-limited processes."""
+    top = m.model()
+    members = defaultdict(list)  # season -> its slices, in the order of timeslices.csv
+    for s in slice_of:
+        members[season_of[s]].append(s)
+    keys = sorted({(r, p, t, season_of[s]) for (r, p, t, s) in gen_keys
+                   if limit(p, r, s) is not None})
+    hours = {g: sum(slice_of[s][0] for s in slices) for g, slices in members.items()}
+
+    def rule(b, r, p, t, g):
+        energy = limit(p, r, members[g][0])[0]
+        return linear([(1.0, b.act_slice[r, p, t, s]) for s in members[g]]) <= (
+            energy * per_capacity[p] * hours[g] * top.cap[r, p, t])
+
+    constraints(m, "generation_season_max", keys, rule=rule)
+    book.declare("generation_season_max", ("region", "process", "year", "season"), "M$/unit")
 
 
 def _add_storage(m, book, storage, ratios, per_capacity, slice_of, terms) -> None:

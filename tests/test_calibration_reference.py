@@ -22,9 +22,12 @@ OBSERVED = ROOT / "data" / "calibration"
 
 KNOWN_MISSES = {
     ("electricity_trade", "elec", "CA", "US"):
-        "one Canadian node at one gas price cannot hold Canada's gross two-way trade: it "
-        "exports gas-fired power up to its combined-cycle capacity (~15 TWh) instead of hydro "
-        "by day and imports at night (2024: 35.6 TWh); needs regional or day/night hydro detail",
+        "one Canadian node cannot hold Canada's gross two-way trade (hydro exported by day, US "
+        "power imported at night: 35.6 TWh in 2024); it exports gas-fired power up to its "
+        "combined-cycle capacity (~15 TWh). Tried 2026-12-04 with Canadian hydro as reservoir "
+        "hydro (energy_limits.csv): 29.7 TWh, within 20 %, but half of it at a zero price margin "
+        "and Canadian gas +11 %, because the single node burns Alberta's gas at night to free "
+        "Quebec's water; needs Canadian sub-regions",
     ("refined_production", "cu_cathode", "US", ""):
         "USGS's own balance leaves 1,000 kt mined − 340 kt of concentrate exported = 660 kt for "
         "US refineries, which the model refines in full (647 kt at 1.02 t per t); the observed "

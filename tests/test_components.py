@@ -242,9 +242,11 @@ def test_reserves_bind(tmp_path):
         "demand": demand(10, [2025])}, end=2027)
     _, m, result, plan = run(path)
     assert result.objective == pytest.approx(45.0)
-    assert m.dual[m.extraction_max["US", "ore"]] == pytest.approx(-3.0)
-    assert float(plan.dataset["dual_extraction_max"].sel(region="US", commodity="ore")) \
-        == pytest.approx(-3.0)
+    # cumulative extraction to the end of each year: only the horizon's last year binds
+    assert m.dual[m.extraction_max["US", "ore", 2027]] == pytest.approx(-3.0)
+    assert m.dual[m.extraction_max["US", "ore", 2026]] == pytest.approx(0.0)
+    assert float(plan.dataset["dual_extraction_max"].sel(region="US", commodity="ore",
+                                                         year=2027)) == pytest.approx(-3.0)
 
 
 def test_mines_are_built_only_on_known_reserves(tmp_path):

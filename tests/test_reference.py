@@ -47,6 +47,13 @@ Regression pins — change them only with a comment saying why (newest last):
   and other renewables 16.5 GW (other_re availability 0.44), Canadian wind 18 / solar 4.0 /
   storage 0.33 GW, Mexican solar 7.6 and geothermal + bioenergy 2.056 GW.
   Both together: 3,176,606.836996 M$; sizes unchanged.
+* 2026-12-04: growth limits and growing reserves (issue 15): growth_limits.csv caps the typical
+  projects a (country, family) may bring online a year (growth_max, +172 M$ alone); reserves
+  grow by conversion of resources (reserves.csv growth: CA Ni 4.5 %, CA Cu 7 %, US Cu 4 %, MX
+  Cu 3 % a year) and extraction_max is cumulative per year; the Canadian nickel and copper
+  mines no longer retire at their static reserve life (2040, 2038) and run to 2050.
+  With the two changes above: 3,166,991.318915 M$; 20,779 variables, 14,928 constraints,
+  188,711 nonzeros (the cumulative extraction rows count every earlier year).
 """
 
 from __future__ import annotations
@@ -62,8 +69,8 @@ from northam_plan.solve import SolveOptions
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "cases" / "reference.toml"
 
-PINNED_OBJECTIVE = 3_176_606.836996  # M$, present value 2025
-PINNED_SIZES = {"variables": 20779, "constraints": 14214, "nonzeros": 149795}
+PINNED_OBJECTIVE = 3_166_991.318915  # M$, present value 2025
+PINNED_SIZES = {"variables": 20779, "constraints": 14928, "nonzeros": 188711}
 
 
 @pytest.fixture(scope="module")
@@ -101,6 +108,45 @@ def test_reference_writes_every_output(reference):
 def test_reference_objective_and_sizes_are_pinned(reference):
     assert reference.result.objective == pytest.approx(PINNED_OBJECTIVE, rel=1e-6)
     assert reference.result.sizes == PINNED_SIZES
+
+
+def test_no_country_family_year_builds_more_than_its_growth_limit(reference):
+    """growth_limits.csv, checked on the written plan (investments and capacity), not on the
+    constraint: typical projects online in (country, family, year) = Σ capacity × permit_weight
+    ≤ weight of the year × (absolute + relative × typical projects of capacity the year before;
+    for the first year, the existing capacity of that year)."""
+    case = reference.case
+    limits = case.tables["growth_limits"].set_index(["country", "family"])
+    assert {"US", "CA", "MX", "ROW"} <= set(limits.index.get_level_values("country"))
+    processes = case.tables["processes"].set_index("process")
+    years, weights = case.years, case.year_weights
+
+    def typical(frame, quantity):
+        frame = frame.assign(family=frame["process"].map(processes["family"]),
+                             projects=frame[quantity] * frame["process"].map(
+                                 processes["permit_weight"]))
+        return frame
+
+    built = typical(reference.plan.tables["investments"], "capacity").groupby(
+        ["country", "family", "online_year"])["projects"].sum()
+    capacity = typical(reference.plan.tables["activity"], "capacity").groupby(
+        ["country", "family", "year"])["projects"].sum()
+    existing = case.tables["existing_capacity"]
+    existing = typical(existing[existing["retirement_year"].isna()
+                                | (existing["retirement_year"] > years[0])].assign(
+        country=lambda f: f["region"].map(case.countries_of_regions)), "capacity").groupby(
+        ["country", "family"])["projects"].sum()
+    checked = 0
+    for (k, f, t), projects in built.items():
+        if (k, f) not in limits.index:
+            continue
+        before = existing.get((k, f), 0.0) if t == years[0] else \
+            capacity.get((k, f, years[years.index(t) - 1]), 0.0)
+        allowed = weights[t] * (limits.at[(k, f), "absolute"]
+                                + limits.at[(k, f), "relative"] * before)
+        assert projects <= allowed + 1e-6, (k, f, t, projects, allowed)
+        checked += 1
+    assert checked > 20  # the reference builds in many limited (country, family, year)
 
 
 def test_every_committed_project_is_built_in_full_in_its_first_online_year(reference):

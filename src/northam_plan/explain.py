@@ -31,7 +31,8 @@ ELASTIC_PENALTY = 1e7  # M$ per unit of relaxation: above any real cost in the r
 
 HARD = ("regional_share_min", "content_share_min", "supplier_share_max", "emission_max", "reserve_margin_min",
         "stock_cover_min", "extraction_max", "export_max", "permit_throughput_max",
-        "project_max", "project_commit_min", "flow_max", "intertie_max", "build_max")
+        "project_max", "project_commit_min", "flow_max", "intertie_max", "build_max",
+        "growth_max")
 
 
 @dataclass

@@ -30,6 +30,7 @@ SOURCES = {
     "flow_max": ("links", ("from", "to", "commodity"), False),
     "intertie_max": ("links", ("from", "to", "commodity"), False),
     "build_max": ("processes", (None, "process"), False),
+    "growth_max": ("growth_limits", ("country", "family"), False),
     "activity_max": ("existing_capacity", ("region", "process"), False),
     "commodity_balance": ("demand", ("region", "commodity"), False),
     "delivery_balance": ("demand", ("region", "commodity"), False),

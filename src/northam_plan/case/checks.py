@@ -7,11 +7,13 @@ are probably unintended); all of them run, so a user sees everything in one pass
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 
 from northam_plan.case.casefile import Years
-from northam_plan.case.leadtimes import DEFAULT_REGIME
+from northam_plan.case.leadtimes import (DEFAULT_REGIME, construction_years,
+                                         project_first_year, regimes)
 from northam_plan.case.schema import TABLES
 from northam_plan.case.tables import LINE, SET_BY, set_by_note
 from northam_plan.errors import ProblemList
@@ -46,6 +48,8 @@ def check_case(tables: dict[str, pd.DataFrame], folder: Path, years: Years,
     _project_years(tables, folder, years, problems, warnings)
     _horizon_warnings(tables, folder, years, warnings)
     _reserves_have_mines(tables, folder, warnings)
+    _reserve_resources(tables, folder, problems)
+    _growth_limits(tables, folder, years, problems, warnings)
     return warnings
 
 
@@ -284,3 +288,81 @@ def _passport(tables, folder, years: Years, problems, warnings) -> None:
         warnings.append(f"{folder / 'tariffs.csv'}, line {line}: basis other than 'shipper' on "
                         "a commodity that is not tracked (tracked.csv): applied to the "
                         "shipping country")
+
+
+def _reserve_resources(tables, folder, problems) -> None:
+    reserves = tables["reserves"]
+    below = reserves["resources"].notna() & (reserves["resources"] < reserves["reserves"])
+    for line, row in _rows(reserves, below):
+        problems.add(folder / "reserves.csv", f"resources {row['resources']:g} are less than "
+                     f"the reserves {row['reserves']:g} of {row['region']} "
+                     f"{row['commodity']}; resources include the reserves (empty = no ceiling)",
+                     line=line, column="resources")
+
+
+def _growth_limits(tables, folder, years: Years, problems, warnings) -> None:
+    """Every growth limit counts some process; no committed project (projects.csv) comes online
+    in a year when it alone — with the other committed projects of its country, family and
+    year — is more than the growth limit could ever allow (the limit grown by the most the
+    country could have built before, :mod:`..model.components.capacity`)."""
+    limits = tables["growth_limits"]
+    if limits.empty:
+        return
+    processes = tables["processes"]
+    weight = dict(zip(processes["process"], processes["permit_weight"]))
+    family = dict(zip(processes["process"], processes["family"]))
+    counted = {f for p, f in family.items() if weight[p] > 0}
+    for line, row in _rows(limits, ~limits["family"].isin(counted)):
+        warnings.append(f"{folder / 'growth_limits.csv'}, line {line}: no process of family "
+                        f"'{row['family']}' has a permit_weight (processes.csv), so nothing "
+                        "counts against the limit; it has no effect")
+    country = dict(zip(tables["regions"]["region"], tables["regions"]["country"]))
+    if set(tables["projects"]["region"]) - set(country) or \
+            set(tables["projects"]["process"]) - set(family):
+        return  # unknown references are reported by _references
+    model_years = tuple(range(years.start, years.end + 1, years.step))
+    weights = {t: min(years.step, years.end - t + 1) for t in model_years}
+    existing = {}  # weighted existing capacity per (country, family, year), in projects
+    for r, p, capacity, retire in tables["existing_capacity"][
+            ["region", "process", "capacity", "retirement_year"]].itertuples(index=False):
+        for t in model_years:
+            if (pd.isna(retire) or t < retire) and r in country and p in family:
+                key = (country[r], family[p], t)
+                existing[key] = existing.get(key, 0.0) + weight[p] * capacity
+    # the loosest the limit can ever be: capacity the year before at its most (existing plus
+    # every earlier year's limit, nothing built retired)
+    loosest = {}
+    for k, f, absolute, relative in limits[["country", "family", "absolute",
+                                            "relative"]].itertuples(index=False):
+        built, before = 0.0, existing.get((k, f, model_years[0]), 0.0)
+        for t in model_years:
+            loosest[k, f, t] = weights[t] * (absolute + relative * before)
+            built += loosest[k, f, t]
+            before = existing.get((k, f, t), 0.0) + built
+    line_of = dict(zip(zip(limits["country"], limits["family"]), limits[LINE]))
+    view = SimpleNamespace(tables=tables)
+    options, build_years = regimes(view), construction_years(view)
+    projects = tables["projects"]
+    groups: dict[tuple, list] = {}
+    for j, r, p, capacity, stage, earliest, line in projects.loc[
+            projects["committed"], ["project", "region", "process", "capacity", "stage",
+                                    "earliest_online_year", LINE]].itertuples(index=False):
+        k, f = country[r], family[p]
+        if (k, f) not in line_of or (k, f) not in options or weight[p] <= 0:
+            continue
+        t = project_first_year(model_years, options[k, f], build_years[p, k], stage, earliest)
+        if t is not None:
+            groups.setdefault((k, f, t), []).append((j, weight[p] * capacity, int(line)))
+    for (k, f, t), members in groups.items():
+        total = sum(n for _, n, _ in members)
+        if total <= loosest[k, f, t] * (1 + 1e-9) + 1e-9:
+            continue
+        names = ", ".join(f"'{j}' ({n:.3g})" for j, n, _ in members)
+        for j, n, line in members:
+            problems.add(folder / "projects.csv",
+                         f"committed project '{j}' comes online in {t} with {n:.3g} typical "
+                         f"projects (capacity × permit_weight); the committed projects of "
+                         f"{k} {f} that year ({names}: {total:.3g}) exceed the most the growth "
+                         f"limit can allow then, {loosest[k, f, t]:.3g} (growth_limits.csv, "
+                         f"line {line_of[k, f]}); raise the limit or set committed = false",
+                         line=line, column="committed")

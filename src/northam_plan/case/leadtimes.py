@@ -53,6 +53,20 @@ def online_year(years: tuple[int, ...], start_year: int, lead: int) -> int | Non
     return years[i] if i < len(years) else None
 
 
+def project_first_year(years, regimes, construction: int, stage: str, earliest) -> int | None:
+    """The first model year a pipeline project can be online: its earliest online year, or
+    later by what it still needs — permitting under the standard regime (else the country's
+    first) and ``construction`` years from exploration, construction alone once permitted.
+    None when that falls after the horizon."""
+    remaining = 0
+    if stage == "exploration":
+        regime = {g.name: g for g in regimes}.get(DEFAULT_REGIME, regimes[0])
+        remaining = regime.permitting_years + construction
+    elif stage == "permitting":
+        remaining = construction
+    return online_year(years, max(int(earliest), years[0] + remaining), 0)
+
+
 def rounding_warnings(case) -> list[str]:
     """Lead times that the year step rounds up, one line per (country, process, regime)."""
     step = case.years_spec.step

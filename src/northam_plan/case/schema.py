@@ -200,13 +200,20 @@ _table(Table(
 ))
 
 _table(Table(
-    "reserves", "Cumulative extraction limit of a mineral in a region over the horizon "
-    "(output of mine processes).",
+    "reserves", "Cumulative extraction limit of a mineral in a region (output of mine "
+    "processes): the reserves at the start of the first model year, growing as resources are "
+    "converted to reserves, up to the resources.",
     (
         Column("region", "str", "region code"),
         Column("commodity", "str", "mineral extracted"),
-        Column("reserves", "float", "quantity that may be extracted over the horizon",
-               unit="unit", min=0.0),
+        Column("reserves", "float", "quantity that may be extracted from the first model year "
+               "on, before any growth", unit="unit", min=0.0),
+        Column("growth", "float", "reserves added per calendar year by conversion of "
+               "resources, as a share of the reserves column", unit="1/yr", required=False,
+               default=0.0, min=0.0),
+        Column("resources", "float", "ceiling of the grown reserves (cumulative extraction "
+               "never exceeds it); empty = no ceiling", unit="unit", required=False,
+               default=None, min=0.0),
         SOURCE,
     ),
     key=("region", "commodity"),

@@ -80,3 +80,23 @@ _table(Table(
     required=False,
     references={"region": "regions", "process": "processes"},
 ))
+
+_table(Table(
+    "growth_limits", "How fast a country may add capacity of a process family: new capacity "
+    "online in one year, counted in typical projects (capacity × processes.permit_weight; "
+    "processes without a permit_weight are not counted), at most absolute + relative × the "
+    "family's capacity the year before (in typical projects too). No row means no limit.",
+    (
+        Column("country", "str", "country code"),
+        Column("family", "str", "process family the limit applies to",
+               choices=PROCESS_FAMILIES),
+        Column("absolute", "float", "typical projects that may come online per year",
+               unit="projects/yr", min=0.0),
+        Column("relative", "float", "share of the family's capacity of the year before that "
+               "may be added per year", unit="1/yr", required=False, default=0.0, min=0.0),
+        SOURCE,
+    ),
+    key=("country", "family"),
+    required=False,
+    references={"country": "countries"},
+))

@@ -240,8 +240,8 @@ def _add_custom(m, plan: Plan) -> None:
 
 
 #: constraints whose duals go into the dataset as dual_<name> (M$ per unit, present value)
-LIMITS = ("extraction_max", "build_max", "flow_max", "permit_throughput_max", "project_max",
-          "project_commit_min",
+LIMITS = ("extraction_max", "build_max", "growth_max", "flow_max", "permit_throughput_max",
+          "project_max", "project_commit_min",
           "regional_share_min", "supplier_share_max", "export_max", "stock_cover_min",
           "content_share_min")
 _units = {"price": "M$/unit (undiscounted)",

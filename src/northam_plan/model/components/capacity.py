@@ -16,6 +16,22 @@ Constraints
     ``build_max[r, p, t]``: :math:`build_{r,p,t} \le maxbuild_p \cdot w_t` (unit/yr), where
     :math:`w_t` is the number of calendar years model year t stands for.
 
+    ``growth_max[k, f, t]`` (growth_limits.csv): new capacity of process family f in
+    country k in one model year, counted in typical projects, is at most an absolute number
+    plus a share of the family's capacity the year before:
+
+    .. math:: \sum_{r \in k,\, p \in f} \omega_p \, build_{r,p,t} \le
+              w_t \left( A_{k,f} + R_{k,f} \sum_{r \in k,\, p \in f} \omega_p \,
+              cap_{r,p,t^-} \right)
+
+    (typical projects), with :math:`\omega_p` the process's ``permit_weight`` (1 / typical
+    project size, per unit/yr; processes with weight 0 are not counted), :math:`A` in projects
+    per year, :math:`R` per year, :math:`t^-` the model year before t — for the first model
+    year, the existing capacity of that year stands for the year before. Builds are every
+    source of ``build``: permits and pipeline projects, committed ones too. The dual is the
+    value of one more typical project in (k, f, t) (M$ per project, present value, ≤ 0 when
+    the limit binds).
+
 Costs (annual, M$/yr, country of the region)
     ``capital``: every source alive in year t costs :math:`capex \cdot CRF(i_k, life_p)` per
     unit, with :math:`CRF(i, n) = i / (1 - (1+i)^{-n})` (:math:`1/n` when i = 0) — so capital
@@ -33,7 +49,8 @@ from itertools import chain
 import numpy as np
 import pandas as pd
 
-from northam_plan.model.algebra import entry_constraints, entry_expressions, gathered
+from northam_plan.model.algebra import (entry_constraints, entry_expressions,
+                                        expression_entries, gathered)
 
 NAME = "capacity"
 REQUIRES = ("permitting",)
@@ -119,3 +136,47 @@ def add(m, case, book) -> None:
                        new[src[paid]])
     book.declare("cap", ("region", "process", "year"), "unit/yr")
     m.cap_keys = cap_keys  # plain list, used by the activity component
+    _add_growth(m, case, book, build_keys, cap_keys, existing)
+
+
+def _add_growth(m, case, book, build_keys, cap_keys, existing) -> None:
+    """``growth_max[k, f, t]`` over the expressions ``build`` and ``cap`` (module docstring)."""
+    processes = case.tables["processes"]
+    weight = dict(zip(processes["process"], processes["permit_weight"]))
+    family = dict(zip(processes["process"], processes["family"]))
+    country_of = case.countries_of_regions
+    limits = case.tables["growth_limits"]
+    absolute = dict(zip(zip(limits["country"], limits["family"]), limits["absolute"]))
+    relative = dict(zip(zip(limits["country"], limits["family"]), limits["relative"]))
+    years, weights = case.years, case.year_weights
+    after = dict(zip(years[:-1], years[1:]))  # the model year whose limit a capacity raises
+
+    def group(r, p):
+        return country_of[r], family[p]
+
+    counted = [(r, p, t) for r, p, t in build_keys
+               if weight[p] > 0 and group(r, p) in absolute]
+    keys = sorted({(*group(r, p), t) for r, p, t in counted})
+    row = {key: i for i, key in enumerate(keys)}
+    upper = np.array([weights[t] * absolute[k, f] for k, f, t in keys], dtype=float)
+    # builds, in typical projects
+    (at, new, coef), _ = expression_entries(m.build, counted)
+    row_of = np.array([row[(*group(r, p), t)] for r, p, t in counted], dtype=np.int64)
+    omega = np.array([weight[p] for _, p, _ in counted], dtype=float)
+    entries = [(row_of[at], new, coef * omega[at])]
+    # the year before: existing capacity for the first model year, else the cap expression
+    for (r, p), by_year in existing.items():
+        key = (*group(r, p), years[0]) if weight[p] > 0 else None
+        if key in row:
+            upper[row[key]] += weights[years[0]] * relative[key[:2]] * weight[p] * \
+                by_year.get(years[0], 0.0)
+    before = [(r, p, t) for r, p, t in cap_keys if t in after and weight[p] > 0
+              and (*group(r, p), after[t]) in row and relative[group(r, p)] > 0]
+    (at, alive, coef), constants = expression_entries(m.cap, before)
+    row_of = np.array([row[(*group(r, p), after[t])] for r, p, t in before], dtype=np.int64)
+    share = np.array([weights[after[t]] * relative[group(r, p)] * weight[p]
+                      for r, p, t in before], dtype=float)
+    entries.append((row_of[at], alive, -coef * share[at]))
+    np.add.at(upper, row_of, constants * share)
+    entry_constraints(m, "growth_max", keys, entries, upper=upper)
+    book.declare("growth_max", ("country", "family", "year"), "M$/project")

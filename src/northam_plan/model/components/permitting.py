@@ -42,7 +42,8 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
-from northam_plan.case.leadtimes import DEFAULT_REGIME, construction_years, online_year, regimes
+from northam_plan.case.leadtimes import (construction_years, online_year,
+                                         project_first_year, regimes)
 from northam_plan.model.algebra import (columns, constraints, entry_constraints, linear,
                                         variables)
 
@@ -169,20 +170,6 @@ def _add_throughput(m, case, book, permit_online, weight, country_of, limits) ->
                 rule=lambda m, k, g, t: linear(terms[k, g, t]) <= limits[k, g, t] * weights[t])
     m.permit_throughput_limit = limits
     book.declare("permit_throughput_max", ("country", "regime", "year"), "M$/workload")
-
-
-def project_first_year(years, regimes, construction: int, stage: str, earliest) -> int | None:
-    """The first model year a pipeline project can be online: its earliest online year, or
-    later by what it still needs — permitting under the standard regime (else the country's
-    first) and ``construction`` years from exploration, construction alone once permitted.
-    None when that falls after the horizon."""
-    remaining = 0
-    if stage == "exploration":
-        regime = {g.name: g for g in regimes}.get(DEFAULT_REGIME, regimes[0])
-        remaining = regime.permitting_years + construction
-    elif stage == "permitting":
-        remaining = construction
-    return online_year(years, max(int(earliest), years[0] + remaining), 0)
 
 
 def _add_projects(m, case, book, options, build_years, capex, family, country_of) -> None:

@@ -80,6 +80,14 @@ def test_import_unit_value_is_the_price_at_origin_before_transport(tmp_path):
     assert pd.isna(rows["model"].iloc[1])
 
 
+def test_every_topic_has_a_section_on_the_page():
+    """A topic without a title would be left off calibration.html without a word."""
+    from northam_plan.plan.calibration import TOPICS
+    from northam_plan.report.calibration_page import TOPIC_TITLES
+
+    assert list(TOPIC_TITLES) == list(TOPICS)
+
+
 def test_a_share_without_imports_has_no_model_figure(tmp_path):
     """Nothing reaches China, so China has no import share to compare: not within."""
     path, _ = case_with(tmp_path, ["import_share,ore,CN,US,2024,%,0,10,absolute,x"])

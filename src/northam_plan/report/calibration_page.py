@@ -20,6 +20,7 @@ TOPIC_TITLES = {
     "capacity": "Operating processing capacity",
     "import_share": "Where US imports come from (share of the supplier)",
     "price": "Market prices (delivered)",
+    "import_unit_value": "Unit value of imports (free on board: before freight and duties)",
     "generation": "Electricity generation by technology",
     "electricity_trade": "Cross-border electricity trade",
 }

@@ -227,28 +227,6 @@ def test_link_loss_and_capacity(tmp_path):
     assert m.dual[m.flow_max["CN", "US", "ore", 2025]] == pytest.approx(-0.8)
 
 
-def test_reserves_bind(tmp_path):
-    """25 kt of reserves over 3 years at 1 M$/kt, imports at 4 M$/kt, demand 10/yr:
-    25 mined + 5 imported = 25 + 20 = 45 M$. One more kt of reserves saves 3 M$ (dual −3)."""
-    path = write_case(tmp_path, {
-        "countries": [{"country": "US", "cost_of_capital": 0.0},
-                      {"country": "ROW", "cost_of_capital": 0.0}],
-        "regions": [{"region": "US", "country": "US"}, {"region": "ROW", "country": "ROW"}],
-        "processes": [mine("mine_us", var_om=1.0), mine("mine_row", var_om=4.0)],
-        "existing_capacity": [{"region": "US", "process": "mine_us", "capacity": 100},
-                              {"region": "ROW", "process": "mine_row", "capacity": 100}],
-        "reserves": [{"region": "US", "commodity": "ore", "reserves": 25}],
-        "links": [{"from": "ROW", "to": "US", "commodity": "ore"}],
-        "demand": demand(10, [2025])}, end=2027)
-    _, m, result, plan = run(path)
-    assert result.objective == pytest.approx(45.0)
-    # cumulative extraction to the end of each year: only the horizon's last year binds
-    assert m.dual[m.extraction_max["US", "ore", 2027]] == pytest.approx(-3.0)
-    assert m.dual[m.extraction_max["US", "ore", 2026]] == pytest.approx(0.0)
-    assert float(plan.dataset["dual_extraction_max"].sel(region="US", commodity="ore",
-                                                         year=2027)) == pytest.approx(-3.0)
-
-
 def test_mines_are_built_only_on_known_reserves(tmp_path):
     """Without a reserves row the mine cannot be built: all demand is unserved (100 M$)."""
     path = write_case(tmp_path, {"processes": [mine(var_om=1.0)],

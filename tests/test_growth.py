@@ -216,6 +216,20 @@ MINES = {
 }
 
 
+def test_reserves_without_growth_are_a_lifetime_cap(tmp_path):
+    """25 kt of reserves over 3 years at 1 M$/kt, imports at 4 M$/kt, demand 10/yr:
+    25 mined + 5 imported = 25 + 20 = 45 M$. One more kt of reserves saves 3 M$ (dual −3)."""
+    path = write_case(tmp_path, {**MINES, "reserves": [
+        {"region": "US", "commodity": "ore", "reserves": 25}]}, end=2027)
+    _, m, result, plan = solved(path, "pyomo")
+    assert result.objective == pytest.approx(45.0)
+    # cumulative extraction to the end of each year: only the horizon's last year binds
+    assert m.dual[m.extraction_max["US", "ore", 2027]] == pytest.approx(-3.0)
+    assert m.dual[m.extraction_max["US", "ore", 2026]] == pytest.approx(0.0)
+    assert float(plan.dataset["dual_extraction_max"].sel(region="US", commodity="ore",
+                                                         year=2027)) == pytest.approx(-3.0)
+
+
 def test_growing_reserves_let_a_mine_run_longer_than_the_lifetime_cap(tmp_path):
     """Discount 10 %. Reserves 5 kt as a lifetime cap: mined in 2025 (earliest saves most), then
     imports: 2025 5 + 5·4 = 25, 2026 and 2027 40 each → 25 + 40/1.1 + 40/1.21. Growing by

@@ -66,14 +66,12 @@ class Case:
     @cached_property
     def years(self) -> tuple[int, ...]:
         """Model years: start, start + step, … up to end."""
-        spec = self.years_spec
-        return tuple(range(spec.start, spec.end + 1, spec.step))
+        return self.years_spec.model_years
 
     @cached_property
     def year_weights(self) -> Mapping[int, int]:
         """Calendar years each model year stands for (its step; the last one up to ``end``)."""
-        end = self.years_spec.end
-        return MappingProxyType({t: min(self.years_spec.step, end - t + 1) for t in self.years})
+        return MappingProxyType(self.years_spec.weights)
 
     @cached_property
     def discount_weights(self) -> Mapping[int, float]:
@@ -161,3 +159,12 @@ class Case:
             digest.update(name.encode())
             digest.update(frame.to_csv(index=False, lineterminator="\n").encode())
         return digest.hexdigest()
+
+
+def slice_seasons(timeslices: pd.DataFrame) -> dict[str, str]:
+    """The season of each slice: its ``season`` cell, or the slice itself when empty; one
+    slice ``year`` (its own season) without timeslices.csv."""
+    if timeslices.empty:
+        return {"year": "year"}
+    return {s: (g if isinstance(g, str) and g else s)
+            for s, g in timeslices[["slice", "season"]].itertuples(index=False)}

@@ -51,6 +51,16 @@ class Years(_Strict):
             raise ValueError(f"end ({self.end}) is before start ({self.start})")
         return self
 
+    @property
+    def model_years(self) -> tuple[int, ...]:
+        """start, start + step, … up to end."""
+        return tuple(range(self.start, self.end + 1, self.step))
+
+    @property
+    def weights(self) -> dict[int, int]:
+        """Calendar years each model year stands for (its step; the last one up to ``end``)."""
+        return {t: min(self.step, self.end - t + 1) for t in self.model_years}
+
 
 class Options(_Strict):
     """Solve-independent modelling options."""

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 
+from northam_plan.case.case import slice_seasons
 from northam_plan.case.casefile import Years
 from northam_plan.case.leadtimes import (DEFAULT_REGIME, construction_years,
                                          project_first_year, regimes)
@@ -143,15 +144,6 @@ def _known(tables, folder, problems, table, column, known, what, where) -> None:
         problems.add(folder / f"{table}.csv", f"unknown {what} '{row[column]}' (not in {where}; "
                                               f"known: {shown})" + set_by_note(row[SET_BY]),
                      line=line, column=column)
-
-
-def slice_seasons(timeslices: pd.DataFrame) -> dict[str, str]:
-    """The season of each slice: its ``season`` cell, or the slice itself when empty; one
-    slice ``year`` (its own season) without timeslices.csv."""
-    if timeslices.empty:
-        return {"year": "year"}
-    return {s: (g if isinstance(g, str) and g else s)
-            for s, g in timeslices[["slice", "season"]].itertuples(index=False)}
 
 
 def _energy_limits(tables, folder, problems) -> None:
@@ -320,8 +312,7 @@ def _growth_limits(tables, folder, years: Years, problems, warnings) -> None:
     if set(tables["projects"]["region"]) - set(country) or \
             set(tables["projects"]["process"]) - set(family):
         return  # unknown references are reported by _references
-    model_years = tuple(range(years.start, years.end + 1, years.step))
-    weights = {t: min(years.step, years.end - t + 1) for t in model_years}
+    model_years, weights = years.model_years, years.weights
     existing = {}  # weighted existing capacity per (country, family, year), in projects
     for r, p, capacity, retire in tables["existing_capacity"][
             ["region", "process", "capacity", "retirement_year"]].itertuples(index=False):

@@ -59,7 +59,7 @@ from collections import defaultdict
 
 import pandas as pd
 
-from northam_plan.case.checks import slice_seasons
+from northam_plan.case.case import slice_seasons
 from northam_plan.model.algebra import constraints, linear, variables
 from northam_plan.model.components.activity import process_ratios
 from northam_plan.model.components.capacity import crf

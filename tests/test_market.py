@@ -82,3 +82,71 @@ def test_a_tier_with_a_quantity_in_some_years_only_is_refused(tmp_path):
     [problem] = caught.value.problems
     assert str(problem.file).endswith("world_market.csv") and problem.line == 3
     assert problem.column == "quantity" and "in every year of the tier" in problem.message
+
+
+# --- bids: the world buys at a region's port -----------------------------------------------
+
+#: a US mine at 2 M$/kt with 12 kt/yr, 10 kt/yr wanted in the US, ROW sells unlimited at 4.5
+#: (+1 freight); the world buys ore at the US port at 4 (export parity)
+EXPORTER = {**CASE, "processes": [mine("mine_us", var_om=2.0)],
+            "existing_capacity": [{"region": "US", "process": "mine_us", "capacity": 12}],
+            "world_market": [offer("1", 4.5)]}
+
+
+def bid(price, quantity=None):
+    row = {"region": "US", "commodity": "ore", "side": "bid", "tier": "1", "year": 2025,
+           "price": price}
+    return row if quantity is None else {**row, "quantity": quantity}
+
+
+def test_a_bid_sells_the_surplus_at_export_parity_which_sets_the_price(tmp_path):
+    """The mine runs full: 10 for the US, 2 sold at 4: 24 − 8 = 16 M$. The sale is at the
+    margin, so the US price is the bid's 4, not the mine's running cost 2."""
+    _, _, result, plan = solve_tiny(write_case(tmp_path, {
+        **EXPORTER, "world_market": [offer("1", 4.5), bid(4.0)]}))
+    assert result.objective == pytest.approx(16.0)
+    sold = plan.tables["sales"]
+    assert sold[["quantity", "price", "revenue"]].iloc[0].tolist() == pytest.approx(
+        [2.0, 4.0, 8.0])
+    assert plan.costs["sales"] == pytest.approx(-8.0)
+    prices = plan.tables["prices"].set_index(["region", "commodity"])["price"]
+    assert prices[("US", "ore")] == pytest.approx(4.0)
+
+
+def test_a_bid_that_binds_leaves_the_mine_at_the_margin(tmp_path):
+    """At most 1 kt bought at 4: the mine makes 11 of 12 (22 − 4 = 18 M$) and sets the price."""
+    _, _, result, plan = solve_tiny(write_case(tmp_path, {
+        **EXPORTER, "world_market": [offer("1", 4.5), bid(4.0, 1.0)]}))
+    assert result.objective == pytest.approx(18.0)
+    prices = plan.tables["prices"].set_index(["region", "commodity"])["price"]
+    assert prices[("US", "ore")] == pytest.approx(2.0)
+
+
+def test_with_bid_and_offer_a_mine_at_capacity_is_priced_between_the_parities(tmp_path):
+    """Capacity 10 = demand: nothing is traded and the dual is not unique, but it lies between
+    export parity (4) and import parity (4.5 + 1 = 5.5), not at the mine's running cost 2."""
+    case = {**EXPORTER, "world_market": [offer("1", 4.5), bid(4.0)],
+            "existing_capacity": [{"region": "US", "process": "mine_us", "capacity": 10}]}
+    _, _, result, plan = solve_tiny(write_case(tmp_path, case))
+    assert result.objective == pytest.approx(20.0)
+    assert plan.tables["sales"].empty
+    price = plan.tables["prices"].set_index(["region", "commodity"]).at[("US", "ore"), "price"]
+    assert 4.0 - 1e-9 <= price <= 5.5 + 1e-9
+
+
+def test_a_tracked_sale_takes_the_sellers_tags(tmp_path):
+    """Tracking alone changes nothing (16 M$); the 2 kt sold carry the US mine's tag."""
+    _, m, result, _ = solve_tiny(write_case(tmp_path, {
+        **EXPORTER, "world_market": [offer("1", 4.5), bid(4.0)],
+        "tracked": [{"commodity": "ore"}]}))
+    assert result.objective == pytest.approx(16.0)
+    assert m.sale_tag["US", "ore", ("US", ""), 2025].value == pytest.approx(2.0)
+
+
+def test_an_unknown_side_is_refused(tmp_path):
+    path = write_case(tmp_path, {**EXPORTER, "world_market": [
+        {**bid(4.0), "side": "buy"}]})
+    with pytest.raises(CaseError) as error:
+        load_case(path)
+    [problem] = error.value.problems
+    assert problem.column == "side" and "offer" in problem.message

@@ -102,13 +102,13 @@ def _world_market(tables, folder, problems) -> None:
     if market.empty:
         return
     given = market["quantity"].notna()
-    mixed = given.groupby([market["region"], market["commodity"], market["tier"]]) \
-        .transform(lambda g: 0 < g.sum() < len(g))
+    mixed = given.groupby([market["region"], market["commodity"], market["side"],
+                           market["tier"]]).transform(lambda g: 0 < g.sum() < len(g))
     for line, row in _rows(market, mixed & ~given):
-        problems.add(folder / "world_market.csv", f"no quantity here, but other years of tier "
-                     f"'{row['tier']}' of {row['region']} {row['commodity']} give one: give it "
-                     "in every year of the tier, or in none (no limit)", line=line,
-                     column="quantity")
+        problems.add(folder / "world_market.csv", f"no quantity here, but other years of "
+                     f"{row['side']} tier '{row['tier']}' of {row['region']} "
+                     f"{row['commodity']} give one: give it in every year of the tier, or in "
+                     "none (no limit)", line=line, column="quantity")
 
 
 def _year_spans(tables, folder, years: Years, problems, table: str, key: list[str]) -> None:

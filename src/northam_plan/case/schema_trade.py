@@ -66,25 +66,29 @@ _table(Table(
 ))
 
 _table(Table(
-    "world_market", "The world market: what outside suppliers sell at world prices, as an "
-    "import supply curve — per supplier region, commodity and tier a price path and the most "
-    "that can be bought a year. Years between the given ones are interpolated linearly; "
-    "before the first and after the last the nearest value holds.",
+    "world_market", "The world market: what outside suppliers sell at world prices (offers, "
+    "an import supply curve) and what the world buys at world prices (bids) — per region, "
+    "commodity, side and tier a price path and the most that can be traded a year. Years "
+    "between the given ones are interpolated linearly; before the first and after the last "
+    "the nearest value holds.",
     (
-        Column("region", "str", "region where the goods are bought (an outside supplier, "
-               "e.g. ROW or CN); freight and tariffs to North America come on top, by link"),
-        Column("commodity", "str", "commodity sold"),
+        Column("region", "str", "region where the goods change hands: for an offer an outside "
+               "supplier (e.g. ROW or CN; freight and tariffs to North America come on top, by "
+               "link), for a bid the region that sells to the world at its own port"),
+        Column("commodity", "str", "commodity traded"),
+        Column("side", "str", "offer: the world sells to the region; bid: the world buys "
+               "from it", required=False, default="offer", choices=("offer", "bid")),
         Column("tier", "str", "step of the supply curve, e.g. 1 (at the world price) and 2 "
                "(more, at a premium)", required=False, default="1"),
         Column("year", "int", "year of the figure", unit="yr"),
-        Column("price", "float", "price at the supplier region (FOB), before freight and "
-               "tariffs", unit="M$/unit", min=0.0),
-        Column("quantity", "float", "most that may be bought in the year; empty = no limit "
+        Column("price", "float", "price at the region (FOB), before freight and tariffs",
+               unit="M$/unit", min=0.0),
+        Column("quantity", "float", "most that may be traded in the year; empty = no limit "
                "(all rows of a tier either give it or leave it empty)", unit="unit/yr",
                required=False, default=None, min=0.0),
         SOURCE,
     ),
-    key=("region", "commodity", "tier", "year"),
+    key=("region", "commodity", "side", "tier", "year"),
     required=False,
     references={"region": "regions", "commodity": "commodities"},
 ))

@@ -70,7 +70,8 @@ def dual_values(m, name: str) -> pd.Series:
 
 
 INVESTMENT_VARS = ("build", "permit", "project_build", "cap")
-OPERATION_VARS = ("act", "flow", "purchase", "unserved", "stock", "stock_fill", "stock_draw")
+OPERATION_VARS = ("act", "flow", "purchase", "sale", "unserved", "stock", "stock_fill",
+                  "stock_draw")
 INVESTMENT_TABLES = ("investments", "permits", "projects", "throughput")
 
 
@@ -140,7 +141,8 @@ def _extract(top, ops, case: Case, probability: float) -> Plan:
         **permit_tables(top, case),
         "activity": _activity(arrays["act"], arrays["cap"], country_of),
         "flows": _flows(ops, arrays.get("flow")),
-        "purchases": _purchases(ops, case, arrays.get("purchase")),
+        "purchases": _traded(ops, case, "purchase", arrays.get("purchase")),
+        "sales": _traded(ops, case, "sale", arrays.get("sale")),
         "prices": price.rename("price").reset_index(),
         "unserved": _unserved(case, arrays.get("unserved"), ops),
         "costs": _costs(annual, weights, discount),
@@ -254,17 +256,19 @@ def _activity(act: pd.Series, cap: pd.Series, country_of) -> pd.DataFrame:
     return frame
 
 
-def _purchases(m, case: Case, purchase: pd.Series | None) -> pd.DataFrame:
-    """What was bought on the world market: quantity (unit/yr), price (M$/unit at the supplier
-    region), cost (M$/yr)."""
-    columns = ["region", "country", "commodity", "tier", "year", "quantity", "price", "cost"]
-    if purchase is None or purchase.empty:
+def _traded(m, case: Case, name: str, values: pd.Series | None) -> pd.DataFrame:
+    """What was bought (``purchase``) or sold (``sale``) on the world market: quantity
+    (unit/yr), price (M$/unit at the region), value (M$/yr: a cost for a purchase, revenue for
+    a sale)."""
+    value = "cost" if name == "purchase" else "revenue"
+    columns = ["region", "country", "commodity", "tier", "year", "quantity", "price", value]
+    if values is None or values.empty:
         return pd.DataFrame(columns=columns)
-    frame = purchase[purchase > 0].rename("quantity").reset_index()
-    offered = m.purchase_offers  # (price, quantity) as the market component built them
-    frame["price"] = [offered[key][0] for key in frame[
+    frame = values[values > 0].rename("quantity").reset_index()
+    terms = getattr(m, f"{name}_terms")  # (price, quantity) as the market component built them
+    frame["price"] = [terms[key][0] for key in frame[
         ["region", "commodity", "tier", "year"]].itertuples(index=False, name=None)]
-    frame["cost"] = frame["quantity"] * frame["price"]
+    frame[value] = frame["quantity"] * frame["price"]
     frame.insert(1, "country", frame["region"].map(case.countries_of_regions))
     return frame[columns]
 

@@ -32,6 +32,8 @@ Constraints
         + draw_o - fill_o - deliver_o \ge 0
 
     ``delivery_balance[r, c, t]``: :math:`\sum_o deliver\_tag + unserved = demand`;
+    ``sale_tag_total[r, c, t]``: :math:`\sum_o sale\_tag = \sum_k sale` — a world-market sale
+    (market component) takes tags of the selling region, so no tag is delivered twice;
     ``content_share_min[d, c, B, basis, t]`` (content_rules.csv):
     :math:`\sum_{r \in d, o \in B} deliver\_tag \ge share \cdot \sum_{r \in d, o} deliver\_tag`
     — its dual is the cost of the rule, M$ (present value) per unit.
@@ -209,12 +211,34 @@ def add(m, case, book) -> None:
     _add_flows(m, case, book, tags, blocked, terms, country_of)
     _add_stock(m, case, book, tags, blocked, terms)
     _add_deliveries(m, case, book, tags, blocked, terms, country_of)
+    _add_sales(m, book, tags, terms, tracked)
 
     keys = sorted(k for k, items in terms.items() if items)
     constraints(m, "tagged_balance", keys, rule=lambda b, r, c, m0, p0, t: linear(
         terms[r, c, (m0, p0), t]) >= 0.0)
     book.declare("tagged_balance", ("region", "commodity", "mined_region", "processed_region",
                                     "year"), "M$/unit")
+
+
+def _add_sales(m, book, tags, terms, tracked) -> None:
+    r"""World-market sales (market component) draw from the region's tags:
+    ``sale_tag_total[r, c, t]``: :math:`\sum_o sale\_tag_{r,c,o,t} = \sum_k sale_{r,c,k,t}`."""
+    sold = defaultdict(list)
+    for (r, c, k, t) in getattr(m, "sale_keys", ()):
+        if c in tracked:
+            sold[r, c, t].append((1.0, m.sale[r, c, k, t]))
+    keys = [(r, c, o, t) for (r, c, t) in sorted(sold) for o in sorted(tags[r, c])]
+    variables(m, "sale_tag", keys)
+    book.declare("sale_tag", ("region", "commodity", "mined_region", "processed_region",
+                              "year"), "unit/yr")
+    tagged = defaultdict(list)
+    for (r, c, o, t) in keys:
+        var = m.sale_tag[r, c, o, t]
+        tagged[r, c, t].append((1.0, var))
+        terms[r, c, o, t].append((-1.0, var))
+    constraints(m, "sale_tag_total", sorted(sold), rule=lambda b, r, c, t: linear(
+        tagged[r, c, t]) == linear(sold[r, c, t]))
+    book.declare("sale_tag_total", ("region", "commodity", "year"), "M$/unit")
 
 
 def _add_flows(m, case, book, tags, blocked, terms, country_of) -> None:

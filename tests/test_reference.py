@@ -58,6 +58,13 @@ Regression pins — change them only with a comment saying why (newest last):
   2033-38 only because the mines were to run out of reserves, which now grow): more North
   American demand for Canadian copper. 3,174,862.865669 M$; 20,792 variables, 14,928
   constraints, 188,724 nonzeros.
+* 2026-12-04: country cost factors (cost_factors.csv, issue 15): Canadian capex × 0.828 (mines),
+  0.856 (refineries), 0.885 (manufacturing) from Turner & Townsend 2025 construction costs
+  (Canada 3,225 vs US 4,526 US$/m²) and an assumed equipment share; Mexico and O&M at the US
+  level (unsourced). Canada now takes most new lithium mining and refining, anode, magnet and
+  cobalt refining capacity from the US (the cost of capital no longer decides alone); mineral
+  investment US 59.7 → 39.6 G$, CA 15.2 → 31.1 G$ (at local capex). 3,172,782.682079 M$
+  (−2,080 M$); sizes unchanged: 20,792 variables, 14,928 constraints, 188,724 nonzeros.
 """
 
 from __future__ import annotations
@@ -73,7 +80,7 @@ from northam_plan.solve import SolveOptions
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "cases" / "reference.toml"
 
-PINNED_OBJECTIVE = 3_174_862.865669  # M$, present value 2025
+PINNED_OBJECTIVE = 3_172_782.682079  # M$, present value 2025
 PINNED_SIZES = {"variables": 20792, "constraints": 14928, "nonzeros": 188724}
 
 

@@ -258,6 +258,10 @@ CHANGES = {  # kind: (tables → changed tables, route the resolver should take)
     "capex_fom": (lambda t, f: _scaled(_scaled(t, "processes", "capex", 1 - f / 2),
                                        "processes", "fixed_om", 1 + f), "direct"),
     "transport": (lambda t, f: _scaled(t, "links", "transport_cost", 1 + f), "direct"),
+    "cost_factors": (lambda t, f: {**t, "cost_factors": [
+        {"country": row["country"], "family": family, "capex_factor": 1 - f / 2,
+         "om_factor": 1 + f} for row in t["countries"] for family in ("mine", "refinery")]},
+        "direct"),
     "supplier_cap": (lambda t, f: _scaled(t, "supplier_caps", "cap", 1 - f / 2), "rebuild"),
     "regional_share": (lambda t, f: _scaled(t, "regional_shares", "share", 1 + f), "rebuild"),
     "export_limit": (lambda t, f: _scaled(t, "disruptions", "limit", 1 - f / 2), "rebuild"),
@@ -282,6 +286,9 @@ def generated_tables(seed: int) -> dict:
 # compiled model"), infeasible — refused — once it cannot
 @example(seed=10_000, factor=0.15723139639362982, kinds=["capex_fom", "demand"])
 @example(seed=10_000, factor=0.5, kinds=["capex_fom", "demand"])
+# country cost factors, then process costs that the factors scale (and the other way round)
+@example(seed=7, factor=0.3, kinds=["cost_factors", "capex_fom", "var_om"])
+@example(seed=11, factor=0.2, kinds=["capex_fom", "cost_factors"])
 def test_generated_cases_re_solve_like_cold_ones(seed, factor, kinds):
     tables = generated_tables(seed)
     with tempfile.TemporaryDirectory() as folder:

@@ -21,8 +21,9 @@ tables and columns, with the same years and options:
   ``delivery_balance`` (tracked), ``energy_balance`` (per slice), ``regional_share_min``,
   ``supplier_share_max``, ``stock_cover_min``, ``reserve_margin_min`` and the upper bounds of
   ``unserved`` and ``unserved_slice``;
-* ``processes`` (``var_om``, ``fixed_om``, ``capex`` only): variable O&M, fixed O&M and capital
-  cost coefficients (a project's own capex stays);
+* ``processes`` (``var_om``, ``fixed_om``, ``capex`` only) and ``cost_factors`` (any change):
+  variable O&M, fixed O&M and capital cost coefficients, with the country cost factors (a
+  project's own capex stays);
 * ``links`` (``transport_cost`` only): transport cost coefficients, interties included.
 
 Each cost change :math:`\Delta coef` of a variable in model year t moves its objective

@@ -16,9 +16,12 @@ are those of the components (their docstrings state them):
     ``regional_share_min`` ≥ share · D_B and ``supplier_share_max`` ≤ cap · D_B with D_B the
     bloc's demand; ``stock_cover_min`` ≥ days/365 · D; ``reserve_margin_min`` ≥
     :math:`(1 + margin) \max_s d_s D / h_s`. The keys with D > 0 must not change.
-``processes`` (``var_om``, ``fixed_om``, ``capex``)
-    ``variable_om``: vom · act; per source of new capacity online in t₀ (permit, pipeline
-    project) and year t of its life: ``capital`` capex · CRF(i_k, life), ``fixed_om`` fom.
+``processes`` (``var_om``, ``fixed_om``, ``capex``) and ``cost_factors`` (any column)
+    with :math:`\kappa_{k,f}, \mu_{k,f}` the capex and O&M factors of the region's country
+    and the process's family (1 without a row): ``variable_om``: vom · μ · act; per source of
+    new capacity online in t₀ (permit, pipeline project) and year t of its life: ``capital``
+    capex · κ · CRF(i_k, life) (a project's own capex: unscaled, unchanged), ``fixed_om``
+    fom · μ.
 ``links`` (``transport_cost``)
     ``transport``: cost · flow (and per slice on interties).
 """
@@ -30,14 +33,17 @@ from collections import defaultdict
 import pandas as pd
 
 from northam_plan.case.tables import LINE, SET_BY
+from northam_plan.model.components.activity import local_var_om
 from northam_plan.model.components.capacity import crf
 from northam_plan.model.components.energy import slices
+from northam_plan.model.components.permitting import local_capex
 from northam_plan.model.components.security import bloc_members, spans
 from northam_plan.model.components.trade import tariff_rates
 
 #: The columns a direct handler may see changed in each table it covers (None: any column).
 COVERED = {"tariffs": None, "demand": None,
-           "processes": ("var_om", "fixed_om", "capex"), "links": ("transport_cost",)}
+           "processes": ("var_om", "fixed_om", "capex"), "cost_factors": None,
+           "links": ("transport_cost",)}
 
 
 class NotDirect(Exception):
@@ -195,19 +201,30 @@ def _reserve_rows(m, case, demand: dict, slice_of, changes: Changes) -> None:
         changes.row(con, (1 + margins[r, e, t]) * peak, None)
 
 
-# --- processes: var_om, fixed_om, capex ---------------------------------------------------
-def _processes(m, old, new, changes: Changes) -> None:
-    a = old.tables["processes"].set_index("process")
-    b = new.tables["processes"].set_index("process")
+# --- processes (var_om, fixed_om, capex) and cost_factors ----------------------------------
+def _fixed_om(case) -> dict[tuple[str, str], float]:
+    """Fixed O&M of process p in region r, fom · μ (M$ per unit/yr, per yr), per (r, p)."""
+    processes = case.tables["processes"]
+    factors = case.cost_factors
+    return {(r, p): float(fom) * factors[k, f][1]
+            for r, k in case.countries_of_regions.items()
+            for p, f, fom in zip(processes["process"], processes["family"],
+                                 processes["fixed_om"])}
+
+
+def _process_costs(m, old, new, changes: Changes) -> None:
     country_of = new.countries_of_regions
-    vom_moved = {p for p in b.index if a.at[p, "var_om"] != b.at[p, "var_om"]}
+    vom_before, vom_after = local_var_om(old), local_var_om(new)
     for (r, p, t), var in m.act.items():
-        if p in vom_moved:
-            changes.cost(("variable_om", country_of[r], t), var, b.at[p, "var_om"])
-    moved = {p for p in b.index if a.at[p, "fixed_om"] != b.at[p, "fixed_om"]
-             or a.at[p, "capex"] != b.at[p, "capex"]}
+        if vom_before[r, p] != vom_after[r, p]:
+            changes.cost(("variable_om", country_of[r], t), var, vom_after[r, p])
+    capex_before, capex_after = local_capex(old), local_capex(new)
+    fom_before, fom_after = _fixed_om(old), _fixed_om(new)
+    moved = {key for key in capex_after if capex_before[key] != capex_after[key]
+             or fom_before[key] != fom_after[key]}
     if not moved:
         return
+    lifetime = dict(zip(new.tables["processes"]["process"], new.tables["processes"]["lifetime"]))
     rate = dict(zip(new.tables["countries"]["country"],
                     new.tables["countries"]["cost_of_capital"]))
     projects = new.tables["projects"]
@@ -217,20 +234,20 @@ def _processes(m, old, new, changes: Changes) -> None:
     sources = m.book.capacity_sources
     renewed = {}
     for (r, p, t0), items in sources.items():
-        if p not in moved:
+        if (r, p) not in moved:
             continue
-        k, life = country_of[r], int(b.at[p, "lifetime"])
+        k, life = country_of[r], int(lifetime[p])
         annuity = crf(rate[k], life)
         alive = [t for t in new.years if t0 <= t < t0 + life]
         fresh = []
         for var, capex in items:
             own = project_build is not None and var.parent_component() is project_build \
                 and var.index()[0] in own_capex
-            capex = capex if own else float(b.at[p, "capex"])
+            capex = capex if own else capex_after[r, p]
             fresh.append((var, capex))
             for t in alive:
                 changes.cost(("capital", k, t), var, capex * annuity)
-                changes.cost(("fixed_om", k, t), var, b.at[p, "fixed_om"])
+                changes.cost(("fixed_om", k, t), var, fom_after[r, p])
         renewed[r, p, t0] = fresh
     changes.after.append(lambda: sources.update(renewed))
 
@@ -258,7 +275,8 @@ def _links(m, old, new, changes: Changes) -> None:
     changes.after.append(lambda: _record(updates, transport_of))
 
 
-HANDLERS = {"tariffs": _tariffs, "demand": _demand, "processes": _processes, "links": _links}
+HANDLERS = {"tariffs": _tariffs, "demand": _demand, "processes": _process_costs,
+            "cost_factors": _process_costs, "links": _links}
 
 
 def _record(updates: dict, unit_costs: dict) -> None:

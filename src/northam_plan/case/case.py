@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from northam_plan.case.casefile import Options, Years
+from northam_plan.case.schema import PROCESS_FAMILIES
 from northam_plan.case.tables import LINE, SET_BY
 
 
@@ -90,6 +91,18 @@ class Case:
     def countries_of_regions(self) -> Mapping[str, str]:
         regions = self.tables["regions"]
         return MappingProxyType(dict(zip(regions["region"], regions["country"])))
+
+    @cached_property
+    def cost_factors(self) -> Mapping[tuple[str, str], tuple[float, float]]:
+        """(capex_factor, om_factor) per (country, family), from cost_factors.csv; every
+        country and family without a row has (1, 1)."""
+        factors = {(k, f): (1.0, 1.0) for k in self.tables["countries"]["country"]
+                   for f in PROCESS_FAMILIES}
+        if "cost_factors" in self.tables:
+            table = self.tables["cost_factors"]
+            factors.update({(k, f): (float(capex), float(om)) for k, f, capex, om in zip(
+                table["country"], table["family"], table["capex_factor"], table["om_factor"])})
+        return MappingProxyType(factors)
 
     def by_year(self, table: str, key: list[str], value: str, add: bool = False) -> dict:
         """``value`` per (*key, model year) of a table with start_year / end_year columns

@@ -33,6 +33,7 @@ class Column:
     min: float | None = None
     max: float | None = None
     max_exclusive: bool = False
+    min_exclusive: bool = False
     choices: tuple[str, ...] | None = None
 
 
@@ -163,6 +164,31 @@ _table(Table(
     ),
     key=("process",),
     references={"main_output": "commodities"},
+))
+
+_table(Table(
+    "cost_factors", "Country cost differences of new capacity and operation, relative to the "
+    "process's own figures (processes.csv): construction (labour, materials, contractors) "
+    "in capex_factor, operating labour and services in om_factor; energy is priced by the "
+    "model itself and the permitting premium is in regimes.csv. A country and family without "
+    "a row have factors 1. Read by the permitting component (capex of permits, and of "
+    "pipeline projects without their own capex), the capacity component (fixed O&M) and the "
+    "activity component (variable O&M).",
+    (
+        Column("country", "str", "country code"),
+        Column("family", "str", "process family the factors apply to",
+               choices=PROCESS_FAMILIES),
+        Column("capex_factor", "float", "multiplies processes.capex of capacity built in the "
+               "country (a project's own capex in projects.csv is already local and is kept)",
+               unit="1", required=False, default=1.0, min=0.0, min_exclusive=True),
+        Column("om_factor", "float", "multiplies processes.fixed_om and processes.var_om in "
+               "the country", unit="1", required=False, default=1.0, min=0.0,
+               min_exclusive=True),
+        SOURCE,
+    ),
+    key=("country", "family"),
+    required=False,
+    references={"country": "countries"},
 ))
 
 _table(Table(

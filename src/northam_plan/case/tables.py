@@ -85,7 +85,8 @@ def _number(column: Column, raw: object) -> float | int:
 
 
 def _check_range(column: Column, value: float) -> None:
-    if column.min is not None and value < column.min:
+    if column.min is not None and (value < column.min
+                                   or (column.min_exclusive and value <= column.min)):
         raise CellError(f"expected {_expected(column)}, got {value:g}")
     if column.max is not None and (value > column.max
                                    or (column.max_exclusive and value >= column.max)):
@@ -95,11 +96,12 @@ def _check_range(column: Column, value: float) -> None:
 def _expected(column: Column) -> str:
     kind = {"float": "a number", "int": "a whole number", "str": "text",
             "bool": "true or false"}[column.kind]
+    lower = "<" if column.min_exclusive else "≤"
     if column.min is not None and column.max is not None:
         upper = "<" if column.max_exclusive else "≤"
-        kind += f" with {column.min:g} ≤ value {upper} {column.max:g}"
+        kind += f" with {column.min:g} {lower} value {upper} {column.max:g}"
     elif column.min is not None:
-        kind += f" ≥ {column.min:g}"
+        kind += f" {'>' if column.min_exclusive else '≥'} {column.min:g}"
     if column.unit and column.unit != "1":
         kind += f", in {column.unit}"
     return kind

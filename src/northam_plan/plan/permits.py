@@ -4,7 +4,8 @@ Tables (money in M$, capacity in unit/yr of the process's main output):
 
 * ``investments`` — every new capacity: region, country, process, source (the permitting regime,
   or ``project: <name>`` for a pipeline project), permit start year (empty for projects, which
-  carry their own schedule), online year, capacity, overnight capex;
+  carry their own schedule), online year, capacity, overnight capex (a project's own, else the
+  process's × the country's capex_factor of cost_factors.csv);
 * ``permits`` — region, country, process, regime, permit start year, online year, capacity
   (a permit held before it is used appears with the year it is used);
 * ``projects`` — pipeline projects chosen: project, region, country, process, stage, online
@@ -22,6 +23,8 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
+from northam_plan.model.components.permitting import local_capex
+
 TINY = 1e-9
 
 INVESTMENT_COLUMNS = ["region", "country", "process", "source", "permit_start_year",
@@ -30,8 +33,7 @@ INVESTMENT_COLUMNS = ["region", "country", "process", "source", "permit_start_ye
 
 def permit_tables(m, case) -> dict[str, pd.DataFrame]:
     country_of = case.countries_of_regions
-    processes = case.tables["processes"]
-    capex = dict(zip(processes["process"], processes["capex"]))
+    capex = local_capex(case)  # M$ per unit/yr, the process's, scaled to the country
 
     permits = pd.DataFrame(_permit_rows(m), columns=["region", "process", "regime", "permit_start_year",
                                           "online_year", "capacity"]).astype(
@@ -49,10 +51,14 @@ def permit_tables(m, case) -> dict[str, pd.DataFrame]:
     projects.insert(2, "country", projects["region"].map(country_of))
 
     from_permits = permits.assign(source=permits["regime"],
-                                  capex=permits["capacity"] * permits["process"].map(capex).astype(float))
+                                  capex=permits["capacity"] * np.array(
+                                      [capex[r, p] for r, p in zip(permits["region"],
+                                                                   permits["process"])],
+                                      dtype=float))
     project_capex = info["capex"].astype(float)
-    unit_capex = [capex[p] if np.isnan(project_capex[j]) else project_capex[j]
-                  for j, p in zip(projects["project"], projects["process"])]
+    unit_capex = [capex[r, p] if np.isnan(project_capex[j]) else project_capex[j]
+                  for j, r, p in zip(projects["project"], projects["region"],
+                                     projects["process"])]
     from_projects = projects.assign(source="project: " + projects["project"],
                                     permit_start_year=pd.NA,
                                     capex=projects["capacity"] * np.array(unit_capex, dtype=float))

@@ -14,7 +14,9 @@ Balance terms
     (unit of c per unit of activity).
 
 Costs (annual, M$/yr, country of the region)
-    ``variable_om``: :math:`vom_p \cdot act_{r,p,t}`.
+    ``variable_om``: :math:`vom_p \cdot \mu_{k(r),f(p)} \cdot act_{r,p,t}`, with
+    :math:`vom_p` in M$/unit and :math:`\mu_{k,f}` the ``om_factor`` of cost_factors.csv for
+    the region's country and the process's family (1 without a row).
 """
 
 from __future__ import annotations
@@ -40,12 +42,23 @@ def process_ratios(case) -> dict[str, list[tuple[str, float]]]:
     return ratios
 
 
+def local_var_om(case) -> dict[tuple[str, str], float]:
+    r"""Variable O&M of process p in region r, :math:`vom_p \cdot \mu_{k(r),f(p)}` (M$/unit),
+    per (r, p): processes.csv ``var_om`` × cost_factors.csv ``om_factor``."""
+    processes = case.tables["processes"]
+    factors = case.cost_factors
+    return {(r, p): float(vom) * factors[k, f][1]
+            for r, k in case.countries_of_regions.items()
+            for p, f, vom in zip(processes["process"], processes["family"],
+                                 processes["var_om"])}
+
+
 def add(m, case, book) -> None:
     processes = case.tables["processes"].set_index("process")
     avail = processes["availability"].to_dict()
     per_capacity = processes["activity_per_capacity"].to_dict()
-    var_om = processes["var_om"].to_dict()
     country_of = case.countries_of_regions
+    var_om = local_var_om(case)
 
     top = m.model()  # capacity is decided once, also when operations are per scenario
     keys = top.cap_keys
@@ -69,7 +82,7 @@ def add(m, case, book) -> None:
     if terms:
         at, regions, commodities, years, coefs = zip(*terms)
         book.supply_many(regions, commodities, years, coefs, acts[np.array(at)])
-    paid = [i for i, (_, p, _) in enumerate(keys) if var_om[p]]
+    paid = [i for i, (r, p, _) in enumerate(keys) if var_om[r, p]]
     book.cost_many("variable_om", [country_of[keys[i][0]] for i in paid],
-                   [keys[i][2] for i in paid], [var_om[keys[i][1]] for i in paid],
+                   [keys[i][2] for i in paid], [var_om[keys[i][:2]] for i in paid],
                    acts[np.array(paid, dtype=np.int64)])

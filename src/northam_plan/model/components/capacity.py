@@ -36,8 +36,12 @@ Costs (annual, M$/yr, country of the region)
     ``capital``: every source alive in year t costs :math:`capex \cdot CRF(i_k, life_p)` per
     unit, with :math:`CRF(i, n) = i / (1 - (1+i)^{-n})` (:math:`1/n` when i = 0) — so capital
     is only counted for the years of an asset's life that lie inside the horizon;
-    ``fixed_om``: :math:`fom_p` per unit of new capacity alive. Existing capacity's fixed costs
-    are committed and not part of the decision.
+    ``fixed_om``: :math:`fom_p \cdot \mu_{k,f(p)}` (M$ per unit/yr, per yr) per unit of new
+    capacity alive, with :math:`\mu_{k,f}` the ``om_factor`` of cost_factors.csv for the
+    region's country and the process's family (1 without a row). Existing capacity's fixed
+    costs are committed and not part of the decision. The capex of each source is set where
+    the source is declared (:mod:`.permitting`: the process's capex × the country's
+    ``capex_factor``, or a project's own).
 """
 
 from __future__ import annotations
@@ -78,8 +82,10 @@ def add(m, case, book) -> None:
     years = case.years
     country_of = case.countries_of_regions
     processes = case.tables["processes"]
-    lifetime, fixed_om, max_build = (dict(zip(processes["process"], processes[column]))
-                                     for column in ("lifetime", "fixed_om", "max_build"))
+    lifetime, fixed_om, max_build, family = (
+        dict(zip(processes["process"], processes[column]))
+        for column in ("lifetime", "fixed_om", "max_build", "family"))
+    factors = case.cost_factors
     rate = dict(zip(case.tables["countries"]["country"],
                     case.tables["countries"]["cost_of_capital"]))
     sources = book.capacity_sources
@@ -127,7 +133,8 @@ def add(m, case, book) -> None:
     annuity = np.array([crf(rate[country_of[r]], int(lifetime[p])) for r, p, _ in build_keys])
     overnight = np.array([capex for key in build_keys for _, capex in sources[key]],
                          dtype=float)  # M$ per unit/yr, of each source
-    fixed = np.array([fixed_om[p] for _, p, _ in build_keys], dtype=float)
+    fixed = np.array([fixed_om[p] * factors[country_of[r], family[p]][1]
+                      for r, p, _ in build_keys], dtype=float)
     for category, per_source in (("capital", overnight * annuity[owner]),
                                  ("fixed_om", fixed[owner])):
         coef = per_source[src]  # per entry: source src[e] in year year[e]

@@ -28,7 +28,12 @@ Constraints
 
 New capacity
     each permit and project adds to ``build[r, p, online year]`` (capacity component), with its
-    own capex (a project's, or else the process's).
+    own overnight capex (M$ per unit/yr): a project's own figure (projects.csv ``capex``,
+    already local) as given, else the process's, scaled to the country of the region:
+
+    .. math:: capex_{r,p} = capex_p \cdot \kappa_{k(r),f(p)}
+
+    with :math:`\kappa_{k,f}` the ``capex_factor`` of cost_factors.csv (1 without a row).
 
 Costs (M$, country of the region)
     ``permitting``: :math:`premium_{k,f,g} \cdot permit` once, spread over the years of the
@@ -67,13 +72,24 @@ def buildable(case) -> list[tuple[str, str]]:
     return pairs
 
 
+def local_capex(case) -> dict[tuple[str, str], float]:
+    r"""Overnight capex of process p built in region r, :math:`capex_p \cdot \kappa_{k(r),f(p)}`
+    (M$ per unit/yr), per (r, p): processes.csv ``capex`` × cost_factors.csv ``capex_factor``."""
+    processes = case.tables["processes"]
+    factors = case.cost_factors
+    return {(r, p): float(capex) * factors[k, f][0]
+            for r, k in case.countries_of_regions.items()
+            for p, f, capex in zip(processes["process"], processes["family"],
+                                   processes["capex"])}
+
+
 def add(m, case, book) -> None:
     years = case.years
     weights = case.year_weights
     country_of = case.countries_of_regions
     processes = case.tables["processes"]
     family = dict(zip(processes["process"], processes["family"]))
-    capex = dict(zip(processes["process"], processes["capex"]))
+    capex = local_capex(case)
     weight = dict(zip(processes["process"], processes["permit_weight"]))
     options = regimes(case)
     build_years = construction_years(case)
@@ -103,7 +119,7 @@ def add(m, case, book) -> None:
         if (k, g) in pooled:
             arrivals[r, p, g, online].append((r, p, g, t))
         else:
-            book.new_capacity(r, p, online, permits[i], capex[p])
+            book.new_capacity(r, p, online, permits[i], capex[r, p])
         premium = premiums[k, family[p], g]
         if premium:
             paid.append((i, k, t, premium / weights[t]))
@@ -156,7 +172,7 @@ def _add_permit_pools(m, case, book, arrivals, capex) -> None:
         lower=0.0, upper=0.0)
     book.declare("permit_pool_balance", ("region", "process", "regime", "year"), "M$/unit")
     for (r, p, g, y) in keys:
-        book.new_capacity(r, p, y, m.permit_use[r, p, g, y], capex[p])
+        book.new_capacity(r, p, y, m.permit_use[r, p, g, y], capex[r, p])
 
 
 def _add_throughput(m, case, book, permit_online, weight, country_of, limits) -> None:
@@ -194,7 +210,8 @@ def _add_projects(m, case, book, options, build_years, capex, family, country_of
     for j, t in keys:
         r, p = info.at[j, "region"], info.at[j, "process"]
         cost = info.at[j, "capex"]
-        book.new_capacity(r, p, t, m.project_build[j, t], capex[p] if pd.isna(cost) else cost)
+        book.new_capacity(r, p, t, m.project_build[j, t],
+                          capex[r, p] if pd.isna(cost) else cost)
         by_project[j].append((1.0, m.project_build[j, t]))
     capacity = dict(zip(projects["project"], projects["capacity"]))
     constraints(m, "project_max", sorted(by_project),

@@ -51,9 +51,6 @@ KNOWN_MISSES = {
     ("price", "reo_conc", "US", ""):
         "as li_conc: Mountain Pass runs exactly at capacity and its exports are a fixed demand, "
         "so the dual is degenerate and HiGHS reports the mine's running cost",
-    ("capacity", "ree_separation", "US", ""):
-        "existing_capacity.csv sizes Mountain Pass from its 2025 output (2.9 kt/yr), the "
-        "observed 6.9 is the design capacity",
 }
 
 

@@ -31,6 +31,8 @@ def check_case(tables: dict[str, pd.DataFrame], folder: Path, years: Years,
     _year_spans(tables, folder, years, problems, "tariffs", ["from", "to", "commodity",
                                                               "basis"])
     _year_spans(tables, folder, years, problems, "throughput", ["country", "regime"])
+    _year_spans(tables, folder, years, problems, "availability", ["region", "process"])
+    _availability_not_power(tables, folder, problems)
     _regimes_known(tables, folder, problems)
     for table in ("regional_shares", "supplier_caps"):
         _year_spans(tables, folder, years, problems, table, ["bloc", "commodity"])
@@ -135,6 +137,20 @@ def _year_spans(tables, folder, years: Years, problems, table: str, key: list[st
                                    f"same {', '.join(key)}", line=int(line),
                              column="start_year")
         spans.setdefault(values, []).append((s, e, int(line)))
+
+
+def _availability_not_power(tables, folder, problems) -> None:
+    """availability.csv rows name mineral processes: a power process's output per slice is
+    capacity_factors.csv's (its annual availability would not bind the slices)."""
+    commodities = tables["commodities"]
+    timesliced = set(commodities.loc[commodities["timesliced"], "commodity"])
+    processes = tables["processes"]
+    power = set(processes.loc[processes["main_output"].isin(timesliced), "process"])
+    frame = tables["availability"]
+    for line, row in _rows(frame, frame["process"].isin(power)):
+        problems.add(folder / "availability.csv", f"'{row['process']}' is a power process: "
+                     "give its availability per slice in capacity_factors.csv",
+                     line=line, column="process")
 
 
 def _known(tables, folder, problems, table, column, known, what, where) -> None:

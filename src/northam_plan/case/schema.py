@@ -226,6 +226,24 @@ _table(Table(
 ))
 
 _table(Table(
+    "availability", "Availability of a region's capacity of a process in given years, in "
+    "place of the process's availability (processes.csv): e.g. a plant ramping up to its "
+    "design rate, or one that runs other campaigns. Not for power processes, whose output "
+    "per slice capacity_factors.csv sets.",
+    (
+        Column("region", "str", "region code"),
+        Column("process", "str", "process code (not a power process)"),
+        *year_span("the availability"),
+        Column("availability", "float", "share of the region's capacity of the process "
+               "usable in the year", unit="1", min=0.0, max=1.0),
+        SOURCE,
+    ),
+    key=("region", "process", "start_year"),
+    required=False,
+    references={"region": "regions", "process": "processes"},
+))
+
+_table(Table(
     "reserves", "Cumulative extraction limit of a mineral in a region (output of mine "
     "processes): the reserves at the start of the first model year, growing as resources are "
     "converted to reserves, up to the resources.",

@@ -6,8 +6,10 @@ Variables
 
 Constraints
     ``activity_max[r, p, t]``:
-    :math:`act_{r,p,t} \le avail_p \cdot apc_p \cdot cap_{r,p,t}` (unit/yr), with
-    :math:`apc_p` the activity of one unit of capacity in a year (1, or e.g. 8.76 TWh per GW).
+    :math:`act_{r,p,t} \le avail_{r,p,t} \cdot apc_p \cdot cap_{r,p,t}` (unit/yr), with
+    :math:`apc_p` the activity of one unit of capacity in a year (1, or e.g. 8.76 TWh per GW)
+    and :math:`avail_{r,p,t}` the availability of availability.csv for the region, process
+    and year (a plant ramping up), else the process's (processes.csv).
 
 Balance terms
     the main output at ratio 1, by-products at :math:`+out_{p,c}`, inputs at :math:`-in_{p,c}`
@@ -42,6 +44,14 @@ def process_ratios(case) -> dict[str, list[tuple[str, float]]]:
     return ratios
 
 
+def availability(case) -> dict[tuple[str, str, int], float]:
+    r""":math:`avail_{r,p,t}` (share of capacity usable in the year) per (r, p, model year)
+    given in availability.csv; a key not in it takes the process's availability."""
+    if "availability" not in case.tables:
+        return {}
+    return case.by_year("availability", ["region", "process"], "availability")
+
+
 def local_var_om(case) -> dict[tuple[str, str], float]:
     r"""Variable O&M of process p in region r, :math:`vom_p \cdot \mu_{k(r),f(p)}` (M$/unit),
     per (r, p): processes.csv ``var_om`` × cost_factors.csv ``om_factor``."""
@@ -67,7 +77,9 @@ def add(m, case, book) -> None:
     acts = columns(m.act)  # in the order of keys
 
     # act − avail · apc · cap ≤ 0, i.e. act − f · Σ cap terms ≤ f · cap constant
-    f = np.array([avail[p] * per_capacity[p] for _, p, _ in keys], dtype=float)
+    given = availability(case)
+    f = np.array([given.get((r, p, t), avail[p]) * per_capacity[p] for r, p, t in keys],
+                 dtype=float)
     (rows, caps, coefs), constant = expression_entries(top.cap, keys)
     entry_constraints(m, "activity_max", keys,
                       [(np.arange(len(keys)), acts, 1.0), (rows, caps, -f[rows] * coefs)],

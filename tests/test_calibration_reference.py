@@ -43,14 +43,6 @@ KNOWN_MISSES = {
         "the observed share is of all rare-earth compounds (mostly La/Ce), a poor proxy for "
         "NdPr oxide; in the model duty-free ROW oxide comes first",
     ("import_share", "ndpr_oxide", "US", "ROW"): "as the Chinese share",
-    ("price", "li_conc", "US", ""):
-        "no US market: Silver Peak's brine feeds its own carbonate plant, both exactly at "
-        "capacity (sized from 2025 output), so nothing is bought or sold at the margin and the "
-        "dual is degenerate anywhere between the mine's running cost (13.2, what HiGHS reports) "
-        "and the netback from lithium carbonate; exports as sales at the world price would fix it",
-    ("price", "reo_conc", "US", ""):
-        "as li_conc: Mountain Pass runs exactly at capacity and its exports are a fixed demand, "
-        "so the dual is degenerate and HiGHS reports the mine's running cost",
 }
 
 

@@ -214,15 +214,19 @@ def _elastic(case: Case, form, lp) -> list[Cause]:
         highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
     highs.passModel(lp)
-    slack_rows = []
+    slack_rows, signs = [], []
     for row, (con, sense) in enumerate(form.rows):
         if con.parent_component().local_name not in HARD:
             continue
         # a ≥ row (sense −1) is eased by +slack, a ≤ row (+1) by −slack
         for sign in ((1.0,) if sense == -1 else (-1.0,) if sense == 1 else (1.0, -1.0)):
-            highs.addCol(ELASTIC_PENALTY, 0.0, highspy.kHighsInf, 1,
-                         np.array([row], dtype=np.int32), np.array([sign]))
             slack_rows.append(row)
+            signs.append(sign)
+    n = len(slack_rows)
+    if n:  # one column per slack, added at once
+        highs.addCols(n, np.full(n, ELASTIC_PENALTY), np.zeros(n), np.full(n, highspy.kHighsInf),
+                      n, np.arange(n, dtype=np.int32), np.array(slack_rows, dtype=np.int32),
+                      np.array(signs))
     highs.run()
     if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return []

@@ -5,6 +5,7 @@ infeasible subset grouped by constraint family with the distinct data rows behin
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from northam_plan.case import Case
@@ -124,26 +125,30 @@ def grouped(causes, bounds: int) -> list[str]:
 
 
 def by_file(rows) -> list[str]:
-    """Distinct data rows, those of one file together: "demand.csv, lines 2, 3, 9" (at most
-    SHOWN line numbers per file, the rest counted); other sources (an override) as they are."""
-    lines: dict[str, list[int]] = {}
+    """Distinct data rows, those of one source together: "demand.csv, lines 2, 3, 9",
+    'x.toml [[add]] #3 (…) rows 7, 8' (at most SHOWN numbers per source and SHOWN sources, the
+    rest counted)."""
+    numbers: dict[tuple[str, str], list[int]] = {}
     for row in rows:
-        path, sep, line = row.rpartition(", line ")
-        if sep and line.isdigit():
-            numbers = lines.setdefault(path, [])
-            if int(line) not in numbers:
-                numbers.append(int(line))
-        else:
-            lines.setdefault(row, [])
+        found = _NUMBERED.match(row)
+        source, word, number = found.groups() if found else (row, "", None)
+        listed = numbers.setdefault((source, word), [])
+        if number is not None and int(number) not in listed:
+            listed.append(int(number))
     shown = []
-    for source, numbers in lines.items():
-        if not numbers:
+    for (source, word), listed in numbers.items():
+        if not listed:
             shown.append(source)
             continue
-        listed = ", ".join(map(str, numbers[:SHOWN]))
-        more = f" and {len(numbers) - SHOWN} more" if len(numbers) > SHOWN else ""
-        shown.append(f"{source}, line{'s' if len(numbers) > 1 else ''} {listed}{more}")
+        more = f" and {len(listed) - SHOWN} more" if len(listed) > SHOWN else ""
+        shown.append(f"{source}{word}{'s' if len(listed) > 1 else ''} "
+                     f"{', '.join(map(str, sorted(listed)[:SHOWN]))}{more}")
+    if len(shown) > SHOWN:
+        shown = shown[:SHOWN] + [f"… and {len(shown) - SHOWN} more sources"]
     return shown
+
+
+_NUMBERED = re.compile(r"^(.*?)(, line| row) (\d+)$")
 
 
 def _count(n: int, noun: str) -> str:

@@ -56,8 +56,8 @@ def _main(version: bool = typer.Option(False, "--version", is_eager=True,
     """Plan North American critical-mineral and energy supply (Pyomo + HiGHS)."""
 
 
-VERBOSE = typer.Option(0, "--verbose", "-v", count=True, help="more detail on standard error "
-                       "(-v: debug, HiGHS's log even when quiet)")
+VERBOSE = typer.Option(0, "--verbose", "-v", count=True, help="more detail on standard error: "
+                       "debug messages, and HiGHS's log even with -q")
 QUIET = typer.Option(False, "--quiet", "-q", help="only warnings and errors on standard error "
                      "(no HiGHS log; the status line stays)")
 DATA_ROOT_HELP = ("a folder (and its subfolders) the case may read besides its own; repeat for "

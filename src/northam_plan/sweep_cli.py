@@ -50,8 +50,8 @@ def sweep(
     force: bool = typer.Option(False, "--force", help="solve again scenarios already solved"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="only warnings and errors on "
                                "standard error (the progress bar stays)"),
-    verbose: int = typer.Option(0, "--verbose", count=True, help="more detail on standard "
-                                "error (-v is --vary here)"),
+    verbose: int = typer.Option(0, "--verbose", count=True, help="the stages of each solve "
+                                "on standard error (twice: debug detail; -v is --vary here)"),
 ) -> None:
     """Solve every combination of variations of a case on Dask; index them in sweep.csv."""
     from northam_plan.sweep import ClusterError, run_sweep
@@ -82,7 +82,8 @@ def sweep(
     solve = {"threads": threads, "time_limit": time_limit, "algorithm": algorithm,
              "quiet": True}
     try:
-        with terminal(verbose, quiet, status=False), progress:
+        # one line per scenario is the sweep's own; the stages of each solve only with -v
+        with terminal(max(verbose - 1, 0), quiet or not verbose, status=False), progress:
             done = run_sweep(case, vary, out, workers=workers, scheduler=scheduler,
                              sequential=sequential, solve=solve, force=force,
                              on_start=on_start, on_result=on_result)

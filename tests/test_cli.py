@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
+from importlib.metadata import version
+from pathlib import Path
 
 import pandas as pd
 import xarray as xr
 from typer.testing import CliRunner
 
+import northam_plan
 from casekit import mine, write_case
 from northam_plan.cli import app
 
@@ -76,7 +83,46 @@ def test_validate_accepts_a_good_case(tmp_path):
     assert "valid" in result.output
 
 
+COMMANDS = ("solve", "validate", "explain", "calibrate", "compare", "report", "sweep")
+
+
 def test_help_on_every_command():
-    for command in ([], ["solve"], ["validate"]):
-        result = runner.invoke(app, [*command, "--help"])
+    for command in ([], *([c] for c in COMMANDS)):
+        result = runner.invoke(app, [*command, "--help"], prog_name="northam-plan")
         assert result.exit_code == 0 and "Usage" in result.output
+        # flags as flags, repeatable options by the type of one item, no Python types
+        assert "<bool>" not in result.output and "list[" not in result.output
+
+
+def test_help_shows_flags_as_flags_and_list_arguments_as_names_with_dots():
+    solve = runner.invoke(app, ["solve", "--help"], prog_name="northam-plan").output
+    assert "Usage: northam-plan solve [OPTIONS] [CASE]" in solve
+    assert re.search(r"--quiet\s+-q\s+only warnings", solve)  # no type between flag and help
+    assert re.search(r"--verbose\s+-v\s+more detail", solve)
+    assert re.search(r"--data-root\s+<path>\s", solve)
+    compare = runner.invoke(app, ["compare", "--help"], prog_name="northam-plan").output
+    assert "Usage: northam-plan compare [OPTIONS] PLANS..." in compare
+    assert re.search(r"\*\s+PLANS\.\.\.\s+solved plan folders", compare)
+    assert "Usage: northam-plan sweep [OPTIONS] CASE" in \
+        runner.invoke(app, ["sweep", "--help"], prog_name="northam-plan").output
+
+
+def test_version():
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout == f"northam-plan {version('northam-plan')}\n"
+
+
+def test_python_dash_m_runs_the_command_line():
+    """``python -m northam_plan`` and ``python -m northam_plan.cli`` both work."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(Path(northam_plan.__file__).parent.parent), os.environ.get("PYTHONPATH", "")])}
+    for module in ("northam_plan", "northam_plan.cli"):
+        helped = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True,
+                                text=True, env=env, timeout=120)
+        assert helped.returncode == 0, helped.stderr
+        assert "Usage: northam-plan [OPTIONS] COMMAND" in helped.stdout
+        assert "explain" in helped.stdout
+    versioned = subprocess.run([sys.executable, "-m", "northam_plan", "--version"],
+                               capture_output=True, text=True, env=env, timeout=120)
+    assert versioned.stdout.strip() == f"northam-plan {version('northam-plan')}"

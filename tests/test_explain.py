@@ -127,13 +127,92 @@ def test_cli_solve_points_to_explain_and_explain_lists_the_causes(tmp_path):
     assert solved.exit_code == 1
     assert "infeasible" in solved.output and "northam-plan explain" in solved.output
     explained = runner.invoke(app, ["explain", str(path), "--elastic"])
-    assert explained.exit_code == 1
-    assert "regional_share_min[NA, ore, 2025]" in explained.output
-    assert "regional_shares.csv, line 2" in explained.output
-    assert "must give by 5" in explained.output
+    assert explained.exit_code == 0  # explained (it was 1, as if explaining had failed)
+    assert "regional_share_min[NA, ore, 2025]" in explained.stdout
+    assert "regional_shares.csv, line 2" in explained.stdout
+    assert "must give by 5 kt/yr" in explained.stdout  # the relaxation has its unit
 
 
 def test_explain_says_so_when_the_case_is_feasible(tmp_path):
     path = write_case(tmp_path, {**FLOOR, "regional_shares": []})
     result = runner.invoke(app, ["explain", str(path)])
     assert result.exit_code == 0 and "feasible" in result.output
+
+
+def infeasible_cases(tmp_path) -> dict:
+    """The infeasible cases above, each with the diagnosis line it must print."""
+    return {
+        "floor": (write_case(tmp_path / "floor", FLOOR),
+                  "Infeasible: the NA sourcing floor for ore in 2025 cannot hold: short by 5 "
+                  "kt/yr."),
+        "margin": (write_case(tmp_path / "margin", {**POWER, "reserve_margins": [
+            {"region": "US", "commodity": "elec", "margin": 1.5}]}),
+            "Infeasible: the reserve margin for elec in US 2025 cannot hold: short by 4.38 "
+            "TWh/yr."),
+        "reserves": (write_case(tmp_path / "reserves", {
+            **FLOOR, "processes": [mine("mine_cn", var_om=2.0), mine("mine_us", var_om=5.0)],
+            "existing_capacity": FLOOR["existing_capacity"] + [
+                {"region": "US", "process": "mine_us", "capacity": 10}],
+            "reserves": [{"region": "US", "commodity": "ore", "reserves": 2.0}]}),
+            "Infeasible: the ore reserves of US cannot cover the extraction up to 2025: short "
+            "by 3 kt."),
+        "content": (write_case(tmp_path / "content", CONTENT,
+                               extra_toml="allow_unserved = false\n"),
+                    "Infeasible: the rule of origin for ore delivered to US in 2025 (mined in "
+                    "USMCA) cannot hold: short by 1 kt/yr."),
+    }
+
+
+@pytest.mark.parametrize("name", ["floor", "margin", "reserves", "content"])
+def test_explain_starts_with_a_one_line_diagnosis_with_its_unit(tmp_path, name):
+    """Each infeasible case: first line = what cannot hold, by how much, in which unit; exit 0;
+    nothing but the explanation on standard output."""
+    path, expected = infeasible_cases(tmp_path)[name]
+    result = runner.invoke(app, ["explain", str(path), "-q"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == expected
+    assert result.stderr == ""  # -q: no progress messages
+
+
+def test_demand_that_cannot_be_met_is_the_diagnosis_when_no_rule_can_give(tmp_path):
+    """No hard rule, 3 kt of capacity, 10 kt wanted, unserved demand forbidden: the diagnosis is
+    the demand itself, short by 7 kt/yr."""
+    path = write_case(tmp_path, {
+        "regions": [{"region": "US", "country": "US", "can_build": False}],
+        "processes": [mine(var_om=1.0)],
+        "existing_capacity": [{"region": "US", "process": "mine", "capacity": 3}],
+        "demand": [{"region": "US", "commodity": "ore", "sector": "all", "year": 2025,
+                    "quantity": 10}]}, extra_toml="allow_unserved = false\n")
+    result = explain(load_case(path))
+    assert result.diagnosis == "demand for ore in US 2025 cannot be met: short by 7 kt/yr"
+    assert result.explained and result.relaxed == []  # listed only with elastic=True
+    [relaxed] = explain(load_case(path), elastic=True).relaxed
+    assert relaxed.family == "unserved" and relaxed.relaxed_by == pytest.approx(7.0)
+    assert relaxed.unit == "kt/yr" and relaxed.rows[0].endswith("demand.csv, line 2")
+
+
+def test_the_subset_is_grouped_by_family_with_each_data_row_once(tmp_path):
+    """A floor over three years: three members of one family, one CSV row behind them, shown
+    once; demand rows are those of the member's own year."""
+    path = write_case(tmp_path, {**FLOOR, "demand": [
+        {"region": "US", "commodity": "ore", "sector": "all", "year": year, "quantity": 10}
+        for year in (2025, 2026, 2027)]}, end=2027)
+    result = runner.invoke(app, ["explain", str(path)])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "  regional_share_min (3):" in out
+    assert out.count("regional_shares.csv, line 2") == 1
+    assert out.splitlines()[0].startswith("Infeasible: the NA sourcing floor for ore in 2025 "
+                                          "cannot hold: short by 5 kt/yr (and 2 more")
+    path = write_case(tmp_path / "b", CONTENT_YEARS, extra_toml="allow_unserved = false\n",
+                      end=2026)
+    unserved = [c for c in explain(load_case(path)).causes if c.family == "unserved"]
+    assert {c.index[2]: [row.rsplit(", ", 1)[1] for row in c.rows] for c in unserved} == {
+        2025: ["line 2"], 2026: ["line 3"]}
+    out = runner.invoke(app, ["explain", str(path)]).stdout
+    assert "demand.csv, lines 2, 3" in out and "demand.csv, line 2;" not in out
+
+
+CONTENT_YEARS = {**CONTENT, "demand": [
+    {"region": "US", "commodity": "ore", "sector": "all", "year": year, "quantity": 10}
+    for year in (2025, 2026)]}

@@ -1,13 +1,18 @@
 """Command line: ``northam-plan solve | validate | explain | calibrate | compare | report |
 sweep``. It only wires the stages together.
 
-Exit codes: 0 solved to optimality (or valid input; for ``calibrate``, every figure within
-tolerance), 1 the solver found no optimal plan (``calibrate``: a figure outside tolerance),
-2 invalid input.
+Exit codes: 0 solved to optimality (or valid input; for ``explain``, the case explained; for
+``calibrate``, every figure within tolerance), 1 the solver found no optimal plan (``explain``:
+no explanation found; ``calibrate``: a figure outside tolerance), 2 invalid input.
+
+Standard output carries only the result (a summary, an explanation); the log — HiGHS's
+included — goes to standard error at the level of ``-q``/``-v`` (:mod:`northam_plan.log`).
+Run as ``northam-plan``, ``python -m northam_plan`` or ``python -m northam_plan.cli``.
 """
 
 from __future__ import annotations
 
+from importlib.metadata import version as _version
 from importlib.resources import files
 from pathlib import Path
 from typing import List, Optional
@@ -16,9 +21,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from northam_plan.cli_help import Command, Group
 from northam_plan.errors import CaseError
+from northam_plan.log import terminal
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, cls=Group,
                   help="Plan North American critical-mineral and energy supply (Pyomo + HiGHS).")
 console = Console(stderr=True)
 EXIT_NOT_OPTIMAL = 1
@@ -36,6 +43,23 @@ def reference_case() -> Path:
     raise CaseError([])  # pragma: no cover - only in a broken install
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"northam-plan {_version('northam-plan')}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", is_eager=True,
+                                       callback=_show_version,
+                                       help="show the version and exit")) -> None:
+    """Plan North American critical-mineral and energy supply (Pyomo + HiGHS)."""
+
+
+VERBOSE = typer.Option(0, "--verbose", "-v", count=True, help="more detail on standard error: "
+                       "debug messages, and HiGHS's log even with -q")
+QUIET = typer.Option(False, "--quiet", "-q", help="only warnings and errors on standard error "
+                     "(no HiGHS log; the status line stays)")
 DATA_ROOT_HELP = ("a folder (and its subfolders) the case may read besides its own; repeat for "
                   "more (also: environment variable NORTHAM_PLAN_DATA_ROOT)")
 
@@ -46,7 +70,7 @@ def _report_case_error(err: CaseError) -> None:
     console.print(err.describe(), highlight=False, markup=False, soft_wrap=True)
 
 
-@app.command()
+@app.command(cls=Command)
 def solve(
     case: Optional[Path] = typer.Argument(None, help="case file (TOML); default: the bundled "
                                           "reference case"),
@@ -56,12 +80,14 @@ def solve(
     threads: Optional[int] = typer.Option(None, "--threads", help="HiGHS threads", min=1),
     algorithm: str = typer.Option("auto", "--algorithm",
                                   help="auto, simplex or ipm (interior point + crossover)"),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="no solver log"),
+    quiet: bool = QUIET,
+    verbose: int = VERBOSE,
     data_root: List[Path] = typer.Option([], "--data-root", help=DATA_ROOT_HELP),
     route: str = typer.Option("matrix", "--route", help="matrix (the LP as arrays, fastest) or "
                               "pyomo (a Pyomo model and Pyomo's compiler); the same LP"),
 ) -> None:
-    """Solve a case and write summary.json, plan.nc and tables/ to the result folder."""
+    """Solve a case and write summary.json, plan.nc, tables/ and highs.log (HiGHS's log) to the
+    result folder."""
     from northam_plan.pipeline import run_case
     from northam_plan.solve import SolveOptions
 
@@ -75,7 +101,8 @@ def solve(
     options = SolveOptions(time_limit=time_limit, threads=threads, algorithm=algorithm,
                            quiet=quiet)
     try:
-        run = run_case(path, out, options, data_roots=data_root, route=route)
+        with terminal(verbose, quiet, title="solve"):
+            run = run_case(path, out, options, data_roots=data_root, route=route)
     except CaseError as err:
         _report_case_error(err)
         raise typer.Exit(EXIT_BAD_INPUT) from None
@@ -113,7 +140,7 @@ def _print_summary(run) -> None:
     Console().print(table)
 
 
-@app.command()
+@app.command(cls=Command)
 def validate(case: Path = typer.Argument(..., help="case file (TOML)"),
              data_root: List[Path] = typer.Option([], "--data-root", help=DATA_ROOT_HELP),
              ) -> None:
@@ -133,14 +160,17 @@ def validate(case: Path = typer.Argument(..., help="case file (TOML)"),
                     f"(hash {loaded.hash[:12]})")
 
 
-@app.command()
+@app.command(cls=Command)
 def explain(
     case: Path = typer.Argument(..., help="case file (TOML)"),
-    elastic: bool = typer.Option(False, "--elastic", help="also relax the hard constraints at "
-                                 "a high price and report what had to give, by how much"),
+    elastic: bool = typer.Option(False, "--elastic", help="also list every hard constraint "
+                                 "that had to give, by how much, in its unit"),
     data_root: List[Path] = typer.Option([], "--data-root", help=DATA_ROOT_HELP),
+    quiet: bool = QUIET,
+    verbose: int = VERBOSE,
 ) -> None:
-    """Explain an infeasible case: the rules and data rows that cannot hold together."""
+    """Explain an infeasible case: a one-line diagnosis, then the rules and data rows that
+    cannot hold together. Exit 0 when the case is explained (or feasible)."""
     from northam_plan.case import load_case
     from northam_plan.explain import explain as explain_case
 
@@ -149,12 +179,13 @@ def explain(
     except CaseError as err:
         _report_case_error(err)
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    explanation = explain_case(loaded, elastic=elastic)
+    with terminal(verbose, quiet, title="explain"):
+        explanation = explain_case(loaded, elastic=elastic)
     Console().print(explanation.describe(), highlight=False, markup=False, soft_wrap=True)
-    raise typer.Exit(0 if explanation.feasible else EXIT_NOT_OPTIMAL)
+    raise typer.Exit(0 if explanation.feasible or explanation.explained else EXIT_NOT_OPTIMAL)
 
 
-@app.command()
+@app.command(cls=Command)
 def calibrate(
     case: Optional[Path] = typer.Argument(None, help="case file (TOML; solved into "
                                           "results/<name>/ unless an up-to-date result is "
@@ -165,17 +196,19 @@ def calibrate(
     observed: Optional[Path] = typer.Option(None, "--observed", help="folder of observed "
                                             "figures (CSV); default: calibration/ beside the "
                                             "case's tables folder"),
+    quiet: bool = QUIET,
+    verbose: int = VERBOSE,
 ) -> None:
     """Check the plan's base year against observed figures (production, trade, prices,
     generation); exit 0 when every figure is within its tolerance, 1 otherwise."""
     from northam_plan.compare import CompareError
     from northam_plan.plan.calibration import deviation_text, summary_line
     from northam_plan.report import write_calibration
-    from northam_plan.report.commands import _fail, _solving
+    from northam_plan.report.commands import _fail
 
     try:
-        rows, written = write_calibration(case or reference_case(), out, observed,
-                                          on_solve=_solving)
+        with terminal(verbose, quiet, title="calibrate"):
+            rows, written = write_calibration(case or reference_case(), out, observed)
     except (CompareError, CaseError) as err:
         _fail(err)
     except ValueError as err:
@@ -197,8 +230,8 @@ def calibrate(
     raise typer.Exit(0 if rows["within"].all() else EXIT_NOT_OPTIMAL)
 
 
-def main() -> None:  # pragma: no cover
-    app()
+def main() -> None:
+    app(prog_name="northam-plan")
 
 
 from northam_plan.report.commands import register  # noqa: E402  (compare, report)
@@ -206,3 +239,6 @@ from northam_plan.report.commands import register  # noqa: E402  (compare, repor
 register(app)
 from northam_plan.sweep_cli import register as register_sweep  # noqa: E402  (sweep)
 register_sweep(app)
+
+if __name__ == "__main__":
+    main()

@@ -15,6 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 from northam_plan.compare_plan import CompareError, NotOptimal, SolvedPlan, chain_of_case
+from northam_plan.log import get_logger
+
+log = get_logger(__name__)
 
 
 def load_result(folder: Path | str, name: str | None = None) -> SolvedPlan:
@@ -78,6 +81,7 @@ def resolve(item, name: str | None = None, results: Path | str = "results",
     path = Path(item)
     if path.suffix.lower() == ".toml":
         return _solve_or_reuse(path, name, Path(results), on_solve)
+    log.info("reading the plan in %s", path)
     return load_result(path, name)
 
 
@@ -91,16 +95,22 @@ def _solve_or_reuse(path: Path, name, results: Path, on_solve) -> SolvedPlan:
     case = load_case(path)  # CaseError goes up: the CLI lists the problems
     out = results / path.stem
     summary_path = out / "summary.json"
+    why = "no result there yet"
     if summary_path.is_file():
         try:
             summary = json.loads(summary_path.read_text())
         except (json.JSONDecodeError, UnicodeDecodeError):
             summary = {}
-        if (summary.get("case_hash") == case.hash and summary.get("status") == "optimal"
-                and (summary.get("versions") or {}).get("northam_plan") == _version()):
+        why = ("the case changed since" if summary.get("case_hash") != case.hash else
+               "the result there is not optimal" if summary.get("status") != "optimal" else
+               "it was solved by another version"
+               if (summary.get("versions") or {}).get("northam_plan") != _version() else "")
+        if not why:
+            log.info("reusing %s for %s (solved before: same case, same version)", out, path)
             plan = load_result(out, name or path.stem)
             plan.chain_ = chain_of_case(case)
             return plan
+    log.info("solving %s into %s (%s)", path, out, why)
     if on_solve is not None:
         on_solve(path, out)
     run = run_case(path, out, SolveOptions(quiet=True))

@@ -9,11 +9,16 @@ from importlib.metadata import version
 from pathlib import Path
 
 from northam_plan.case import Case, load_case
+from northam_plan.log import get_logger
 from northam_plan.model import build_model
 from northam_plan.model.algebra import MATRIX, PYOMO
 from northam_plan.numerics import health_warnings
 from northam_plan.plan import Plan, extract_plan, write_plan
 from northam_plan.solve import SolveOptions, SolveResult, solve
+
+log = get_logger(__name__)
+#: HiGHS's log of the solve, beside the plan in the result folder
+HIGHS_LOG = "highs.log"
 
 
 @dataclass
@@ -42,15 +47,19 @@ def run_case(path: Path | str, out: Path | str | None = None,
 
     ``data_roots``: folders the case may read besides its own (:mod:`northam_plan.case.roots`).
 
+    The result folder also gets ``highs.log``, HiGHS's log of the solve.
+
     Raises :class:`northam_plan.errors.CaseError` for invalid input.
     """
     options = options or SolveOptions()
     timings = {}
     tic = time.perf_counter()
+    log.info("loading %s", path)
     case = load_case(path, data_roots)
     timings["load"] = time.perf_counter() - tic
 
     tic = time.perf_counter()
+    log.info("building the model of %s (%s route)", case.name, route)
     model = build_model(case, route=route)
     timings["build"] = time.perf_counter() - tic
 
@@ -60,6 +69,7 @@ def run_case(path: Path | str, out: Path | str | None = None,
     plan = None
     if result.optimal:
         tic = time.perf_counter()
+        log.info("extracting the plan")
         plan = extract_plan(model, case)
         timings["extract"] = time.perf_counter() - tic
     summary = make_summary(case, result, plan, options, timings, route)
@@ -67,7 +77,9 @@ def run_case(path: Path | str, out: Path | str | None = None,
     if plan is not None and write:
         tic = time.perf_counter()
         written = Path(out) if out is not None else default_out(case)
+        log.info("writing %s", written)
         write_plan(plan, summary, written)  # summary.json holds the stages before writing
+        (written / HIGHS_LOG).write_text("\n".join(result.log) + "\n")
         timings["write"] = time.perf_counter() - tic
         summary["timings"]["write"] = round(timings["write"], 4)
     return CaseRun(case=case, result=result, summary=summary, plan=plan, out=written)

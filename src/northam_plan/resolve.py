@@ -123,7 +123,7 @@ class Resolver:
         lp = _highs_lp(form)
         self._kept = Kept(form, lp)
         handover = time.perf_counter() - tic
-        with _quiet_stdout(self.options.quiet):
+        with _quiet_stdout(True):  # HiGHS's banner; its log goes to the logger (solve.py)
             self.highs = highspy.Highs()
         _set_options(self.highs, self.options)
         self.highs.passModel(lp)

@@ -6,10 +6,15 @@ this route 1.3–1.7× faster to hand over than Pyomo's in-memory HiGHS interfac
 rows one at a time. Primal values are loaded into the Pyomo variables and the row duals into a
 ``model.dual`` suffix (Pyomo's sign convention: for a minimisation, the dual of a binding ≥
 constraint is ≥ 0).
+
+HiGHS's log never reaches the terminal directly: its logging callback hands every line to the
+``northam_plan.highs`` logger (INFO, or DEBUG when ``quiet``), and the lines are kept in
+:attr:`SolveResult.log` (``run_case`` writes them to ``highs.log`` in the result folder).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import threading
@@ -24,11 +29,13 @@ import pyomo.environ as pyo
 from pyomo.common.errors import InfeasibleConstraintException
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
+from northam_plan.log import HIGHS_LOGGER, get_logger
 from northam_plan.model.algebra import Col, Duals, MatrixModel, RowRef
 from northam_plan.model.build import gc_paused
 from northam_plan.numerics import Ranges, coefficient_ranges
 
 Algorithm = Literal["auto", "simplex", "ipm"]
+log = get_logger(__name__)
 
 _STATUS = {
     highspy.HighsModelStatus.kOptimal: "optimal",
@@ -60,7 +67,7 @@ class SolveOptions:
     algorithm: Algorithm = "auto"  # simplex, interior point (with crossover), or HiGHS's choice
     primal_tolerance: float | None = None
     dual_tolerance: float | None = None
-    quiet: bool = False  # no HiGHS log on the terminal
+    quiet: bool = False  # HiGHS's log at DEBUG rather than INFO (see the module's docstring)
 
 
 @dataclass
@@ -75,13 +82,15 @@ class SolveResult:
     message: str = ""
     #: coefficient ranges of the LP (:mod:`northam_plan.numerics`); None if it was not compiled
     ranges: Ranges | None = field(default=None, repr=False, compare=False)
+    #: HiGHS's log, line by line
+    log: list[str] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def optimal(self) -> bool:
         return self.status == "optimal"
 
     def to_dict(self) -> dict:
-        data = {k: v for k, v in asdict(self).items() if k != "ranges"}
+        data = {k: v for k, v in asdict(self).items() if k not in ("ranges", "log")}
         return {**data, "optimal": self.optimal,
                 "numerics": self.ranges.to_dict() if self.ranges else None}
 
@@ -110,13 +119,16 @@ def solve(model, options: SolveOptions | None = None, **kwargs) -> SolveResult:
     ranges = handed.ranges()
     timings["numerics"] = time.perf_counter() - tic
 
-    with _quiet_stdout(options.quiet):  # HiGHS prints its banner when it is created
+    with _quiet_stdout(True):  # HiGHS prints its banner when it is created
         highs = highspy.Highs()
-    _set_options(highs, options)
+    highs_log = _set_options(highs, options)
+    log.info("solving with HiGHS: %s rows, %s columns, %s nonzeros", f"{handed.rows:,}",
+             f"{int(lp.num_col_):,}", f"{handed.nonzeros:,}")
     tic = time.perf_counter()
     highs.passModel(lp)
     run_highs(highs)
     timings["solve"] = time.perf_counter() - tic
+    highs_log.flush()
 
     status = _STATUS.get(highs.getModelStatus(), str(highs.getModelStatus()))
     sizes = {"variables": int(lp.num_col_), "constraints": handed.rows,
@@ -130,8 +142,36 @@ def solve(model, options: SolveOptions | None = None, **kwargs) -> SolveResult:
         timings["load"] = time.perf_counter() - tic
     elif status in ("time_limit", "iteration_limit", "interrupted"):
         message = f"{message}; {_progress(highs, timings['solve'])}"
+    log.info("HiGHS ended: %s after %.1f s", status, timings["solve"])
     return SolveResult(status=status, objective=objective, sizes=sizes, timings=timings,
-                       solver=f"HiGHS {_highs_version()}", message=message, ranges=ranges)
+                       solver=f"HiGHS {_highs_version()}", message=message, ranges=ranges,
+                       log=highs_log.lines)
+
+
+class HighsLog:
+    """HiGHS's log through its logging callback, never on the terminal: each line goes to the
+    ``northam_plan.highs`` logger (INFO, or DEBUG if ``quiet``) and into :attr:`lines`."""
+
+    def __init__(self, quiet: bool = False) -> None:
+        self.lines: list[str] = []
+        self.level = logging.DEBUG if quiet else logging.INFO
+        self._logger = logging.getLogger(HIGHS_LOGGER)
+        self._partial = ""
+
+    def attach(self, highs: highspy.Highs) -> None:
+        highs.setOptionValue("output_flag", True)
+        highs.setOptionValue("log_to_console", False)
+        highs.cbLogging += self._on_log
+
+    def _on_log(self, event) -> None:
+        *complete, self._partial = (self._partial + event.message).split("\n")
+        for line in complete:
+            self.lines.append(line)
+            self._logger.log(self.level, line)
+
+    def flush(self) -> None:
+        if self._partial:
+            self._on_log(type("Event", (), {"message": "\n"})())
 
 
 def run_highs(highs: highspy.Highs) -> None:
@@ -286,8 +326,10 @@ def _highs_lp(form, bounds: tuple[np.ndarray, np.ndarray] | None = None) -> high
     return lp
 
 
-def _set_options(highs: highspy.Highs, options: SolveOptions) -> None:
-    highs.setOptionValue("output_flag", not options.quiet)
+def _set_options(highs: highspy.Highs, options: SolveOptions) -> HighsLog:
+    """Hand ``options`` to HiGHS and route its log to the logger; return the log."""
+    highs_log = HighsLog(options.quiet)
+    highs_log.attach(highs)
     if options.time_limit is not None:
         highs.setOptionValue("time_limit", float(options.time_limit))
     if options.threads is not None:
@@ -301,6 +343,7 @@ def _set_options(highs: highspy.Highs, options: SolveOptions) -> None:
         highs.setOptionValue("primal_feasibility_tolerance", options.primal_tolerance)
     if options.dual_tolerance is not None:
         highs.setOptionValue("dual_feasibility_tolerance", options.dual_tolerance)
+    return highs_log
 
 
 def _load(model, form, highs) -> None:

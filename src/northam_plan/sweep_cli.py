@@ -18,7 +18,9 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                            TimeElapsedColumn, TimeRemainingColumn)
 from rich.table import Table
 
+from northam_plan.cli_help import Command
 from northam_plan.errors import CaseError
+from northam_plan.log import terminal
 
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -46,6 +48,10 @@ def sweep(
                                                help="seconds per scenario"),
     algorithm: str = typer.Option("auto", "--algorithm", help="auto, simplex or ipm"),
     force: bool = typer.Option(False, "--force", help="solve again scenarios already solved"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="only warnings and errors on "
+                               "standard error (the progress bar stays)"),
+    verbose: int = typer.Option(0, "--verbose", count=True, help="the stages of each solve "
+                                "on standard error (twice: debug detail; -v is --vary here)"),
 ) -> None:
     """Solve every combination of variations of a case on Dask; index them in sweep.csv."""
     from northam_plan.sweep import ClusterError, run_sweep
@@ -76,7 +82,8 @@ def sweep(
     solve = {"threads": threads, "time_limit": time_limit, "algorithm": algorithm,
              "quiet": True}
     try:
-        with progress:
+        # one line per scenario is the sweep's own; the stages of each solve only with -v
+        with terminal(max(verbose - 1, 0), quiet or not verbose, status=False), progress:
             done = run_sweep(case, vary, out, workers=workers, scheduler=scheduler,
                              sequential=sequential, solve=solve, force=force,
                              on_start=on_start, on_result=on_result)
@@ -133,4 +140,4 @@ def _bad(message: str) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(sweep)
+    app.command(cls=Command)(sweep)

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
+from northam_plan.log import get_logger
+
 if TYPE_CHECKING:  # the CLI imports this package: keep pandas and xarray out of its start
     from northam_plan.compare import SolvedPlan
     from northam_plan.report.metrics import Comparison
@@ -42,6 +44,9 @@ def write_csv(comparison: Comparison, path: Path) -> None:
     comparison.table.to_csv(path, index=False, lineterminator="\n", float_format=FLOAT_FORMAT)
 
 
+log = get_logger(__name__)
+
+
 def write_comparison(items, out: Path | str, base: str | None = None,
                      names: Sequence[str] | None = None, **kwargs) -> dict[str, Path]:
     """Compare plans (folders, case files, CaseRuns) and write the four files to ``out``."""
@@ -52,6 +57,7 @@ def write_comparison(items, out: Path | str, base: str | None = None,
     from northam_plan.compare import resolve_all
 
     plans = resolve_all(items, names, **kwargs)
+    log.info("comparing %d plans; writing %s", len(plans), out)
     comparison = comparison_of(plans, base)
     writers: dict[str, Callable] = {
         "comparison.csv": write_csv, "comparison.xlsx": write_workbook,
@@ -66,6 +72,7 @@ def write_report(item, path: Path | str | None = None, **kwargs) -> Path:
     from northam_plan.report.html import write_html
 
     plans = resolve_all([item], **kwargs)
+    log.info("writing the report of %s", plans[0].name)
     comparison = comparison_of(plans)
     if path is None:
         if plans[0].folder is None:

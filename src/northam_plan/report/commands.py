@@ -13,15 +13,18 @@ from typing import List, Optional
 import typer
 from rich.console import Console
 
+from northam_plan.cli_help import Command
 from northam_plan.errors import CaseError
+from northam_plan.log import terminal
 
 EXIT_NOT_OPTIMAL = 1
 EXIT_BAD_INPUT = 2
 console = Console(stderr=True)
 
 
-def _solving(path: Path, out: Path) -> None:
-    console.print(f"solving {path} → {out}", highlight=False, soft_wrap=True)
+VERBOSE = typer.Option(0, "--verbose", "-v", count=True, help="more detail on standard error "
+                       "(-v: debug, HiGHS's log)")
+QUIET = typer.Option(False, "--quiet", "-q", help="only warnings and errors on standard error")
 
 
 def _fail(err: Exception) -> None:
@@ -45,13 +48,18 @@ def compare(
                                        "default: the first"),
     out: Path = typer.Option(Path("results") / "comparison", "--out", "-o",
                              help="folder for the four comparison files"),
+    quiet: bool = QUIET,
+    verbose: int = VERBOSE,
 ) -> None:
-    """Compare scenarios: comparison.csv, .xlsx, .html and .iamc.csv (differences from the base)."""
+    """Compare scenarios: comparison.csv, .xlsx, .html and .iamc.csv (differences from the base).
+    A case file whose result folder holds its up-to-date plan is reused, not solved again;
+    the log says which."""
     from northam_plan.compare import CompareError
     from northam_plan.report import write_comparison
 
     try:
-        written = write_comparison(plans, out, base=base, on_solve=_solving)
+        with terminal(verbose, quiet, title="compare"):
+            written = write_comparison(plans, out, base=base)
     except (CompareError, CaseError) as err:
         _fail(err)
     for path in written.values():
@@ -62,6 +70,8 @@ def report(
     plan: Path = typer.Argument(..., help="a solved plan folder (with summary.json)"),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="HTML file to write; default "
                                        "<plan folder>/report.html"),
+    quiet: bool = QUIET,
+    verbose: int = VERBOSE,
 ) -> None:
     """Write the HTML report (headline table, charts, summary) of one solved plan."""
     from northam_plan.compare import CompareError
@@ -70,12 +80,13 @@ def report(
     if plan.suffix.lower() == ".toml" and out is None:
         out = Path("results") / plan.stem / "report.html"
     try:
-        path = write_report(plan, out, on_solve=_solving)
+        with terminal(verbose, quiet, title="report"):
+            path = write_report(plan, out)
     except (CompareError, CaseError) as err:
         _fail(err)
     console.print(f"wrote {path}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(compare)
-    app.command()(report)
+    app.command(cls=Command)(compare)
+    app.command(cls=Command)(report)

@@ -36,13 +36,18 @@ def did_you_mean(name: object, known, cutoff: float = 0.6) -> str:
     """' (did you mean 'x'?)' for the known name closest to ``name``, or '' when none is close.
 
     Case is ignored when looking (``us`` finds ``US``)."""
+    found = closest(name, known, cutoff)
+    return f" (did you mean '{found}'?)" if found is not None else ""
+
+
+def closest(name: object, known, cutoff: float = 0.6) -> str | None:
+    """The known name closest to ``name`` (case ignored), or None when none is close."""
     text = str(name)
-    known = [str(k) for k in known if str(k)]
-    by_folded = {k.casefold(): k for k in known}
+    by_folded = {str(k).casefold(): str(k) for k in known if str(k)}
     close = difflib.get_close_matches(text.casefold(), list(by_folded), n=1, cutoff=cutoff)
     if close and by_folded[close[0]] != text:
-        return f" (did you mean '{by_folded[close[0]]}'?)"
-    return ""
+        return by_folded[close[0]]
+    return None
 
 
 def listing(names, limit: int = 12) -> str:

@@ -168,6 +168,8 @@ def toml_problem(path: Path, err: tomllib.TOMLDecodeError) -> Problem:
     line = position = None
     if where is not None and where.groups():
         line, position = int(where.group(1)), int(where.group(2))
+    if what.startswith("illegal character '\\n'") or what.startswith("unterminated string"):
+        what = "unterminated string: the line ends inside quoted text (a closing \" missing)"
     hint = (" (text must be quoted: name = \"text\"; numbers may not contain spaces)"
             if "invalid value" in what else "")
     return Problem(path, f"not valid TOML: {what}{hint}", line=line, position=position)

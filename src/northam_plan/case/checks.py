@@ -21,7 +21,7 @@ from northam_plan.case.leadtimes import (DEFAULT_REGIME, construction_years,
 from northam_plan.case.schema import TABLES
 from northam_plan.case.tables import LINE
 from northam_plan.case.units import check_commodity_units
-from northam_plan.errors import ProblemList
+from northam_plan.errors import ProblemList, did_you_mean
 
 
 def check_case(tables: dict[str, pd.DataFrame], folder: Path, years: Years,
@@ -175,8 +175,9 @@ def _regimes_known(tables, folder, problems) -> None:
             for k, g in zip(tables["throughput"]["country"], tables["throughput"]["regime"])]):
         known = sorted({g for k, g in named if k == row["country"]} | {DEFAULT_REGIME})
         problems.add(folder / "throughput.csv", f"unknown regime '{row['regime']}' for "
-                                                f"{row['country']} (regimes.csv has "
-                                                f"{', '.join(known)})",
+                                                f"{row['country']}"
+                                                f"{did_you_mean(row['regime'], known)} "
+                                                f"(regimes.csv has {', '.join(known)})",
                      line=line, column="regime")
 
 

@@ -98,19 +98,26 @@ def year_rows(tables, folder: Path, years: Years, problems: ProblemList,
                 - np.searchsorted(model, before.to_numpy(), side="right")) > 0
         outside = ((year < years.start) | (year > years.end)).to_numpy()
         lines = ordered[LINE].to_numpy()
-        _report(problems, path, ordered.loc[outside & ~read], lines[outside & ~read],
-                f"lie outside the horizon {years.start}–{years.end} and no model year reads "
-                "them (a model year interpolates between the given years around it, and holds "
-                "the nearest one beyond them): remove them, or widen [years]")
+        unread = outside & ~read
+        if unread.any():
+            first = min((int(line) for line in lines[unread] if line), default=None)
+            problems.add(path, f"{_count(unread)} outside the horizon {years.start}–"
+                               f"{years.end} that no model year reads (a model year "
+                               "interpolates between the given years around it and holds the "
+                               "nearest one beyond them): remove them or widen [years]; "
+                               + _years_lines(ordered.loc[unread], lines[unread]),
+                         line=first, column="year")
         inside_unread = ~outside & ~read
         if inside_unread.any():
-            warnings.append(f"{path}: {_count(inside_unread)} fall between model years (step "
-                            f"{years.step}) and are not read: {_years_lines(ordered.loc[inside_unread], lines[inside_unread])}")
+            warnings.append(f"{path}: {_count(inside_unread)} between model years (step "
+                            f"{years.step}) not read, a model year interpolating between the "
+                            "given years around it: "
+                            + _years_lines(ordered.loc[inside_unread], lines[inside_unread]))
         carried = outside & read
         if carried.any():
-            warnings.append(f"{path}: {_count(carried)} lie outside the horizon "
-                            f"{years.start}–{years.end}; they are read only to interpolate "
-                            f"into it: {_years_lines(ordered.loc[carried], lines[carried])}")
+            warnings.append(f"{path}: {_count(carried)} outside the horizon {years.start}–"
+                            f"{years.end}, read only to interpolate into it: "
+                            + _years_lines(ordered.loc[carried], lines[carried]))
 
 
 def _count(mask) -> str:
@@ -123,15 +130,7 @@ def _years_lines(rows: pd.DataFrame, lines) -> str:
     where = ", ".join(map(str, shown[:8])) + (" …" if len(shown) > 8 else "")
     found = sorted(set(int(y) for y in rows["year"]))
     return (f"year{'s' if len(found) > 1 else ''} {', '.join(map(str, found[:8]))}"
-            f"{' …' if len(found) > 8 else ''}" + (f" (lines {where})" if where else ""))
-
-
-def _report(problems, path, rows: pd.DataFrame, lines, what: str) -> None:
-    if rows.empty:
-        return
-    first = min((int(line) for line in lines if line), default=None)
-    problems.add(path, f"{_count(lines)} {what}; {_years_lines(rows, lines)}", line=first,
-                 column="year")
+            f"{' …' if len(found) > 8 else ''}" + (f" (line{'s' if len(shown) > 1 else ''} {where})" if where else ""))
 
 
 def span_has_model_year(path, frame: pd.DataFrame, start, end, years: Years,

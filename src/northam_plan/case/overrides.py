@@ -14,7 +14,7 @@ from northam_plan.case.casefile import (Add, Options, Override, SourcedAdd, Sour
 from northam_plan.case.schema import TABLES
 from northam_plan.case.tables import (LINE, SET_BY, CellError, check_duplicate_keys,
                                       convert_cell)
-from northam_plan.errors import ProblemList, did_you_mean
+from northam_plan.errors import ProblemList, closest, did_you_mean
 
 #: the "file" that overrides given from Python are reported against
 PYTHON = Path("<Case.with_overrides>")
@@ -33,8 +33,10 @@ def apply_additions(tables: dict[str, pd.DataFrame], folder, additions: tuple[So
         rows = []
         for number, raw in enumerate(add.rows, start=1):
             row, ok = {LINE: 0, SET_BY: f"{file.name} {label} row {number}"}, True
+            meant = set()  # columns a mistyped name was probably meant to be
             for name in raw:
                 if name not in {c.name for c in schema.columns}:
+                    meant.add(closest(name, schema_names(schema)))
                     problems.add(file, f"{label}: row {number}: unknown column '{name}'"
                                        f"{did_you_mean(name, schema_names(schema))}; the "
                                        f"columns of {schema.name} are "
@@ -42,6 +44,8 @@ def apply_additions(tables: dict[str, pd.DataFrame], folder, additions: tuple[So
                                  column=f"rows.{name}")
                     ok = False
             for column in schema.columns:
+                if column.name in meant and column.name not in raw:
+                    continue  # already said: the row names it with a typo
                 try:
                     row[column.name] = convert_cell(column, raw.get(column.name))
                 except CellError as err:

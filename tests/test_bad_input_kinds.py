@@ -128,6 +128,11 @@ KINDS = [
                                              cell("demand", 2, "quantity", "-3")),
          "tables/demand.csv, line 2, column 'quantity'",
          ("expected a number ≥ 0, in kt Cu/yr, got -3",)),
+    Kind("override-negative-demand-in-its-unit", both(
+        cell("commodities", 3, "unit", "kt Cu"),
+        toml_append(override("demand", 'commodity = "metal"', "quantity = -2"))),
+         "case.toml, column 'set.quantity'",
+         ("set.quantity: expected a number ≥ 0, in kt Cu/yr, got -2",)),
     # ------------------------------------------------ the case file
     Kind("toml-syntax", toml_replace('tables = "tables"', 'tables = "tables'),
          "case.toml, line 2, column 17", ("not valid TOML: unterminated string: the line ends "

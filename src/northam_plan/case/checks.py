@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import pandas as pd
 
 from northam_plan.case.case import slice_seasons
@@ -62,7 +63,9 @@ def check_case(tables: dict[str, pd.DataFrame], folder: Path, years: Years,
 
 
 def _rows(frame: pd.DataFrame, mask) -> list[tuple[int, pd.Series]]:
-    mask = pd.Series(mask, index=frame.index, dtype=bool)
+    mask = np.asarray(mask, dtype=bool)
+    if not mask.any():  # the usual case: nothing wrong, nothing to build
+        return []
     return [(int(row[LINE]), row) for _, row in frame[mask].iterrows()]
 
 

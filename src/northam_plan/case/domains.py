@@ -30,7 +30,9 @@ def unknown_message(what: str, value, known, where: str) -> str:
 
 
 def rows_where(frame: pd.DataFrame, mask) -> list[tuple[int, pd.Series]]:
-    mask = pd.Series(mask, index=frame.index, dtype=bool)
+    mask = np.asarray(mask, dtype=bool)
+    if not mask.any():  # the usual case: nothing wrong, nothing to build
+        return []
     return [(int(row[LINE]), row) for _, row in frame[mask].iterrows()]
 
 

@@ -14,6 +14,7 @@ from northam_plan.case.casefile import (Add, Options, Override, SourcedAdd, Sour
 from northam_plan.case.schema import TABLES
 from northam_plan.case.tables import (LINE, SET_BY, CellError, check_duplicate_keys,
                                       convert_cell)
+from northam_plan.case.units import with_unit
 from northam_plan.errors import ProblemList, closest, did_you_mean
 
 #: the "file" that overrides given from Python are reported against
@@ -103,7 +104,7 @@ def apply_overrides(tables: dict[str, pd.DataFrame], folder, overrides: tuple[So
                 ok = False
                 continue
             try:
-                updates[name] = convert_cell(column, value)
+                updates[name] = convert_cell(column, value, _unit(tables, frame, mask, column))
             except CellError as err:
                 problems.add(file, f"{label}: set.{name}: {err}", column=f"set.{name}")
                 ok = False
@@ -123,6 +124,17 @@ def apply_overrides(tables: dict[str, pd.DataFrame], folder, overrides: tuple[So
     for name in touched:
         check_duplicate_keys(folder / TABLES[name].file, TABLES[name], tables[name], problems)
     return tables
+
+
+def _unit(tables, frame: pd.DataFrame, mask, column) -> str | None:
+    """The column's unit with 'unit' said as the commodity's unit (``kt Li/yr``) when the
+    rows an override changes are all of commodities in one unit; else None (as declared)."""
+    if "commodity" not in frame or "unit" not in column.unit:
+        return None
+    units = dict(zip(tables["commodities"]["commodity"], tables["commodities"]["unit"]))
+    found = {units.get(c) for c in frame.loc[mask, "commodity"]}
+    return with_unit(column.unit, found.pop()) if len(found) == 1 and None not in found \
+        else None
 
 
 def _closest_value(frame: pd.DataFrame, override: Override) -> str:

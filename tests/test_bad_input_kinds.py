@@ -71,7 +71,10 @@ KINDS = [
     Kind("capacity-factor-region", rows("capacity_factors", CF + "mine,US-WW,year,0.5\n"),
          "tables/capacity_factors.csv, line 2, column 'region'",
          ("unknown region 'US-WW'", "did you mean 'US-W'?")),
-    Kind("emission-cap-scope", rows("emission_caps", "scope,commodity,cap\nUSMCa,ore,5\n"),
+    Kind("emission-cap-scope", both(rows("emission_caps", "scope,commodity,cap\nUSMCa,co2,5\n"),
+                                    add_row("commodities", {"commodity": "co2",
+                                                            "kind": "emission",
+                                                            "unit": "Mt CO2"})),
          "tables/emission_caps.csv, line 2, column 'scope'",
          ("unknown country or bloc 'USMCa'", "not in countries.csv or blocs.csv")),
     Kind("sourcing-floor-bloc", both(rows("blocs", "bloc,country\nUSMCA,US\nUSMCA,CA\n"),
@@ -95,6 +98,9 @@ KINDS = [
                                    rows("throughput", "country,regime,limit\nUS,fsat,3\n")),
          "tables/throughput.csv, line 2, column 'regime'",
          ("unknown regime 'fsat' for US", "did you mean 'fast'?")),
+    Kind("emission-price-on-a-mineral", rows("emission_prices", "commodity,price\nore,5\n"),
+         "tables/emission_prices.csv, line 2, column 'commodity'",
+         ("'ore' is not an emission", "the model counts only emissions here")),
     # ------------------------------------------------ years against the horizon
     Kind("demand-after-the-horizon", both(add_row("demand", {
         "region": "US-W", "commodity": "metal", "sector": "grid", "year": 2030,

@@ -70,6 +70,23 @@ def other_keys(tables, folder, problems) -> None:
     scopes = set(tables["countries"]["country"]) | set(tables["blocs"]["bloc"])
     known(tables, folder, problems, "emission_caps", "scope", scopes, "country or bloc",
           "countries.csv or blocs.csv")
+    commodities = tables["commodities"]
+    gases = set(commodities.loc[commodities["kind"] == "emission", "commodity"])
+    for table in ("emission_caps", "emission_prices"):  # other kinds are never counted
+        _of_kind(tables, folder, problems, table, gases, "an emission (kind emission in "
+                 "commodities.csv); the model counts only emissions here")
+    timesliced = set(commodities.loc[commodities["timesliced"].astype(bool), "commodity"])
+    _of_kind(tables, folder, problems, "reserve_margins", timesliced, "timesliced "
+             "(commodities.csv); a reserve margin is kept on the peak slice of electricity")
+
+
+def _of_kind(tables, folder, problems, table, allowed, what) -> None:
+    frame = tables[table]
+    everything = set(tables["commodities"]["commodity"])
+    for line, row in rows_where(frame, frame["commodity"].isin(everything)
+                                & ~frame["commodity"].isin(allowed)):
+        problems.add(folder / f"{table}.csv", f"'{row['commodity']}' is not {what}"
+                     + set_by_note(row[SET_BY]), line=line, column="commodity")
 
 
 #: tables with a ``year`` column, read by interpolation over their key (Case.interpolated)

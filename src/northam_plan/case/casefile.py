@@ -29,7 +29,7 @@ from typing import Union, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from northam_plan.case.roots import inside, outside_message, read_roots
-from northam_plan.errors import CaseError, Problem, did_you_mean
+from northam_plan.errors import CaseError, Problem, closest, did_you_mean
 
 Scalar = Union[str, int, float, bool]
 
@@ -184,11 +184,18 @@ def pydantic_problems(path: Path, err: ValidationError, prefix: str = "",
     fits no member of a union is one problem. An unknown setting names the closest known one
     and lists the settings of its table (``model`` is the schema that was validated)."""
     problems, seen = [], set()
-    for item in err.errors():
+    items = err.errors()
+    meant = set()  # (parent, name) a mistyped setting was probably meant to be
+    for item in items:
+        if item["type"] == "extra_forbidden" and model is not None:
+            parent = tuple(item["loc"][:-1])
+            meant.add((parent, closest(item["loc"][-1], _fields_at(model, list(parent)))))
+    for item in items:
         parts = [p for p in item["loc"] if str(p).replace(" ", "") not in _UNION_MEMBERS]
         field = prefix + ".".join(f"#{p + 1}" if isinstance(p, int) else str(p) for p in parts)
-        if field in seen:
-            continue
+        if field in seen or (item["type"] == "missing"
+                             and (tuple(item["loc"][:-1]), item["loc"][-1]) in meant):
+            continue  # a required setting given with a typo: the typo is the one problem
         seen.add(field)
         if item["type"] == "extra_forbidden":
             known = list(_fields_at(model, parts[:-1])) if model is not None else []

@@ -255,11 +255,11 @@ def plain_words(item: dict) -> str:
         return f"{words} {bound:g}, got {_shown(got)}" if isinstance(bound, (int, float)) \
             else f"{words} {bound}, got {_shown(got)}"
     expected = {"int": "a whole number", "float": "a number", "bool": "true or false",
-                "string": "text", "dict": "a table (a [section] or {{ … }})",
-                "model": "a table (a [section] or {{ … }})", "list": "a list [ … ]"}
+                "string": "text", "dict": "a table (a [section] or { … })",
+                "model": "a table (a [section] or { … })", "list": "a list [ … ]"}
     for prefix, words in expected.items():
         if kind.startswith(prefix + "_") and kind != "string_too_short":
-            return f"expected {words.replace('{{', '{').replace('}}', '}')}, got {_shown(got)}"
+            return f"expected {words}, got {_shown(got)}"
     if kind == "finite_number":
         return f"expected a finite number, got {_shown(got)}"
     if kind == "missing":

@@ -102,16 +102,12 @@ KINDS = [
          "tables/emission_prices.csv, line 2, column 'commodity'",
          ("'ore' is not an emission", "the model counts only emissions here")),
     # ------------------------------------------------ years against the horizon
-    Kind("demand-after-the-horizon", both(add_row("demand", {
-        "region": "US-W", "commodity": "metal", "sector": "grid", "year": 2030,
-        "quantity": 12}), add_row("demand", {"region": "US-W", "commodity": "metal",
-                                             "sector": "grid", "year": 2040, "quantity": 20})),
-         "tables/demand.csv, line 4, column 'year'",
-         ("1 row outside the horizon 2025–2030 that no model year reads", "year 2040")),
-    Kind("world-price-before-the-horizon", rows(
-        "world_market", "region,commodity,year,price\nCA-E,ore,2020,3\nCA-E,ore,2025,4\n"),
-         "tables/world_market.csv, line 2, column 'year'",
-         ("1 row outside the horizon 2025–2030 that no model year reads", "year 2020")),
+    Kind("demand-year-typo", cell("demand", 2, "year", "20250"),
+         "tables/demand.csv, line 2, column 'year'",
+         ("year 20250 is not a year any model can have", "1900–2300")),
+    Kind("tariff-end-year-typo", cell("tariffs", 2, "end_year", "20280"),
+         "tables/tariffs.csv, line 2, column 'end_year'",
+         ("year 20280 is not a year any model can have",)),
     Kind("tariff-between-model-years", both(toml_replace("step = 1", "step = 5"),
                                             cell("tariffs", 2, "start_year", "2026"),
                                             cell("tariffs", 2, "end_year", "2029")),
@@ -246,6 +242,27 @@ def test_rows_between_model_years_are_reported_by_count_not_dropped_silently(tmp
     assert _squeeze("demand.csv: 2 rows between model years (step 5) not read, a model year "
                     "interpolating between the given years around it: years 2026, 2027 "
                     "(lines 3, 4)") in _squeeze(result.output), result.output
+
+
+def test_rows_outside_the_horizon_that_no_model_year_reads_are_reported_by_count(tmp_path):
+    """A case may shorten the horizon of shared data (a scenario with end = 2030 on tables to
+    2050): rows beyond it that no model year reads are said with their count, years and
+    lines — a warning, not an error, and never silent."""
+    case = write_base(tmp_path / "case")
+    for year, quantity in ((2030, 12), (2040, 20), (2050, 30)):
+        add_row("demand", {"region": "US-W", "commodity": "metal", "sector": "grid",
+                           "year": year, "quantity": quantity})(case)
+    table_text("world_market", "region,commodity,year,price\nCA-E,ore,2020,3\n"
+                               "CA-E,ore,2025,4\n")(case)
+    result = run_cli("validate", case)
+    assert result.exit_code == 0, result.output
+    squeezed = _squeeze(result.output)
+    assert _squeeze("demand.csv: 2 rows outside the horizon 2025–2030 not read by any model "
+                    "year") in squeezed, result.output
+    assert _squeeze("years 2040, 2050 (lines 4, 5)") in squeezed, result.output
+    assert _squeeze("world_market.csv: 1 row outside the horizon 2025–2030 not read by any "
+                    "model year") in squeezed, result.output
+    assert _squeeze("year 2020 (line 2)") in squeezed, result.output
 
 
 def test_a_row_beyond_the_horizon_that_interpolation_reads_is_a_warning(tmp_path):

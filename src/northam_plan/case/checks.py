@@ -15,7 +15,8 @@ import pandas as pd
 from northam_plan.case.case import slice_seasons
 from northam_plan.case.casefile import Years
 from northam_plan.case.domains import known as _known
-from northam_plan.case.domains import other_keys, span_has_model_year, year_rows
+from northam_plan.case.domains import (impossible_years, other_keys, span_has_model_year,
+                                       year_rows)
 from northam_plan.case.domains import references as _references
 from northam_plan.case.leadtimes import (DEFAULT_REGIME, construction_years,
                                          project_first_year, regimes)
@@ -32,6 +33,7 @@ def check_case(tables: dict[str, pd.DataFrame], folder: Path, years: Years,
     check_commodity_units(tables, folder, problems)
     _references(tables, folder, problems)
     other_keys(tables, folder, problems)
+    impossible_years(tables, folder, problems)
     year_rows(tables, folder, years, problems, warnings)
     _main_output_ratio(tables, folder, problems)
     _links(tables, folder, problems)

@@ -5,7 +5,7 @@ slice, regime, bloc, scenario); an unknown key is an error naming the file, line
 value and the closest known name. Rows the model deliberately does not read (a demand figure
 between two model years when the step is more than one, a world price beyond the horizon that
 no model year interpolates to) are reported by count and file — never dropped in silence — and
-a row no model year could ever read is an error.
+a year no model could have (20250) is an error.
 """
 
 from __future__ import annotations
@@ -118,14 +118,12 @@ def year_rows(tables, folder: Path, years: Years, problems: ProblemList,
         outside = ((year < years.start) | (year > years.end)).to_numpy()
         lines = ordered[LINE].to_numpy()
         unread = outside & ~read
-        if unread.any():
-            first = min((int(line) for line in lines[unread] if line), default=None)
-            problems.add(path, f"{_count(unread)} outside the horizon {years.start}–"
-                               f"{years.end} that no model year reads (a model year "
-                               "interpolates between the given years around it and holds the "
-                               "nearest one beyond them): remove them or widen [years]; "
-                               + _years_lines(ordered.loc[unread], lines[unread]),
-                         line=first, column="year")
+        if unread.any():  # a case may shorten the horizon of shared data: said, not refused
+            warnings.append(f"{path}: {_count(unread)} outside the horizon {years.start}–"
+                            f"{years.end} not read by any model year (a model year "
+                            "interpolates between the given years around it and holds the "
+                            "nearest one beyond them): "
+                            + _years_lines(ordered.loc[unread], lines[unread]))
         inside_unread = ~outside & ~read
         if inside_unread.any():
             warnings.append(f"{path}: {_count(inside_unread)} between model years (step "
@@ -137,6 +135,24 @@ def year_rows(tables, folder: Path, years: Years, problems: ProblemList,
             warnings.append(f"{path}: {_count(carried)} outside the horizon {years.start}–"
                             f"{years.end}, read only to interpolate into it: "
                             + _years_lines(ordered.loc[carried], lines[carried]))
+
+
+#: no model can have a year outside these (casefile.Years); a year beyond them is a typo
+FIRST_YEAR, LAST_YEAR = 1900, 2300
+YEAR_COLUMNS = ("year", "start_year", "end_year", "earliest_online_year", "retirement_year")
+
+
+def impossible_years(tables, folder: Path, problems: ProblemList) -> None:
+    """A year no model could use (20250, 225): an error, whatever the horizon."""
+    for name, schema in TABLES.items():
+        frame = tables[name]
+        for column in (c.name for c in schema.columns if c.name in YEAR_COLUMNS):
+            values = frame[column]
+            bad = values.notna() & ((values < FIRST_YEAR) | (values > LAST_YEAR))
+            for line, row in rows_where(frame, bad.fillna(False)):
+                problems.add(folder / schema.file, f"year {row[column]} is not a year any "
+                             f"model can have (model years lie in {FIRST_YEAR}–{LAST_YEAR}); "
+                             "a typo?" + set_by_note(row[SET_BY]), line=line, column=column)
 
 
 def _count(mask) -> str:

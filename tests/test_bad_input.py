@@ -202,6 +202,7 @@ class Bad:
     column: str | None  # column (CSV) or setting (TOML) at fault
     says: str | tuple[str, ...]  # fragment(s) of the message: what was expected
     problems: int = 1  # how many problems the case has in all (no follow-on noise)
+    position: int | None = None  # character column in a TOML file (syntax errors)
 
 
 def override(table: str, where: str, set_: str) -> str:
@@ -213,7 +214,8 @@ BAD_INPUTS = [
     Bad("missing-case-file", remove_case_file(),
         "case.toml", None, None, "case file not found"),
     Bad("invalid-toml", toml_replace("end = 2030", "end = 20 30"),
-        "case.toml", 5, None, ("not valid TOML: ", "(at line 5, column 10)")),
+        "case.toml", 5, None, ("not valid TOML: expected newline or end of document",),
+        position=10),
     Bad("unknown-setting-typo", toml_replace("step = 1", "stpe = 1"),
         "case.toml", None, "years.stpe", "'years.stpe': unknown setting"),
     Bad("unknown-option-typo", toml_replace("discount_rate = 0.05", "discount_rte = 0.05"),
@@ -221,17 +223,17 @@ BAD_INPUTS = [
     Bad("years-end-before-start", toml_replace("end = 2030", "end = 2020"),
         "case.toml", None, "years", "end (2020) is before start (2025)"),
     Bad("years-step-zero", toml_replace("step = 1", "step = 0"),
-        "case.toml", None, "years.step", "greater than or equal to 1"),
+        "case.toml", None, "years.step", "must be at least 1, got 0"),
     Bad("years-missing", toml_replace("[years]\nstart = 2025\nend = 2030\nstep = 1\n", ""),
         "case.toml", None, "years", "no [years] given"),
     Bad("tables-folder-missing", toml_replace('tables = "tables"', 'tables = "tabels"'),
         "case.toml", None, "tables", "tables folder not found"),
     Bad("negative-discount-rate", toml_replace("discount_rate = 0.05", "discount_rate = -0.05"),
-        "case.toml", None, "options.discount_rate", "greater than or equal to 0"),
+        "case.toml", None, "options.discount_rate", "must be at least 0, got -0.05"),
     Bad("discount-rate-in-percent", toml_replace("discount_rate = 0.05", "discount_rate = 5"),
-        "case.toml", None, "options.discount_rate", "less than or equal to 1"),
+        "case.toml", None, "options.discount_rate", "must be at most 1, got 5"),
     Bad("zero-unserved-penalty", toml_replace("unserved_penalty = 100.0", "unserved_penalty = 0"),
-        "case.toml", None, "options.unserved_penalty", "greater than 0"),
+        "case.toml", None, "options.unserved_penalty", "must be more than 0, got 0"),
     # ---------------------------------------------------------------- extends chains
     Bad("cyclic-extends", both(toml_prepend('extends = "other.toml"\n'),
                                other_case_file("other.toml", 'extends = "case.toml"\n')),
@@ -290,9 +292,9 @@ BAD_INPUTS = [
         "tables/existing_capacity.csv", 2, "capacity",
         "expected a number ≥ 0, in unit/yr, got -5"),
     Bad("negative-demand", cell("demand", 2, "quantity", "-10"),
-        "tables/demand.csv", 2, "quantity", "expected a number ≥ 0, in unit/yr, got -10"),
+        "tables/demand.csv", 2, "quantity", "expected a number ≥ 0, in kt/yr, got -10"),
     Bad("nan", cell("demand", 2, "quantity", "nan"),
-        "tables/demand.csv", 2, "quantity", "expected a number ≥ 0, in unit/yr, got NaN"),
+        "tables/demand.csv", 2, "quantity", "expected a number ≥ 0, in kt/yr, got NaN"),
     Bad("infinite", cell("links", 2, "transport_cost", "inf"),
         "tables/links.csv", 2, "transport_cost", "expected a finite number, got 'inf'"),
     Bad("overflow-to-infinite", cell("reserves", 2, "reserves", "1e400"),
@@ -326,15 +328,17 @@ BAD_INPUTS = [
         "first given on line 2"),
     Bad("unknown-region", cell("demand", 2, "region", "US-X"),
         "tables/demand.csv", 2, "region",
-        "unknown region 'US-X' (not in regions.csv; known: CA-E, US-W)"),
+        "unknown region 'US-X' (did you mean 'US-W'?; not in regions.csv; known: CA-E, US-W)"),
     Bad("unknown-country", cell("regions", 3, "country", "MX"),
         "tables/regions.csv", 3, "country", "unknown country 'MX' (not in countries.csv"),
     Bad("unknown-commodity", cell("processes", 3, "main_output", "metl"),
         "tables/processes.csv", 3, "main_output",
-        "unknown commodity 'metl' (not in commodities.csv; known: metal, ore)"),
+        "unknown commodity 'metl' (did you mean 'metal'?; not in commodities.csv; known: metal, "
+        "ore)"),
     Bad("unknown-process", cell("existing_capacity", 2, "process", "mien"),
         "tables/existing_capacity.csv", 2, "process",
-        "unknown process 'mien' (not in processes.csv; known: mine, smelter)"),
+        "unknown process 'mien' (did you mean 'mine'?; not in processes.csv; known: mine, "
+        "smelter)"),
     # ---------------------------------------------------------------- cross-table checks
     Bad("tariff-ends-before-it-starts", cell("tariffs", 2, "end_year", "2025"),
         "tables/tariffs.csv", 2, "end_year", "end_year 2025 is before start_year 2026"),
@@ -356,12 +360,13 @@ BAD_INPUTS = [
     Bad("override-unknown-table", toml_append(override("proceses", 'process = "mine"',
                                                        "capex = 5.0")),
         "case.toml", None, "table",
-        '[[override]] #1 (table = "proceses"): unknown table; tables are countries, regions'),
+        '[[override]] #1 (table = "proceses"): unknown table (did you mean \'processes\'?); '
+        "tables are countries, regions"),
     Bad("override-unknown-column", toml_append(override("processes", 'process = "mine"',
                                                         "capx = 5.0")),
         "case.toml", None, "set.capx",
-        '[[override]] #1 (table = "processes"): set.capx: unknown column; the columns of '
-        "processes are process, family"),
+        '[[override]] #1 (table = "processes"): set.capx: unknown column (did you mean '
+        "'capex'?); the columns of processes are process, family"),
     Bad("override-unknown-where-column", toml_append(override("processes", 'proces = "mine"',
                                                               "capex = 5.0")),
         "case.toml", None, "where.proces", "where.proces: unknown column"),
@@ -413,6 +418,8 @@ def _where(bad: Bad) -> str:
     where = bad.file
     if bad.line is not None:
         where += f", line {bad.line}"
+    if bad.position is not None:
+        where += f", column {bad.position}"
     if bad.column is not None:
         where += f", column '{bad.column}'"
     return where
@@ -463,7 +470,7 @@ def test_load_case_names_file_line_and_column(tmp_path, bad: Bad):
     shown = "\n".join(map(str, problems))
     assert len(problems) == bad.problems, shown
     matching = [p for p in problems if _ends_with(p.file, bad.file) and p.line == bad.line
-                and p.column == bad.column]
+                and p.column == bad.column and p.position == bad.position]
     assert matching, f"no problem at {_where(bad)}; got:\n{shown}"
     for fragment in _fragments(bad):
         assert fragment in matching[0].message, shown

@@ -8,6 +8,7 @@ from pathlib import Path
 from northam_plan.case.case import Case
 from northam_plan.case.casefile import resolve_case
 from northam_plan.case.checks import check_case
+from northam_plan.case.domains import stray_tables
 from northam_plan.case.leadtimes import rounding_warnings
 from northam_plan.case.overrides import apply_additions, apply_overrides
 from northam_plan.case.roots import inside, outside_message
@@ -32,13 +33,17 @@ def load_case(path: Path | str, data_roots: tuple | list = ()) -> Case:
         if file.exists() and not inside(file, resolved.roots):
             problems.add(file, outside_message("the table file links to", file, resolved.roots))
     problems.raise_if_any()
-    tables = {name: read_table(resolved.tables, schema, problems)
+    commodities = read_table(resolved.tables, TABLES["commodities"], problems)
+    units = dict(zip(commodities["commodity"], commodities["unit"]))
+    tables = {name: commodities if name == "commodities" else
+              read_table(resolved.tables, schema, problems, units)
               for name, schema in TABLES.items()}
+    stray = stray_tables(resolved.tables, problems)
     problems.raise_if_any()
     tables = apply_additions(tables, resolved.tables, resolved.additions, problems)
     tables = apply_overrides(tables, resolved.tables, resolved.overrides, problems)
     problems.raise_if_any()
-    warnings = check_case(tables, resolved.tables, resolved.years, problems)
+    warnings = stray + check_case(tables, resolved.tables, resolved.years, problems)
     problems.raise_if_any()
     overrides = tuple({"file": str(o.file), **o.override.model_dump()}
                       for o in resolved.overrides) + tuple(

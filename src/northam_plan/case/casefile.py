@@ -24,12 +24,12 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Union
+from typing import Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from northam_plan.case.roots import inside, outside_message, read_roots
-from northam_plan.errors import CaseError, Problem
+from northam_plan.errors import CaseError, Problem, closest, did_you_mean
 
 Scalar = Union[str, int, float, bool]
 
@@ -136,42 +136,139 @@ class ResolvedCase:
 
 def read_case_file(path: Path) -> CaseFile:
     """Parse and validate one TOML case file, or raise :class:`CaseError`."""
+    if path.is_dir():
+        found = sorted(p.name for p in path.glob("*.toml"))
+        listed = (f"; the case files in it are {', '.join(found[:20])}"
+                  f"{' …' if len(found) > 20 else ''}" if found
+                  else "; it holds no case file (.toml)")
+        raise CaseError([Problem(path, f"is a folder, not a case file{listed}")])
     if not path.is_file():
         raise CaseError([Problem(path, "case file not found")])
     try:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
     except tomllib.TOMLDecodeError as err:
-        where = re.search(r"\(at line (\d+), column (\d+)\)", str(err))
-        raise CaseError([Problem(path, f"not valid TOML: {err}",
-                                 line=int(where.group(1)) if where else None)]) from None
+        raise CaseError([toml_problem(path, err)]) from None
     except (OSError, UnicodeDecodeError) as err:
         raise CaseError([Problem(path, f"cannot be read: {err}")]) from None
     try:
         return CaseFile.model_validate(data)
     except ValidationError as err:
-        raise CaseError(_pydantic_problems(path, err)) from None
+        raise CaseError(pydantic_problems(path, err, model=CaseFile)) from None
+
+
+def toml_problem(path: Path, err: tomllib.TOMLDecodeError) -> Problem:
+    """A TOML syntax error with its line and column, in words a planner can act on."""
+    text = str(err)
+    where = re.search(r"\s*\(at line (\d+), column (\d+)\)", text)
+    if where is None:
+        where = re.search(r"\s*\(at end of document\)", text)
+    what = (text[:where.start()] if where else text).strip() or "syntax error"
+    what = what[0].lower() + what[1:]
+    line = position = None
+    if where is not None and where.groups():
+        line, position = int(where.group(1)), int(where.group(2))
+    if what.startswith("illegal character '\\n'") or what.startswith("unterminated string"):
+        what = "unterminated string: the line ends inside quoted text (a closing \" missing)"
+    hint = (" (text must be quoted: name = \"text\"; numbers may not contain spaces)"
+            if "invalid value" in what else "")
+    return Problem(path, f"not valid TOML: {what}{hint}", line=line, position=position)
 
 
 _UNION_MEMBERS = {"str", "int", "float", "bool", "list[union[str,int,float,bool]]"}
 
 
-def _pydantic_problems(path: Path, err: ValidationError, prefix: str = "") -> list[Problem]:
-    """One problem per setting; a value that fits no member of a union is one problem."""
+def pydantic_problems(path: Path, err: ValidationError, prefix: str = "",
+                      model: type[BaseModel] | None = None) -> list[Problem]:
+    """One problem per setting, in the project's words (no pydantic wording); a value that
+    fits no member of a union is one problem. An unknown setting names the closest known one
+    and lists the settings of its table (``model`` is the schema that was validated)."""
     problems, seen = [], set()
-    for item in err.errors():
+    items = err.errors()
+    meant = set()  # (parent, name) a mistyped setting was probably meant to be
+    for item in items:
+        if item["type"] == "extra_forbidden" and model is not None:
+            parent = tuple(item["loc"][:-1])
+            meant.add((parent, closest(item["loc"][-1], _fields_at(model, list(parent)))))
+    for item in items:
         parts = [p for p in item["loc"] if str(p).replace(" ", "") not in _UNION_MEMBERS]
         field = prefix + ".".join(f"#{p + 1}" if isinstance(p, int) else str(p) for p in parts)
-        if field in seen:
-            continue
+        if field in seen or (item["type"] == "missing"
+                             and (tuple(item["loc"][:-1]), item["loc"][-1]) in meant):
+            continue  # a required setting given with a typo: the typo is the one problem
         seen.add(field)
-        message = item["msg"]
         if item["type"] == "extra_forbidden":
-            message = "unknown setting"
+            known = list(_fields_at(model, parts[:-1])) if model is not None else []
+            message = (f"unknown setting{did_you_mean(parts[-1], known)}"
+                       + (f"; the settings here are {', '.join(known)}" if known else ""))
         elif len(parts) < len(item["loc"]):
             message = "expected text, a number or true/false"
+        else:
+            message = plain_words(item)
         problems.append(Problem(path, f"'{field}': {message}", column=field or None))
     return problems
+
+
+_pydantic_problems = pydantic_problems  # the name other modules imported before
+
+
+def _fields_at(model: type[BaseModel], parts: list) -> list[str]:
+    """The setting names of the (nested) schema at ``parts`` of ``model``."""
+    for part in parts:
+        if isinstance(part, int):
+            continue
+        info = model.model_fields.get(str(part))
+        if info is None:
+            return []
+        nested = _model_in(info.annotation)
+        if nested is None:
+            return []
+        model = nested
+    return list(model.model_fields)
+
+
+def _model_in(annotation):
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _shown(value) -> str:
+    return repr(value) if isinstance(value, str) else str(value).lower() \
+        if isinstance(value, bool) else str(value)
+
+
+def plain_words(item: dict) -> str:
+    """A pydantic error item said as the rest of the project says it."""
+    kind, ctx, got = item["type"], item.get("ctx") or {}, item.get("input")
+    bounds = {"less_than_equal": ("must be at most", "le"),
+              "less_than": ("must be less than", "lt"),
+              "greater_than_equal": ("must be at least", "ge"),
+              "greater_than": ("must be more than", "gt")}
+    if kind in bounds:
+        words, key = bounds[kind]
+        bound = ctx.get(key)
+        return f"{words} {bound:g}, got {_shown(got)}" if isinstance(bound, (int, float)) \
+            else f"{words} {bound}, got {_shown(got)}"
+    expected = {"int": "a whole number", "float": "a number", "bool": "true or false",
+                "string": "text", "dict": "a table (a [section] or { … })",
+                "model": "a table (a [section] or { … })", "list": "a list [ … ]"}
+    for prefix, words in expected.items():
+        if kind.startswith(prefix + "_") and kind != "string_too_short":
+            return f"expected {words}, got {_shown(got)}"
+    if kind == "finite_number":
+        return f"expected a finite number, got {_shown(got)}"
+    if kind == "missing":
+        return "a value is required"
+    message = str(item.get("msg", ""))
+    for noise in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(noise)
+    return message.replace("Input should be", "must be").replace("Field required",
+                                                                   "a value is required")
 
 
 def resolve_case(path: Path | str, data_roots: tuple | list = ()) -> ResolvedCase:
@@ -231,7 +328,7 @@ def resolve_case(path: Path | str, data_roots: tuple | list = ()) -> ResolvedCas
     try:
         merged_options = Options.model_validate(options)
     except ValidationError as err:
-        problems += _pydantic_problems(path, err, prefix="options.")
+        problems += pydantic_problems(path, err, prefix="options.", model=Options)
     if problems:
         raise CaseError(problems)
     return ResolvedCase(path=path, chain=tuple(p for p, _ in chain), name=name or path.stem,

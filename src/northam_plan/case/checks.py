@@ -9,22 +9,32 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import pandas as pd
 
 from northam_plan.case.case import slice_seasons
 from northam_plan.case.casefile import Years
+from northam_plan.case.domains import known as _known
+from northam_plan.case.domains import (impossible_years, other_keys, span_has_model_year,
+                                       year_rows)
+from northam_plan.case.domains import references as _references
 from northam_plan.case.leadtimes import (DEFAULT_REGIME, construction_years,
                                          project_first_year, regimes)
 from northam_plan.case.schema import TABLES
-from northam_plan.case.tables import LINE, SET_BY, set_by_note
-from northam_plan.errors import ProblemList
+from northam_plan.case.tables import LINE
+from northam_plan.case.units import check_commodity_units
+from northam_plan.errors import ProblemList, did_you_mean
 
 
 def check_case(tables: dict[str, pd.DataFrame], folder: Path, years: Years,
                problems: ProblemList) -> list[str]:
     """Run every cross-table check; return the warnings."""
     warnings: list[str] = []
+    check_commodity_units(tables, folder, problems)
     _references(tables, folder, problems)
+    other_keys(tables, folder, problems)
+    impossible_years(tables, folder, problems)
+    year_rows(tables, folder, years, problems, warnings)
     _main_output_ratio(tables, folder, problems)
     _links(tables, folder, problems)
     _world_market(tables, folder, problems)
@@ -57,25 +67,10 @@ def check_case(tables: dict[str, pd.DataFrame], folder: Path, years: Years,
 
 
 def _rows(frame: pd.DataFrame, mask) -> list[tuple[int, pd.Series]]:
-    mask = pd.Series(mask, index=frame.index, dtype=bool)
+    mask = np.asarray(mask, dtype=bool)
+    if not mask.any():  # the usual case: nothing wrong, nothing to build
+        return []
     return [(int(row[LINE]), row) for _, row in frame[mask].iterrows()]
-
-
-def _references(tables, folder, problems: ProblemList) -> None:
-    for name, schema in TABLES.items():
-        frame = tables[name]
-        for column, target in schema.references.items():
-            key = TABLES[target].key[0]
-            known = set(tables[target][key])
-            unknown = ~frame[column].isin(known)
-            shown = (", ".join(sorted(map(str, known))[:12]) + (" …" if len(known) > 12 else "")
-                     ) or "none"
-            for line, row in _rows(frame, unknown):
-                problems.add(folder / schema.file,
-                             f"unknown {key} "
-                             f"'{row[column]}' (not in {target}.csv; known: {shown})"
-                             + set_by_note(row[SET_BY]),
-                             line=line, column=column)
 
 
 def _main_output_ratio(tables, folder, problems) -> None:
@@ -128,6 +123,7 @@ def _year_spans(tables, folder, years: Years, problems, table: str, key: list[st
         elif e < s:
             problems.add(path, f"end_year {e} is before start_year {s}", line=int(line),
                          column="end_year")
+    span_has_model_year(path, frame, start, end, years, problems)
     spans: dict[tuple, list[tuple[int, int, int]]] = {}
     for values, s, e, line in zip(frame[key].itertuples(index=False, name=None), start, end,
                                   frame[LINE]):
@@ -151,15 +147,6 @@ def _availability_not_power(tables, folder, problems) -> None:
         problems.add(folder / "availability.csv", f"'{row['process']}' is a power process: "
                      "give its availability per slice in capacity_factors.csv",
                      line=line, column="process")
-
-
-def _known(tables, folder, problems, table, column, known, what, where) -> None:
-    frame = tables[table]
-    shown = ", ".join(sorted(k for k in known if k)[:12]) or "none"
-    for line, row in _rows(frame, ~frame[column].isin(known)):
-        problems.add(folder / f"{table}.csv", f"unknown {what} '{row[column]}' (not in {where}; "
-                                              f"known: {shown})" + set_by_note(row[SET_BY]),
-                     line=line, column=column)
 
 
 def _energy_limits(tables, folder, problems) -> None:
@@ -209,8 +196,9 @@ def _regimes_known(tables, folder, problems) -> None:
             for k, g in zip(tables["throughput"]["country"], tables["throughput"]["regime"])]):
         known = sorted({g for k, g in named if k == row["country"]} | {DEFAULT_REGIME})
         problems.add(folder / "throughput.csv", f"unknown regime '{row['regime']}' for "
-                                                f"{row['country']} (regimes.csv has "
-                                                f"{', '.join(known)})",
+                                                f"{row['country']}"
+                                                f"{did_you_mean(row['regime'], known)} "
+                                                f"(regimes.csv has {', '.join(known)})",
                      line=line, column="regime")
 
 

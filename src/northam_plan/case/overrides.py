@@ -10,11 +10,12 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from northam_plan.case.casefile import (Add, Options, Override, SourcedAdd, SourcedOverride,
-                                        _pydantic_problems)
+                                        pydantic_problems)
 from northam_plan.case.schema import TABLES
 from northam_plan.case.tables import (LINE, SET_BY, CellError, check_duplicate_keys,
                                       convert_cell)
-from northam_plan.errors import ProblemList
+from northam_plan.case.units import with_unit
+from northam_plan.errors import ProblemList, closest, did_you_mean
 
 #: the "file" that overrides given from Python are reported against
 PYTHON = Path("<Case.with_overrides>")
@@ -33,14 +34,19 @@ def apply_additions(tables: dict[str, pd.DataFrame], folder, additions: tuple[So
         rows = []
         for number, raw in enumerate(add.rows, start=1):
             row, ok = {LINE: 0, SET_BY: f"{file.name} {label} row {number}"}, True
+            meant = set()  # columns a mistyped name was probably meant to be
             for name in raw:
                 if name not in {c.name for c in schema.columns}:
-                    problems.add(file, f"{label}: row {number}: unknown column '{name}'; the "
+                    meant.add(closest(name, schema_names(schema)))
+                    problems.add(file, f"{label}: row {number}: unknown column '{name}'"
+                                       f"{did_you_mean(name, schema_names(schema))}; the "
                                        f"columns of {schema.name} are "
                                        f"{', '.join(c.name for c in schema.columns)}",
                                  column=f"rows.{name}")
                     ok = False
             for column in schema.columns:
+                if column.name in meant and column.name not in raw:
+                    continue  # already said: the row names it with a typo
                 try:
                     row[column.name] = convert_cell(column, raw.get(column.name))
                 except CellError as err:
@@ -98,7 +104,7 @@ def apply_overrides(tables: dict[str, pd.DataFrame], folder, overrides: tuple[So
                 ok = False
                 continue
             try:
-                updates[name] = convert_cell(column, value)
+                updates[name] = convert_cell(column, value, _unit(tables, frame, mask, column))
             except CellError as err:
                 problems.add(file, f"{label}: set.{name}: {err}", column=f"set.{name}")
                 ok = False
@@ -107,7 +113,8 @@ def apply_overrides(tables: dict[str, pd.DataFrame], folder, overrides: tuple[So
         if not mask.any():
             shown = ", ".join(f"{k} = {v!r}" for k, v in override.where.items()) or "(all rows)"
             problems.add(file, f"{label}: where {{{shown}}} matches no row of "
-                               f"{schema.file} in {folder}", column="where")
+                               f"{schema.file} in {folder}{_closest_value(frame, override)}",
+                         column="where")
             continue
         for name, value in updates.items():
             frame.loc[mask, name] = value
@@ -119,11 +126,38 @@ def apply_overrides(tables: dict[str, pd.DataFrame], folder, overrides: tuple[So
     return tables
 
 
+def _unit(tables, frame: pd.DataFrame, mask, column) -> str | None:
+    """The column's unit with 'unit' said as the commodity's unit (``kt Li/yr``) when the
+    rows an override changes are all of commodities in one unit; else None (as declared)."""
+    if "commodity" not in frame or "unit" not in column.unit:
+        return None
+    units = dict(zip(tables["commodities"]["commodity"], tables["commodities"]["unit"]))
+    found = {units.get(c) for c in frame.loc[mask, "commodity"]}
+    return with_unit(column.unit, found.pop()) if len(found) == 1 and None not in found \
+        else None
+
+
+def _closest_value(frame: pd.DataFrame, override: Override) -> str:
+    """'; no row has process = 'mien' (did you mean 'mine'?)' for the first value of
+    ``where`` that no row has, or '' when each value alone matches some row."""
+    for name, wanted in override.where.items():
+        present = {str(v) for v in frame[name].dropna()}
+        for value in wanted if isinstance(wanted, list) else [wanted]:
+            if str(value) not in present and str(value) != "":
+                return f"; no row has {name} = {value!r}{did_you_mean(value, present)}"
+    return ""
+
+
+def schema_names(schema) -> list[str]:
+    return [c.name for c in schema.columns]
+
+
 def _table(name, file, label, problems):
     """The schema of table ``name``, or None after reporting that there is no such table."""
     schema = TABLES.get(name)
     if schema is None:
-        problems.add(file, f"{label}: unknown table; tables are {', '.join(TABLES)}",
+        problems.add(file, f"{label}: unknown table{did_you_mean(name, TABLES)}; tables are "
+                           f"{', '.join(TABLES)}",
                      column="table")
     return schema
 
@@ -132,7 +166,8 @@ def _column(schema, name, file, label, part, problems):
     try:
         return schema.column(name)
     except KeyError:
-        problems.add(file, f"{label}: {part}.{name}: unknown column; the columns of "
+        problems.add(file, f"{label}: {part}.{name}: unknown column"
+                           f"{did_you_mean(name, schema_names(schema))}; the columns of "
                            f"{schema.name} are {', '.join(c.name for c in schema.columns)}",
                      column=f"{part}.{name}")
         return None
@@ -153,7 +188,9 @@ def changed_case(case, overrides, additions, name=None, options=None):
                 block = (Add if kind == "add" else Override).model_validate(dict(item))
             except (ValidationError, TypeError, ValueError) as err:
                 if isinstance(err, ValidationError):
-                    problems.items += _pydantic_problems(PYTHON, err, f"{kind} #{position}: ")
+                    problems.items += pydantic_problems(
+                        PYTHON, err, f"{kind} #{position}: ",
+                        model=Add if kind == "add" else Override)
                 else:
                     problems.add(PYTHON, f"{kind} #{position}: expected a dict, got {item!r}")
                 continue
@@ -164,7 +201,7 @@ def changed_case(case, overrides, additions, name=None, options=None):
         try:
             new_options = Options.model_validate({**case.options.model_dump(), **options})
         except ValidationError as err:
-            problems.items += _pydantic_problems(PYTHON, err, "options.")
+            problems.items += pydantic_problems(PYTHON, err, "options.", model=Options)
     problems.raise_if_any()
     tables = apply_additions(dict(case.tables), case.tables_dir, tuple(parsed_adds), problems)
     tables = apply_overrides(tables, case.tables_dir, tuple(parsed_overrides), problems)

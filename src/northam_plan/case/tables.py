@@ -10,11 +10,13 @@ from __future__ import annotations
 import csv
 import difflib
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
 
 from northam_plan.case.schema import Column, Table
+from northam_plan.case.units import with_unit
 from northam_plan.errors import ProblemList
 
 LINE = "_line"
@@ -32,14 +34,16 @@ class CellError(ValueError):
     """A cell's value does not fit its column; the message says what was expected."""
 
 
-def convert_cell(column: Column, raw: object) -> object:
+def convert_cell(column: Column, raw: object, unit: str | None = None) -> object:
     """Return ``raw`` as the column's type, or raise :class:`CellError`.
 
     ``raw`` is a CSV string or a TOML value (override). Empty means the column's default.
+    ``unit`` is the column's unit as messages say it (e.g. ``kt Li/yr`` for ``unit/yr``).
     """
+    unit = column.unit if unit is None else unit
     if raw is None or (isinstance(raw, str) and raw.strip() == ""):
         if column.required:
-            raise CellError(f"a value is required ({_expected(column)})")
+            raise CellError(f"a value is required ({_expected(column, unit)})")
         return column.default
     if column.kind == "str":
         value = str(raw).strip()
@@ -55,25 +59,25 @@ def convert_cell(column: Column, raw: object) -> object:
         if text in _FALSE:
             return False
         raise CellError(f"expected true or false, got '{raw}'")
-    value = _number(column, raw)
-    _check_range(column, value)
+    value = _number(column, raw, unit)
+    _check_range(column, value, unit)
     return value
 
 
-def _number(column: Column, raw: object) -> float | int:
+def _number(column: Column, raw: object, unit: str) -> float | int:
     if isinstance(raw, bool):
-        raise CellError(f"expected {_expected(column)}, got '{raw}'")
+        raise CellError(f"expected {_expected(column, unit)}, got '{raw}'")
     try:
         value = float(str(raw).strip().replace("_", "")) if isinstance(raw, str) else float(raw)
     except (TypeError, ValueError):
-        raise CellError(f"expected {_expected(column)}, got '{raw}'") from None
+        raise CellError(f"expected {_expected(column, unit)}, got '{raw}'") from None
     if math.isnan(value):
-        raise CellError(f"expected {_expected(column)}, got NaN")
+        raise CellError(f"expected {_expected(column, unit)}, got NaN")
     if math.isinf(value):
         raise CellError(f"expected a finite number, got '{raw}'")
     if column.kind == "float" and abs(value) > MAX_MAGNITUDE:
         raise CellError(f"expected a number of magnitude at most {MAX_MAGNITUDE:.0e}"
-                        f"{f' {column.unit}' if column.unit and column.unit != '1' else ''}, "
+                        f"{f' {unit}' if unit and unit != '1' else ''}, "
                         f"got '{raw}': check the unit")
     if column.kind == "int":
         if value != int(value):
@@ -84,16 +88,17 @@ def _number(column: Column, raw: object) -> float | int:
     return value
 
 
-def _check_range(column: Column, value: float) -> None:
+def _check_range(column: Column, value: float, unit: str) -> None:
     if column.min is not None and (value < column.min
                                    or (column.min_exclusive and value <= column.min)):
-        raise CellError(f"expected {_expected(column)}, got {value:g}")
+        raise CellError(f"expected {_expected(column, unit)}, got {value:g}")
     if column.max is not None and (value > column.max
                                    or (column.max_exclusive and value >= column.max)):
-        raise CellError(f"expected {_expected(column)}, got {value:g}")
+        raise CellError(f"expected {_expected(column, unit)}, got {value:g}")
 
 
-def _expected(column: Column) -> str:
+def _expected(column: Column, unit: str | None = None) -> str:
+    unit = column.unit if unit is None else unit
     kind = {"float": "a number", "int": "a whole number", "str": "text",
             "bool": "true or false"}[column.kind]
     lower = "<" if column.min_exclusive else "≤"
@@ -102,8 +107,8 @@ def _expected(column: Column) -> str:
         kind += f" with {column.min:g} {lower} value {upper} {column.max:g}"
     elif column.min is not None:
         kind += f" {'>' if column.min_exclusive else '≥'} {column.min:g}"
-    if column.unit and column.unit != "1":
-        kind += f", in {column.unit}"
+    if unit and unit != "1":
+        kind += f", in {unit}"
     return kind
 
 
@@ -118,10 +123,12 @@ def _dtype(column: Column) -> str:
     return {"str": "object", "float": "float64", "int": "Int64", "bool": "bool"}[column.kind]
 
 
-def read_table(folder: Path, table: Table, problems: ProblemList) -> pd.DataFrame:
+def read_table(folder: Path, table: Table, problems: ProblemList,
+               units: dict[str, str] | None = None) -> pd.DataFrame:
     """Read ``folder/<table>.csv`` and convert it; problems go to ``problems``.
 
     A missing optional table is an empty table. Rows that fail conversion are kept out.
+    ``units`` (commodity → unit text) lets a message say ``kt Li/yr`` for ``unit/yr``.
     """
     path = folder / table.file
     if not path.is_file():
@@ -159,6 +166,7 @@ def read_table(folder: Path, table: Table, problems: ProblemList) -> pd.DataFram
     lines: list[int] = []
     present = [(i, table.column(name)) for i, name in enumerate(header) if name in known]
     width = len(header)
+    commodity_at = header.index("commodity") if units and "commodity" in header else None
     for line, row in records[1:]:
         if len(row) > width and any(cell.strip() for cell in row[width:]):
             problems.add(path, f"{len(row)} fields on this line but {width} columns in the "
@@ -171,6 +179,12 @@ def read_table(folder: Path, table: Table, problems: ProblemList) -> pd.DataFram
             try:
                 converted[column.name] = convert_cell(column, row[i])
             except CellError as err:
+                if commodity_at is not None and re.search(r"\bunit\b", column.unit):
+                    unit = with_unit(column.unit, units.get(row[commodity_at].strip()))
+                    try:
+                        convert_cell(column, row[i], unit)
+                    except CellError as said:
+                        err = said
                 problems.add(path, str(err), line=line, column=column.name)
                 ok = False
         if not ok:

@@ -35,7 +35,7 @@ def _fail(err: Exception) -> None:
 
         _report_case_error(err)
         raise typer.Exit(EXIT_BAD_INPUT)
-    console.print(f"[bold red]Cannot compare:[/] {err}", highlight=False, soft_wrap=True)
+    console.print(f"[bold red]Error:[/] {err}", highlight=False, soft_wrap=True)
     raise typer.Exit(EXIT_NOT_OPTIMAL if isinstance(err, NotOptimal) else EXIT_BAD_INPUT)
 
 

@@ -24,8 +24,9 @@ import numpy as np
 import pandas as pd
 
 from northam_plan.model.components.permitting import local_capex
+from northam_plan.plan.units import ZERO_TOLERANCE
 
-TINY = 1e-9
+TINY = ZERO_TOLERANCE  # the one tolerance of every table (plan/units.py)
 
 INVESTMENT_COLUMNS = ["region", "country", "process", "source", "permit_start_year",
                       "online_year", "capacity", "capex"]

@@ -147,7 +147,8 @@ def headline_table(c: Comparison) -> str:
                 cells.append(f'<td class="num">{fmt(value, row["unit"])}{extra}</td>')
             if s != c.base:
                 d = row[c.diff_column(s)]
-                tone = "" if pd.isna(d) or abs(d) < ZERO_TOLERANCE else (" pos" if d > 0 else " neg")
+                tone = "" if pd.isna(d) or abs(d) < ZERO_TOLERANCE else \
+                    (" pos" if d > 0 else " neg")
                 cells.append(f'<td class="num diff{tone}">{fmt_diff(d, row["unit"])}</td>')
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return f'<div class="wide"><table id="headline">{"".join(rows)}</table></div>'

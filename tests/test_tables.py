@@ -125,3 +125,27 @@ def test_clean_table_zeroes_noise_and_drops_empty_flows():
     kept = clean_table("prices", prices)  # not a flow table: every row stays
     assert kept["price"].iloc[0] == 0.0 and np.isnan(kept["price"].iloc[1])
     assert clean_table("flows", flows.iloc[:0]).columns.tolist() == flows.columns.tolist()
+
+
+def test_custom_constraints_say_the_unit_of_their_duals(tmp_path):
+    """Two researcher constraints of different units share the ``dual`` column: each row
+    names its unit (the declared one, else M$ per unit of the bound)."""
+    import pyomo.environ as pyo
+
+    from casekit import TWO_MINES, write_case
+    from northam_plan import build_model, declare, extract_plan, load_case, solve
+
+    case = load_case(write_case(tmp_path, TWO_MINES, end=2026))
+
+    def limits(m, case):
+        m.cn_cap = pyo.Constraint(case.years, rule=lambda m, t:
+                                  m.flow["CN", "US", "ore", t] <= 4)
+        declare(m, "cn_cap", ("year",), "M$/kt")
+        m.floor = pyo.Constraint(expr=m.flow["CN", "US", "ore", 2025] >= 1)
+
+    m = build_model(case, extra=[limits])
+    assert solve(m, quiet=True).optimal
+    table = extract_plan(m, case).tables["custom_constraints"]
+    units = table.groupby("name")["dual_unit"].unique().to_dict()
+    assert {k: list(v) for k, v in units.items()} == {
+        "cn_cap": ["M$/kt"], "floor": ["M$ per unit of the bound (present value)"]}

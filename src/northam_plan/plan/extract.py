@@ -231,9 +231,9 @@ def _add_custom(m, plan: Plan) -> None:
     for name in custom_constraints(m):
         component = getattr(m, name)
         table = custom_constraint_table(m, name)
-        frames.append(table)
         dims = _custom_dims(m, name, component)
         unit = m.book.units.get(name, "") or "M$ per unit of the bound (present value)"
+        frames.append(table.assign(dual_unit=unit))  # constraints may differ in units
         for column in ("dual", "slack"):
             if not dims:
                 array = xr.DataArray(float(table[column].iloc[0]) if len(table) else np.nan)
@@ -249,7 +249,7 @@ def _add_custom(m, plan: Plan) -> None:
             plan.dataset[f"{column}_{name}"] = array
     plan.tables["custom_constraints"] = pd.concat(frames, ignore_index=True) if frames else \
         pd.DataFrame(columns=["name", "index", "body", "lower", "upper", "bound", "slack",
-                              "dual"])
+                              "dual", "dual_unit"])
 
 
 #: constraints whose duals go into the dataset as dual_<name> (M$ per unit, present value)

@@ -91,6 +91,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from readme_figures import check_case
 
 from northam_plan.pipeline import run_case
 from northam_plan.solve import SolveOptions
@@ -212,6 +213,12 @@ def solved(name, tmp_path):
     return run
 
 
+def check_readme(run, reference):
+    """The figures README quotes of this case (objective, difference, unserved) are its own."""
+    check_case(run.case.path.stem, run.result.objective, reference.result.objective,
+               run.summary["unserved_total"])
+
+
 def test_permitting_reform_costs_less_than_the_reference(reference, tmp_path):
     reform = solved("permitting_reform", tmp_path)
     assert reform.result.objective < reference.result.objective
@@ -223,6 +230,7 @@ def test_security_scenarios_cost_more_and_report_security(reference, tmp_path):
     for name in ("cn_ree_ban", "cn_graphite_ban", "usmca_sourcing_floor"):
         run = solved(name, tmp_path)
         assert run.result.objective >= reference.result.objective - 1e-6, name
+        check_readme(run, reference)
         security = run.plan.tables["security"]
         assert set(security["bloc"]) == {"USMCA"}
     floor = run.plan.tables["security"].set_index(["commodity", "year"])
@@ -232,6 +240,7 @@ def test_security_scenarios_cost_more_and_report_security(reference, tmp_path):
 def test_stochastic_case_is_between_the_reference_and_its_worst_scenario(reference, tmp_path):
     run = solved("disruption_stochastic", tmp_path)
     assert run.result.objective >= reference.result.objective - 1e-6
+    check_readme(run, reference)
     assert set(run.plan.tables["activity"]["scenario"]) == {
         "no_ban", "ree_ban", "graphite_ban", "both_bans"}
 
@@ -241,6 +250,7 @@ def test_releasing_the_committed_pipeline_cannot_cost_more(reference, tmp_path):
     run = solved("release_committed", tmp_path)
     assert not run.case.tables["projects"]["committed"].astype(bool).any()
     assert run.result.objective <= reference.result.objective + 1e-6
+    check_readme(run, reference)
 
 
 def test_lithium_price_shock_raises_the_us_price_while_it_imports(reference, tmp_path):
@@ -259,6 +269,7 @@ def test_lithium_price_shock_raises_the_us_price_while_it_imports(reference, tmp
         return float((rows["quantity"] * rows["price"]).sum())
 
     assert revenue(run.plan) > revenue(reference.plan) + 1.0
+    check_readme(run, reference)
 
     def us_price(plan, year):
         prices = plan.tables["prices"]

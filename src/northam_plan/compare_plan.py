@@ -18,6 +18,7 @@ import pandas as pd
 import xarray as xr
 
 from northam_plan.errors import CaseError
+from northam_plan.plan.table_arrays import without_tables
 
 #: the members of the North American bloc whose plan this is
 USMCA = ("US", "CA", "MX")
@@ -83,12 +84,14 @@ class SolvedPlan:
 
     @cached_property
     def dataset(self) -> xr.Dataset:
+        """The plan's labelled arrays (without the copies of its tables, which are compared
+        through :meth:`table`)."""
         if self.dataset_ is not None:
-            return self.dataset_
+            return without_tables(self.dataset_)
         path = self.folder / "plan.nc"
         try:
             with xr.open_dataset(path, engine="h5netcdf") as ds:
-                return ds.load()
+                return without_tables(ds).load()
         except FileNotFoundError:
             raise CompareError(f"{self.folder}: plan.nc is missing; solve the case again "
                                "(northam-plan solve CASE --out FOLDER)") from None

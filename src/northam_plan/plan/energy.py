@@ -8,16 +8,21 @@
   the year (TWh), so its dual is already M$ per unit delivered in that slice (M$/TWh =
   $/MWh) — not to be divided by the slice's share of the hours;
 * ``emissions`` — region, country, commodity, year, quantity emitted (unit/yr, e.g. Mt CO2).
+
+Each carries a ``unit`` column (the commodity's); :func:`energy_arrays` puts them into
+plan.nc as ``generation``, ``charge``, ``intertie``, ``energy_price`` and ``emissions``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import xarray as xr
 
 from northam_plan.model.components.activity import process_ratios
+from northam_plan.plan.units import ZERO_TOLERANCE
 
-TINY = 1e-9
+TINY = ZERO_TOLERANCE  # the one tolerance of every table (plan/units.py)
 
 
 def _values(component) -> list[tuple]:
@@ -71,3 +76,30 @@ def _emissions(case, activity: pd.DataFrame) -> pd.DataFrame:
     emitted["quantity"] = emitted["activity"] * emitted["rate"]
     return emitted.groupby(["region", "country", "commodity", "year"], as_index=False)[
         "quantity"].sum()[columns]
+
+
+#: energy table → (array name in plan.nc, key columns, value column, unit of the value)
+ENERGY_ARRAYS = (
+    ("generation", "generation", ["region", "process", "year", "slice"], "output",
+     "unit/yr of the output (e.g. TWh), per slice"),
+    ("generation", "charge", ["region", "process", "year", "slice"], "charge",
+     "unit/yr taken in by storage, per slice"),
+    ("interties", "intertie", ["from", "to", "commodity", "year", "slice"], "quantity",
+     "unit/yr shipped, per slice"),
+    ("energy_prices", "energy_price", ["region", "commodity", "year", "slice"], "price",
+     "M$/unit delivered in the slice (undiscounted)"),
+    ("emissions", "emissions", ["region", "commodity", "year"], "quantity", "unit/yr"),
+)
+
+
+def energy_arrays(tables: dict[str, pd.DataFrame]) -> dict:
+    """The energy results as labelled arrays for plan.nc (NaN where a table has no row)."""
+    out = {}
+    for table, name, keys, column, unit in ENERGY_ARRAYS:
+        frame = tables.get(table)
+        if frame is None or frame.empty:
+            continue
+        out[name] = xr.DataArray.from_series(frame.set_index(keys)[column].astype(float))
+        out[name].attrs["unit"] = unit
+        out[name].encoding = {"zlib": True}  # mostly NaN: dense over regions × processes
+    return out

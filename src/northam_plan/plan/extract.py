@@ -1,6 +1,8 @@
 """Extract the solved plan: labelled arrays (xarray) and the tables planners read.
 
-Money is in M$ and quantities in each commodity's unit, as in the case. ``prices`` are the
+Money is in M$ and quantities in each commodity's unit, as in the case (tables that mix
+units say which in a ``unit`` column; values below ``ZERO_TOLERANCE`` are 0: see
+:mod:`northam_plan.plan.units`). ``prices`` are the
 duals of the commodity balances divided by the year's discount weight: the marginal cost, in
 M$/unit of that year (undiscounted), of one more unit of the commodity in the region.
 """
@@ -17,12 +19,14 @@ import xarray as xr
 from northam_plan.case import Case
 from northam_plan.model import algebra
 from northam_plan.model.algebra import MatrixExpression, MatrixModel, MatrixVar
-from northam_plan.plan.energy import energy_tables
+from northam_plan.plan.energy import energy_arrays, energy_tables
 from northam_plan.plan.passport import passport_arrays, passport_tables
 from northam_plan.plan.permits import permit_tables
 from northam_plan.plan.security import security_tables
+from northam_plan.plan.table_arrays import table_arrays
+from northam_plan.plan.units import ZERO_TOLERANCE, add_units, clean_table
 
-TINY = 1e-9  # values below this (in absolute terms) are solver noise and reported as zero
+TINY = ZERO_TOLERANCE  # the one tolerance of every table (kept under its old name)
 
 
 @dataclass
@@ -57,7 +61,7 @@ def variable_values(m, name: str) -> pd.Series:
     else:
         values = [algebra.value(e) or 0.0 for e in component.values()]
     series = _series(component, dims, values)
-    return series.where(series.abs() > TINY, 0.0)
+    return series.where(series.abs() >= ZERO_TOLERANCE, 0.0)
 
 
 def dual_values(m, name: str) -> pd.Series:
@@ -84,6 +88,9 @@ def extract_plan(m, case: Case) -> Plan:
     """
     plan = _extract_all(m, case)
     _add_custom(m, plan)
+    tables = {name: clean_table(name, frame) for name, frame in plan.tables.items()}
+    plan.tables = add_units(tables, case)
+    plan.dataset.update(table_arrays(plan.tables))
     return plan
 
 
@@ -150,6 +157,7 @@ def _extract(top, ops, case: Case, probability: float) -> Plan:
     tables.update(security_tables(ops, case, tables, probability))
     tables.update(passport_tables(ops, case, tables, probability))
     tables.update(energy_tables(ops, case, tables["activity"], probability))
+    tables = {name: clean_table(name, frame) for name, frame in tables.items()}
     dataset = xr.Dataset({
         name: xr.DataArray.from_series(series) for name, series in arrays.items()
         if not series.empty})
@@ -164,6 +172,9 @@ def _extract(top, ops, case: Case, probability: float) -> Plan:
         dataset[name].attrs["unit"] = {**top.book.units, **ops.book.units}.get(
             name, _units.get(name, ""))
     dataset.update(passport_arrays(tables))
+    # outer: the energy arrays' commodities (elec, co2) join the shared commodity index
+    dataset = xr.merge([dataset, xr.Dataset(energy_arrays(tables))], join="outer",
+                       combine_attrs="override")
     totals = tables["costs"].groupby("category")[["undiscounted", "discounted"]].sum()
     return Plan(dataset=dataset, tables=tables,
                 costs={k: float(v) for k, v in totals["discounted"].items()})
@@ -198,7 +209,7 @@ def custom_constraint_table(m, name: str) -> pd.DataFrame:
         if body is None:
             slack = np.nan
         rows.append({"name": name, "index": key, "body": body, "lower": lower, "upper": upper,
-                     "bound": bound, "slack": 0.0 if abs(slack) <= TINY else slack,
+                     "bound": bound, "slack": 0.0 if abs(slack) < ZERO_TOLERANCE else slack,
                      "dual": duals.get(con, np.nan)})
     return pd.DataFrame(rows, columns=["name", "index", "body", "lower", "upper", "bound",
                                        "slack", "dual"])
@@ -220,9 +231,9 @@ def _add_custom(m, plan: Plan) -> None:
     for name in custom_constraints(m):
         component = getattr(m, name)
         table = custom_constraint_table(m, name)
-        frames.append(table)
         dims = _custom_dims(m, name, component)
         unit = m.book.units.get(name, "") or "M$ per unit of the bound (present value)"
+        frames.append(table.assign(dual_unit=unit))  # constraints may differ in units
         for column in ("dual", "slack"):
             if not dims:
                 array = xr.DataArray(float(table[column].iloc[0]) if len(table) else np.nan)
@@ -238,7 +249,7 @@ def _add_custom(m, plan: Plan) -> None:
             plan.dataset[f"{column}_{name}"] = array
     plan.tables["custom_constraints"] = pd.concat(frames, ignore_index=True) if frames else \
         pd.DataFrame(columns=["name", "index", "body", "lower", "upper", "bound", "slack",
-                              "dual"])
+                              "dual", "dual_unit"])
 
 
 #: constraints whose duals go into the dataset as dual_<name> (M$ per unit, present value)

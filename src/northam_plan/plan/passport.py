@@ -27,10 +27,13 @@ import xarray as xr
 
 from northam_plan.model.components.passport import origin_in, places
 from northam_plan.model.components.security import bloc_members, spans
+from northam_plan.plan.units import ZERO_TOLERANCE
 
-TINY = 1e-9
+TINY = ZERO_TOLERANCE  # the one tolerance of every table (plan/units.py)
 PASSPORT_COLUMNS = ["region", "country", "commodity", "year", "mined_in", "processed_in",
                     "quantity", "share", "satisfies"]
+SUMMARY_COLUMNS = ["region", "country", "commodity", "year", "rule", "share", "required",
+                   "cost"]
 
 
 def passport_tables(m, case, tables, probability: float = 1.0) -> dict[str, pd.DataFrame]:
@@ -43,7 +46,8 @@ def passport_tables(m, case, tables, probability: float = 1.0) -> dict[str, pd.D
     revenue = _revenue(m, tables["flows"], country_of)
     if not hasattr(m, "deliver_tag"):
         return {"passport": pd.DataFrame(columns=PASSPORT_COLUMNS),
-                "passport_summary": pd.DataFrame(), "tariff_revenue": revenue}
+                "passport_summary": pd.DataFrame(columns=SUMMARY_COLUMNS),
+                "tariff_revenue": revenue}
     tables["prices"] = _prices(m, tables["prices"], duals, discount)
 
     rules = _rules(case)
@@ -83,7 +87,7 @@ def passport_tables(m, case, tables, probability: float = 1.0) -> dict[str, pd.D
     summary_frame = pd.DataFrame(
         [{"region": r, "country": country_of[r], "commodity": c, "year": t, "rule": name,
           "share": v[0], "required": v[1], "cost": v[2]}
-         for (r, c, t, name), v in sorted(summary.items())])
+         for (r, c, t, name), v in sorted(summary.items())], columns=SUMMARY_COLUMNS)
     return {"passport": frame[PASSPORT_COLUMNS], "passport_summary": summary_frame,
             "tariff_revenue": revenue}
 

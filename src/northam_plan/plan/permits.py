@@ -1,6 +1,7 @@
 """The investment plan: what is built where, when its permit starts, when it comes online.
 
-Tables (money in M$, capacity in unit/yr of the process's main output):
+Tables (money in M$, capacity in unit/yr of the process's main output, or GW for power plants
+counted in GW; each row's ``unit`` column says which — see :mod:`northam_plan.plan.units`):
 
 * ``investments`` — every new capacity: region, country, process, source (the permitting regime,
   or ``project: <name>`` for a pipeline project), permit start year (empty for projects, which
@@ -24,8 +25,9 @@ import numpy as np
 import pandas as pd
 
 from northam_plan.model.components.permitting import local_capex
+from northam_plan.plan.units import ZERO_TOLERANCE
 
-TINY = 1e-9
+TINY = ZERO_TOLERANCE  # the one tolerance of every table (plan/units.py)
 
 INVESTMENT_COLUMNS = ["region", "country", "process", "source", "permit_start_year",
                       "online_year", "capacity", "capex"]

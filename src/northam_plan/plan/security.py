@@ -23,6 +23,11 @@ import pandas as pd
 from northam_plan.model.components.activity import process_ratios
 from northam_plan.model.components.security import bloc_members
 
+SECURITY_COLUMNS = ["bloc", "commodity", "year", "use", "production", "exports",
+                    "self_sufficiency", "top_supplier", "top_supplier_share", "hhi", "stock",
+                    "stock_cover_days", "unserved", "cost_of_security"]
+IMPORT_COLUMNS = ["bloc", "commodity", "year", "supplier", "quantity", "share", "cap_cost"]
+
 
 def security_tables(m, case, tables, probability: float = 1.0) -> dict[str, pd.DataFrame]:
     """``m`` is the model or a scenario's block; duals are divided by the scenario's
@@ -34,7 +39,8 @@ def security_tables(m, case, tables, probability: float = 1.0) -> dict[str, pd.D
     duals = top.dual if hasattr(top, "dual") else {}
     costs = _security_costs(m, duals, discount)
     if not members:
-        return {"security": pd.DataFrame(), "security_imports": pd.DataFrame(),
+        return {"security": pd.DataFrame(columns=SECURITY_COLUMNS),
+                "security_imports": pd.DataFrame(columns=IMPORT_COLUMNS),
                 "security_costs": costs}
 
     ratios = pd.DataFrame([(p, c, x) for p, items in process_ratios(case).items()
@@ -102,7 +108,8 @@ def security_tables(m, case, tables, probability: float = 1.0) -> dict[str, pd.D
                                 "quantity": q, "share": q / u,
                                 "cap_cost": duals.get(con, np.nan) / discount[t]
                                 if con is not None else np.nan})
-    return {"security": pd.DataFrame(rows), "security_imports": pd.DataFrame(imports),
+    return {"security": pd.DataFrame(rows, columns=SECURITY_COLUMNS),
+            "security_imports": pd.DataFrame(imports, columns=IMPORT_COLUMNS),
             "security_costs": costs}
 
 

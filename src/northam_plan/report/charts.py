@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from northam_plan.compare import USMCA
+from northam_plan.plan.units import ZERO_TOLERANCE
 from northam_plan.report.metrics import KIND_ORDER, Comparison, Facts
 
 COUNTRY_COLORS = {"US": "#3366cc", "CA": "#dc3912", "MX": "#109618", "CN": "#ff9900",
@@ -123,7 +124,7 @@ def supply_by_origin(f: Facts) -> pd.DataFrame:
         columns={"supplier": "origin"})
     data = pd.concat([prod[["commodity", "origin", "q"]], imp[["commodity", "origin", "q"]]])
     data = data.groupby(["commodity", "origin"], as_index=False)["q"].sum()
-    data = data[data["q"] > 0]
+    data = data[data["q"] >= ZERO_TOLERANCE]
     if f.kinds:
         data = data[data["commodity"].map(f.kinds) != "energy"]
     totals = data.groupby("commodity")["q"].transform("sum")
@@ -220,13 +221,13 @@ def chain_links(f: Facts, year: int) -> tuple[pd.DataFrame, str]:
         served = float((group["demand"] - group["unserved"]).sum())
         short = float(group["unserved"].sum())
         links.append((c, "USMCA demand", c, served))
-        if short > 0:
+        if short >= ZERO_TOLERANCE:
             links.append(("unserved (shortfall)", "USMCA demand", c, short))
     exp = f.outside_exports[f.outside_exports["year"] == year]
     for rec in exp.itertuples(index=False):
         links.append((rec.commodity, "exports", rec.commodity, rec.quantity))
     frame = pd.DataFrame(links, columns=["source", "target", "commodity", "quantity"])
-    frame = frame[frame["quantity"] > 1e-9]
+    frame = frame[frame["quantity"] >= ZERO_TOLERANCE]
     if f.kinds:
         frame = frame[frame["commodity"].map(f.kinds) != "energy"]
     priced = frame["commodity"].map(lambda c: f.prices.get(c, 0.0))

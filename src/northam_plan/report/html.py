@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from plotly.offline import get_plotlyjs
 
+from northam_plan.plan.units import ZERO_TOLERANCE
 from northam_plan.report.charts import Chart, charts
 from northam_plan.report.metrics import HEADLINE, NOT_MODELLED, Comparison
 from northam_plan.report.summary import summarise
@@ -84,7 +85,7 @@ def fmt(value, unit: str = "") -> str:
     value = float(value)
     if unit == "%":
         return f"{value:.1f}"
-    if value == 0:
+    if abs(value) < ZERO_TOLERANCE:
         return "0"
     magnitude = abs(value)
     if magnitude >= 100:
@@ -97,7 +98,7 @@ def fmt(value, unit: str = "") -> str:
 def fmt_diff(value, unit: str = "") -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "—"
-    if value == 0:
+    if abs(value) < ZERO_TOLERANCE:  # solver noise, as in the tables
         return "0"
     text = fmt(abs(value), unit)
     if text in ("0.0", "0", "0.00"):
@@ -146,7 +147,8 @@ def headline_table(c: Comparison) -> str:
                 cells.append(f'<td class="num">{fmt(value, row["unit"])}{extra}</td>')
             if s != c.base:
                 d = row[c.diff_column(s)]
-                tone = "" if pd.isna(d) or d == 0 else (" pos" if d > 0 else " neg")
+                tone = "" if pd.isna(d) or abs(d) < ZERO_TOLERANCE else \
+                    (" pos" if d > 0 else " neg")
                 cells.append(f'<td class="num diff{tone}">{fmt_diff(d, row["unit"])}</td>')
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return f'<div class="wide"><table id="headline">{"".join(rows)}</table></div>'

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from northam_plan.compare_plan import USMCA, SolvedPlan
+from northam_plan.plan.units import ZERO_TOLERANCE
 from northam_plan.report.facts import Facts
 
 #: the note of a metric whose table the plan does not have
@@ -100,7 +101,7 @@ def _headline(f: Facts, rows: Rows, years: list[int]) -> None:
         rows.add(h, "Unserved demand", weighted["u"].sum(),
                  "units (all commodities, all years)")
         by = weighted.groupby("commodity")["u"].sum()
-        for c, value in by[by > 0].items():
+        for c, value in by[by >= ZERO_TOLERANCE].items():  # noise is no shortfall
             rows.add(h, "Unserved demand", value, f"{f.unit(c)} (all years)", commodity=c)
     if not f.costs.empty and "unserved" in set(f.costs["category"]):
         rows.add(h, "Unserved demand penalty",

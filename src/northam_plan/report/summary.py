@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from northam_plan.plan.units import ZERO_TOLERANCE
+
 from northam_plan.report.metrics import Comparison
 
 PP = 0.5          # percentage points worth mentioning
@@ -56,8 +58,8 @@ def _versus(c: Comparison, h: pd.DataFrame, s: str, span: str) -> list[str]:
     if len(total) and not np.isnan(total[base].iloc[0]):
         b, v = float(total[base].iloc[0]), float(total[s].iloc[0])
         d = v - b
-        if d == 0:
-            out.append(f"{s} costs exactly as much as {base} ({money(b)}, present value "
+        if abs(d) < ZERO_TOLERANCE:  # within 1 $: the same
+            out.append(f"{s} costs as much as {base} ({money(b)}, present value "
                        f"{span}).")
         else:
             rel = f" ({abs(d) / abs(b):.2%})" if b else ""
@@ -78,7 +80,7 @@ def _versus(c: Comparison, h: pd.DataFrame, s: str, span: str) -> list[str]:
     if len(inv):
         delta = inv[s] - inv[base]
         total_b, total_s = inv[base].sum(), inv[s].sum()
-        moves = delta[delta.abs() >= max(SHARE * abs(total_b), 1e-6)].abs().sort_values(
+        moves = delta[delta.abs() >= max(SHARE * abs(total_b), ZERO_TOLERANCE)].abs().sort_values(
             ascending=False).index[:3]
         if len(moves):
             listed = ", ".join(f"{signed_money(delta[i])} in {_label(inv.loc[i])}"

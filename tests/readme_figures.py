@@ -29,7 +29,7 @@ PROSE = [
     ("reference", rf"vs \*\*(?P<objective>{NUMBER}) M\$\*\* for the reference"),
     ("permitting_reform", rf"for the reference \((?P<difference>{NUMBER}) M\$\)"),
     ("release_committed", rf"releases them\s+\((?P<difference>{NUMBER}) M\$"),
-    ("lithium_price_shock", rf"the case costs only (?P<difference>{NUMBER}) M\$"),
+    ("lithium_price_shock", rf"the shock changes the plan's cost by (?P<difference>{NUMBER}) M\$"),
     ("cn_ree_ban", rf"(?P<unserved>{NUMBER}) kt unserved in all"),
     ("disruption_stochastic", rf"expected unserved (?P<unserved>{NUMBER}) kt"),
 ]

@@ -8,7 +8,6 @@ tolerance), 1 the solver found no optimal plan (``calibrate``: a figure outside 
 
 from __future__ import annotations
 
-from importlib.resources import files
 from pathlib import Path
 from typing import List, Optional
 
@@ -27,13 +26,10 @@ EXIT_INTERRUPTED = 130  # as a shell reports Ctrl-C
 
 
 def reference_case() -> Path:
-    """The bundled reference case: the repository's cases/reference.toml."""
-    here = Path(str(files("northam_plan"))).resolve()
-    for folder in (here.parent.parent, Path.cwd()):
-        candidate = folder / "cases" / "reference.toml"
-        if candidate.is_file():
-            return candidate
-    raise CaseError([])  # pragma: no cover - only in a broken install
+    """The bundled reference case (cases/reference.toml of the clone or of the installed wheel)."""
+    from northam_plan.case.roots import bundled_cases
+
+    return (bundled_cases() or Path("cases")) / "reference.toml"  # (else: "not found")
 
 
 DATA_ROOT_HELP = ("a folder (and its subfolders) the case may read besides its own; repeat for "

@@ -9,7 +9,7 @@ A case file may read only inside
 * the *data roots* configured by the user — the environment variable ``NORTHAM_PLAN_DATA_ROOT``
   (folders separated by ``os.pathsep``, ``:`` on Linux) or ``--data-root`` on the command line;
 * the bundled ``cases/`` and ``data/`` folders (of this repository, or inside the installed
-  package).
+  package, where :func:`find_case` finds a bundled case by its bare name: ``reference``).
 
 The project and the current directory are never the filesystem's root or the user's home
 folder (a case file in ``~/Downloads`` must not read ``~/.ssh``): there the case reads only its
@@ -36,6 +36,29 @@ def bundled_roots() -> tuple[Path, ...]:
     candidates = [package / "cases", package / "data",
                   package.parent.parent / "cases", package.parent.parent / "data"]
     return tuple(folder for folder in candidates if folder.is_dir())
+
+
+def bundled_cases() -> Path | None:
+    """The folder of the bundled case files: ``northam_plan/cases`` in an installed wheel, the
+    repository's ``cases/`` in a clone (``None`` in a broken install)."""
+    for folder in bundled_roots():
+        if folder.name == "cases":
+            return folder
+    return None
+
+
+def find_case(path: Path | str) -> Path:
+    """The case file that ``path`` names: the file itself when it exists, else, for a bare
+    name (``reference`` or ``reference.toml``, no folder), the bundled case of that name, so
+    that ``northam-plan solve reference`` works from any folder and after ``pip install .``.
+    Anything else is returned as given (and reported as not found by the loader)."""
+    path = Path(path)
+    if path.exists() or len(path.parts) != 1 or path.suffix not in ("", ".toml"):
+        return path
+    folder = bundled_cases()
+    if folder is not None and (folder / f"{path.stem}.toml").is_file():
+        return folder / f"{path.stem}.toml"
+    return path
 
 
 def _too_wide(folder: Path) -> bool:

@@ -33,9 +33,13 @@ def bundled_roots() -> tuple[Path, ...]:
     """The bundled ``cases/`` and ``data/`` folders, where they exist: in the installed package
     (a wheel) or at the top of the repository (a clone, an editable install)."""
     package = Path(str(files("northam_plan"))).resolve()
-    candidates = [package / "cases", package / "data",
-                  package.parent.parent / "cases", package.parent.parent / "data"]
-    return tuple(folder for folder in candidates if folder.is_dir())
+    if (package / "cases").is_dir():  # a wheel: the package data
+        top = package
+    elif package.parent.name == "src":  # src/northam_plan of a clone
+        top = package.parent.parent
+    else:
+        return ()
+    return tuple(folder for folder in (top / "cases", top / "data") if folder.is_dir())
 
 
 def bundled_cases() -> Path | None:

@@ -1,4 +1,4 @@
-"""The committee view's files: workbook equal to the CSV, IAMC file that pyam reads, a
+"""The committee view's files: workbook equal to the CSV, IAMC file with pyam's checks, a
 self-contained HTML page that headless Chromium shows without console errors, the one-plan
 report, and metrics of tables that later parts of the model add."""
 
@@ -90,20 +90,58 @@ def test_units_are_in_the_headers(written):
     assert "tariff - base [see unit]" in investments and "unit" in investments
 
 
-def test_iamc_file_has_the_iamc_columns_and_loads_in_pyam(written):
+IAMC_INDEX = ["model", "scenario", "region", "variable", "unit"]
+
+
+def read_iamc(path: Path) -> pd.DataFrame:
+    """The IAMC timeseries table of a long-format IAMC CSV, checked as pyam.IamDataFrame
+    checks it when reading: the index columns model, scenario, region, variable, unit with no
+    empty cell, integer years, numeric values, no two values for one index and year. Returns
+    the wide table pyam's ``timeseries()`` gives: one row per index, years as columns."""
+    frame = pd.read_csv(path, dtype={c: str for c in IAMC_INDEX}, keep_default_na=False,
+                        na_values={"year": [""], "value": [""]})
+    assert list(frame.columns) == [*IAMC_INDEX, "year", "value"], list(frame.columns)
+    for column in IAMC_INDEX:
+        assert (frame[column].str.strip() != "").all(), f"empty cells in {column}"
+    assert pd.api.types.is_integer_dtype(frame["year"]), frame["year"].dtype
+    assert pd.api.types.is_float_dtype(frame["value"]) or \
+        pd.api.types.is_integer_dtype(frame["value"]), frame["value"].dtype
+    assert np.isfinite(frame["value"]).all()
+    assert not frame.duplicated([*IAMC_INDEX, "year"]).any()
+    return frame.pivot(index=IAMC_INDEX, columns="year", values="value")
+
+
+def test_iamc_file_is_an_iamc_timeseries_table(written):
     path = written["out"] / "comparison.iamc.csv"
     frame = pd.read_csv(path)
     assert list(frame.columns) == COLUMNS
-    assert not frame.duplicated(["model", "scenario", "region", "variable", "year"]).any()
     assert frame["value"].notna().all() and set(frame["scenario"]) == {"base", "tariff"}
     assert {"Cost|Total", "Production|ore", "Security|Self-Sufficiency|ore",
             "Investment|refinery"} <= set(frame["variable"])
-    pyam = pytest.importorskip("pyam", reason="pyam-iamc is in the test extra")
-    df = pyam.IamDataFrame(path)
-    assert set(df.scenario) == {"base", "tariff"}
-    assert "USMCA" in df.region
-    cost = df.filter(variable="Cost|Total", region="USMCA", scenario="base").timeseries()
-    assert cost.shape == (1, 3)
+    table = read_iamc(path)
+    assert set(table.index.get_level_values("scenario")) == {"base", "tariff"}
+    assert "USMCA" in set(table.index.get_level_values("region"))
+    assert list(table.columns) == sorted(table.columns) == [2025, 2026, 2027]
+    cost = table.xs(("base", "USMCA", "Cost|Total"), level=("scenario", "region", "variable"))
+    assert cost.shape == (1, 3) and cost.notna().all(axis=None)
+    assert set(cost.index.get_level_values("unit")) == {"M$/yr"}
+
+
+def test_the_iamc_reader_refuses_what_pyam_refuses(tmp_path):
+    good = ("model,scenario,region,variable,unit,year,value\n"
+            "northam-plan,base,US,Cost|Total,M$/yr,2025,1.5\n")
+    (tmp_path / "good.csv").write_text(good)
+    assert read_iamc(tmp_path / "good.csv").loc[
+        ("northam-plan", "base", "US", "Cost|Total", "M$/yr"), 2025] == 1.5
+    for name, text in {
+            "column": good.replace("region", "area"),
+            "empty": good.replace(",US,", ",,"),
+            "year": good.replace("2025", "2025.5"),
+            "value": good.replace("1.5", "n/a"),
+            "duplicate": good + good.splitlines()[1] + "\n"}.items():
+        (tmp_path / f"{name}.csv").write_text(text)
+        with pytest.raises(AssertionError):
+            read_iamc(tmp_path / f"{name}.csv")
 
 
 def test_html_is_self_contained_and_holds_the_headline_and_charts(written):
@@ -203,7 +241,7 @@ def test_page_renders_in_headless_chromium_without_console_errors(written, tmp_p
     assert shot.stat().st_size > 50_000  # text, table and charts, not a blank page
     try:
         from PIL import Image
-    except ImportError:  # pragma: no cover - pillow comes with pyam in the test extra
+    except ImportError:  # pragma: no cover - pillow comes with matplotlib (test extra)
         return
     with Image.open(shot) as image:
         colors = image.convert("RGB").resize((160, 450)).getcolors(maxcolors=100_000)

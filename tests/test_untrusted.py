@@ -3,6 +3,9 @@ writing only to the result folder."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
@@ -19,12 +22,34 @@ TINY = {"processes": [mine(var_om=2.0)],
                     "quantity": 8}]}
 
 
+REPOSITORY = Path(__file__).resolve().parents[1]
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def elsewhere(tmp_path, monkeypatch):
+    """Run from an empty folder of its own (the current directory is a folder a case may
+    read) with no data roots configured."""
+    monkeypatch.delenv(ENV, raising=False)
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    return folder
+
+
+def copied_layout(folder: Path) -> Path:
+    """The repository's cases/ and data/ copied side by side into ``folder``."""
+    for name in ("cases", "data"):
+        shutil.copytree(REPOSITORY / name, folder / name)
+    return folder
+
+
 def split_case(tmp_path):
-    """A case file in cases/ whose tables sit in shared/tiny/ (outside its folder)."""
+    """A case file in project/cases/ whose tables sit in shared/tiny/ (outside its project)."""
     write_case(tmp_path / "shared" / "tiny", TINY)
-    case = tmp_path / "cases" / "case.toml"
-    case.parent.mkdir()
-    case.write_text('name = "split"\ntables = "../shared/tiny/tables"\n'
+    case = tmp_path / "project" / "cases" / "case.toml"
+    case.parent.mkdir(parents=True)
+    case.write_text('name = "split"\ntables = "../../shared/tiny/tables"\n'
                     "[years]\nstart = 2025\nend = 2025\n")
     return case, tmp_path / "shared"
 
@@ -57,9 +82,9 @@ def test_cli_data_root_option_allows_the_folder(tmp_path, monkeypatch):
 def test_extends_into_another_folder_needs_a_data_root(tmp_path, monkeypatch):
     monkeypatch.delenv(ENV, raising=False)
     base = write_case(tmp_path / "base", TINY)
-    scenario = tmp_path / "scenarios" / "more.toml"
-    scenario.parent.mkdir()
-    scenario.write_text('extends = "../base/case.toml"\nname = "more"\n[[override]]\n'
+    scenario = tmp_path / "project" / "scenarios" / "more.toml"
+    scenario.parent.mkdir(parents=True)
+    scenario.write_text('extends = "../../base/case.toml"\nname = "more"\n[[override]]\n'
                         'table = "demand"\nset = { quantity = 9 }\n')
     with pytest.raises(CaseError) as caught:
         load_case(scenario)
@@ -99,3 +124,79 @@ def test_solve_writes_only_its_result_folder(tmp_path):
     new = [p for p in after if p not in before]
     assert all(p.parts[:2] == ("results", "tiny") or p.parts == ("results",) for p in new), new
     assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["tiny"]
+
+
+# --- the project of a case, the current directory -----------------------------------------------
+def test_the_bundled_layout_copied_anywhere_validates_with_no_flag(tmp_path, monkeypatch):
+    project = copied_layout(tmp_path / "my project")
+    monkeypatch.chdir(project)  # as the README says, from the project's folder
+    result = runner.invoke(app, ["validate", "cases/reference.toml"])
+    assert result.exit_code == 0, result.output
+    assert "valid: USMCA reference" in result.output
+    monkeypatch.chdir(tmp_path / "elsewhere")  # the project alone allows it, from anywhere
+    result = runner.invoke(app, ["validate", str(project / "cases" / "reference.toml")])
+    assert result.exit_code == 0, result.output
+    case = load_case(project / "cases" / "tariff25_non_usmca.toml")  # extends inside too
+    assert Path(case.path).resolve().is_relative_to(project.resolve())
+
+
+def test_the_current_directory_may_be_read(tmp_path, monkeypatch):
+    write_case(tmp_path / "work" / "shared", TINY)
+    case = tmp_path / "work" / "deep" / "cases" / "case.toml"  # its project: work/deep
+    case.parent.mkdir(parents=True)
+    case.write_text('name = "deep"\ntables = "../../shared/tables"\n'
+                    "[years]\nstart = 2025\nend = 2025\n")
+    assert runner.invoke(app, ["validate", str(case)]).exit_code == 2  # from elsewhere
+    monkeypatch.chdir(tmp_path / "work")
+    result = runner.invoke(app, ["validate", str(case)])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_symlink_out_of_the_project_is_refused(tmp_path):
+    project = copied_layout(tmp_path / "project")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    demand = project / "data" / "reference" / "demand.csv"
+    shutil.move(demand, outside / "demand.csv")
+    demand.symlink_to(outside / "demand.csv")  # a table file linking out of the project
+    result = runner.invoke(app, ["validate", str(project / "cases" / "reference.toml")])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert "demand.csv" in result.output and "outside the folders this case may read" in \
+        result.output and "--data-root" in result.output
+    assert runner.invoke(app, ["validate", str(project / "cases" / "reference.toml"),
+                               "--data-root", str(outside)]).exit_code == 0
+
+
+def test_a_linked_tables_folder_or_dotdot_out_of_the_project_is_refused(tmp_path):
+    project = copied_layout(tmp_path / "project")
+    shutil.move(project / "data", tmp_path / "outside")
+    (project / "data").symlink_to(tmp_path / "outside")  # data/ itself links out
+    result = runner.invoke(app, ["validate", str(project / "cases" / "reference.toml")])
+    assert result.exit_code == 2 and "outside the folders this case may read" in \
+        result.output, result.output
+    (project / "data").unlink()
+    escaping = project / "cases" / "escape.toml"  # .. above the project
+    escaping.write_text('name = "escape"\ntables = "../../outside/reference"\n'
+                        "[years]\nstart = 2025\nend = 2025\n")
+    result = runner.invoke(app, ["validate", str(escaping)])
+    assert result.exit_code == 2 and "outside the folders this case may read" in \
+        result.output, result.output
+    assert "Traceback" not in result.output
+
+
+def test_the_home_folder_is_never_a_project(tmp_path, monkeypatch):
+    """A case file in ~/Downloads reads its own folder, not the home folder above it."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("HOME", str(home))
+    write_case(home / "private", TINY)
+    case = home / "Downloads" / "case.toml"
+    case.parent.mkdir(parents=True)
+    case.write_text('name = "nosy"\ntables = "../private/tables"\n'
+                    "[years]\nstart = 2025\nend = 2025\n")
+    with pytest.raises(CaseError, match="outside the folders this case may read"):
+        load_case(case)
+    monkeypatch.chdir(home)  # nor is it one as the current directory
+    with pytest.raises(CaseError, match="outside the folders this case may read"):
+        load_case(case)
+    assert load_case(case, data_roots=[home]).name == "nosy"  # named, it is allowed

@@ -13,7 +13,6 @@ Run as ``northam-plan``, ``python -m northam_plan`` or ``python -m northam_plan.
 from __future__ import annotations
 
 from importlib.metadata import version as _version
-from importlib.resources import files
 from pathlib import Path
 from typing import List, Optional
 
@@ -34,13 +33,10 @@ EXIT_INTERRUPTED = 130  # as a shell reports Ctrl-C
 
 
 def reference_case() -> Path:
-    """The bundled reference case: the repository's cases/reference.toml."""
-    here = Path(str(files("northam_plan"))).resolve()
-    for folder in (here.parent.parent, Path.cwd()):
-        candidate = folder / "cases" / "reference.toml"
-        if candidate.is_file():
-            return candidate
-    raise CaseError([])  # pragma: no cover - only in a broken install
+    """The bundled reference case (cases/reference.toml of the clone or of the installed wheel)."""
+    from northam_plan.case.roots import bundled_cases
+
+    return (bundled_cases() or Path("cases")) / "reference.toml"  # (else: "not found")
 
 
 def _show_version(value: bool) -> None:

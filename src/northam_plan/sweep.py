@@ -19,7 +19,6 @@ import hashlib
 import json
 import os
 import signal
-import tempfile
 import threading
 import time
 from contextlib import contextmanager
@@ -31,6 +30,7 @@ from typing import Callable, Iterable, Sequence
 import pandas as pd
 
 from northam_plan.errors import CaseError
+from northam_plan.files import atomic_write_text
 from northam_plan.sweep_vary import (Scenario, SweepError, Variation, parse_variations,
                                      scenarios)
 
@@ -300,7 +300,4 @@ def write_index(sweep: Sweep, planned: Iterable[Scenario], case_path: Path) -> P
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(handle, "w") as stream:
-        stream.write(text)
-    os.replace(temp, path)
+    atomic_write_text(path, text)  # the umask's mode (mkstemp alone would give 0600)

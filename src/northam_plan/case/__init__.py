@@ -11,7 +11,7 @@ from northam_plan.case.checks import check_case
 from northam_plan.case.domains import stray_tables
 from northam_plan.case.leadtimes import rounding_warnings
 from northam_plan.case.overrides import apply_additions, apply_overrides
-from northam_plan.case.roots import inside, outside_message
+from northam_plan.case.roots import find_case, inside, outside_message
 from northam_plan.case.schema import TABLES
 from northam_plan.case.tables import read_table
 from northam_plan.errors import CaseError, ProblemList
@@ -24,9 +24,10 @@ def load_case(path: Path | str, data_roots: tuple | list = ()) -> Case:
 
     Nothing of the case is executed: TOML and CSV are parsed as data only, and only files
     inside the case's folder, the bundled data and the ``data_roots`` (with those configured
-    in ``NORTHAM_PLAN_DATA_ROOT``) are read — see :mod:`northam_plan.case.roots`.
+    in ``NORTHAM_PLAN_DATA_ROOT``) are read — see :mod:`northam_plan.case.roots`. A bare name
+    that is no file here (``"reference"``) is the bundled case of that name.
     """
-    resolved = resolve_case(path, data_roots)
+    resolved = resolve_case(find_case(path), data_roots)
     problems = ProblemList()
     for schema in TABLES.values():  # a CSV may be a symbolic link to somewhere else
         file = resolved.tables / schema.file

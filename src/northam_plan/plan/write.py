@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import shutil
 import signal
-import tempfile
 import threading
 from contextlib import contextmanager
 from pathlib import Path
 
+from northam_plan.files import staging_folder
 from northam_plan.plan.extract import Plan
 
 TABLE_FLOAT_FORMAT = "%.10g"  # enough digits for every figure, stable across runs
@@ -24,7 +24,7 @@ def write_plan(plan: Plan, summary: dict, out: Path | str) -> Path:
     """Write ``plan`` and ``summary`` to the folder ``out`` (replacing an earlier result)."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+    staging = staging_folder(out)  # the umask's mode, which survives the rename
     try:
         tables = staging / "tables"
         tables.mkdir()

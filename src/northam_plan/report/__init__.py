@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from typing import TYPE_CHECKING
 
+from northam_plan.files import staging_folder
 from northam_plan.log import get_logger
 
 if TYPE_CHECKING:  # the CLI imports this package: keep pandas and xarray out of its start
@@ -131,8 +131,7 @@ def _write_all(out: Path, writers: dict[str, Callable[[Path], None]]) -> dict[st
     """
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial",
-                                    dir=out.parent))
+    staging = staging_folder(out)
     try:
         for name, write in writers.items():
             write(staging / name)

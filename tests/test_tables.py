@@ -149,3 +149,28 @@ def test_custom_constraints_say_the_unit_of_their_duals(tmp_path):
     units = table.groupby("name")["dual_unit"].unique().to_dict()
     assert {k: list(v) for k, v in units.items()} == {
         "cn_cap": ["M$/kt"], "floor": ["M$ per unit of the bound (present value)"]}
+
+
+def test_capacity_units_of_power_plants_and_mines_in_tables_and_comparisons():
+    """A power plant's capacity is in GW (8.76 TWh a GW-year), a mine's in its output per year,
+    anything else says its factor; comparisons (report/facts.py) use the same rule — they
+    said 'TWh/yr' for power plants before."""
+    from types import SimpleNamespace
+
+    from northam_plan.compare_plan import Chain
+    from northam_plan.plan.units import capacity_unit
+    from northam_plan.report.facts import Facts
+
+    assert capacity_unit("TWh", 8.76) == "GW"
+    assert capacity_unit("kt Li", 1.0) == "kt Li/yr"
+    assert capacity_unit("kt", 2.0) == "2 kt/yr"
+    chain = Chain(country_of={"US": "US"},
+                  commodities=pd.DataFrame({"commodity": ["elec", "li_conc"],
+                                            "unit": ["TWh", "kt Li"]}),
+                  processes=pd.DataFrame({"process": ["gas_cc", "li_mine"],
+                                          "family": ["power", "mine"],
+                                          "main_output": ["elec", "li_conc"],
+                                          "activity_per_capacity": [8.76, 1.0]}))
+    facts = Facts(SimpleNamespace(chain=chain, years=[2025]))
+    assert facts.capacity_unit("gas_cc") == "GW"
+    assert facts.capacity_unit("li_mine") == "kt Li/yr"

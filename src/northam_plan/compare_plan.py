@@ -42,7 +42,7 @@ class Chain:
 
     country_of: dict[str, str]
     commodities: pd.DataFrame | None = None   # commodity, kind, unit, name, reference_price
-    processes: pd.DataFrame | None = None     # process, family, main_output
+    processes: pd.DataFrame | None = None     # process, family, main_output, activity_per_capacity
     ratios: dict[str, list[tuple[str, float]]] | None = None  # process → (commodity, ±ratio)
     year_weights: dict[int, int] = field(default_factory=dict)
     note: str = ""                             # why the chain is missing or may be stale
@@ -135,7 +135,8 @@ def chain_of_case(case) -> Chain:
     processes = case.table("processes")
     return Chain(country_of=dict(case.countries_of_regions),
                  commodities=case.table("commodities"),
-                 processes=processes[["process", "family", "main_output"]],
+                 processes=processes[["process", "family", "main_output",
+                                      "activity_per_capacity"]],
                  ratios=process_ratios(processes, case.table("process_io")),
                  year_weights=dict(case.year_weights))
 

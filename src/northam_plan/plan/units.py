@@ -69,16 +69,18 @@ def capacity_units(case) -> dict[str, str]:
     processes = case.tables["processes"]
     per = processes["activity_per_capacity"] if "activity_per_capacity" in processes else \
         pd.Series(np.nan, index=processes.index)
-    out = {}
-    for p, c, n in zip(processes["process"], processes["main_output"], per):
-        unit = units.get(c, "unit")
-        if pd.isna(n) or n == 1:
-            out[p] = f"{unit}/yr"
-        elif abs(n - 8.76) < 1e-9 and unit in ("TWh", "GWh"):
-            out[p] = {"TWh": "GW", "GWh": "MW"}[unit]
-        else:
-            out[p] = f"{n:g} {unit}/yr"
-    return out
+    return {p: capacity_unit(units.get(c, "unit"), n)
+            for p, c, n in zip(processes["process"], processes["main_output"], per)}
+
+
+def capacity_unit(unit: str, per_capacity: float | None) -> str:
+    """The unit of a capacity whose main output is in ``unit`` and one unit of which makes
+    ``per_capacity`` of it a year (see :func:`capacity_units`)."""
+    if per_capacity is None or pd.isna(per_capacity) or per_capacity == 1:
+        return f"{unit}/yr"
+    if abs(per_capacity - 8.76) < 1e-9 and unit in ("TWh", "GWh"):
+        return {"TWh": "GW", "GWh": "MW"}[unit]
+    return f"{per_capacity:g} {unit}/yr"
 
 
 def _insert_after(frame: pd.DataFrame, after: str, name: str, values) -> pd.DataFrame:

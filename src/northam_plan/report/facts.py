@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from northam_plan.compare_plan import USMCA, SolvedPlan
+from northam_plan.plan.units import capacity_unit
 
 
 class Facts:
@@ -75,8 +76,19 @@ class Facts:
         return self.chain.unit(commodity)
 
     def capacity_unit(self, process: str) -> str:
+        """The unit of the process's capacity (GW for power plants, kt Li/yr for a mine):
+        :func:`northam_plan.plan.units.capacity_unit`."""
         commodity = self.output.get(process)
-        return f"{self.unit(commodity)}/yr" if commodity else "unit/yr"
+        if not commodity:
+            return "unit/yr"
+        return capacity_unit(self.unit(commodity), self.per_capacity.get(process))
+
+    @cached_property
+    def per_capacity(self) -> dict[str, float]:
+        p = self.chain.processes
+        if p is None or "activity_per_capacity" not in p:
+            return {}
+        return dict(zip(p["process"], p["activity_per_capacity"].astype(float)))
 
     def minerals(self) -> list[str]:
         return sorted(c for c, k in self.kinds.items() if k == "mineral")

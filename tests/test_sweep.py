@@ -16,6 +16,7 @@ from casekit import mine, write_case
 from northam_plan import compare, load_case
 from northam_plan.cli import app
 from northam_plan.research import solve_case
+from northam_plan.pipeline import DEFAULT_ROUTE
 from northam_plan.sweep import run_sweep
 from northam_plan.sweep_vary import SweepError, parse_variations, scenarios
 
@@ -141,6 +142,12 @@ def test_sweep_on_a_local_cluster_matches_solves_in_process(dask_sweep, case_pat
         summary = json.loads((out / scenario.name / "summary.json").read_text())
         assert summary["case_hash"] == row.case_hash and summary["status"] == "optimal"
         assert summary["sweep"]["values"] == scenario.values
+        # one runner (pipeline.run): the sweep's LP is the CLI's and the notebooks' — the same
+        # route (it drifted to the slow Pyomo route once), sizes and coefficient ranges
+        assert summary["options"]["route"] == here.summary["options"]["route"] == DEFAULT_ROUTE
+        assert summary["sizes"] == here.summary["sizes"]
+        assert summary["numerics"] == here.summary["numerics"]
+        assert (out / scenario.name / "highs.log").is_file()
     # the variation matters: a tariff on Chinese ore raises the cost
     objective = dict(zip(index["scenario"], pd.to_numeric(index["objective"])))
     assert objective["rate=0__main_output=ore"] < objective["rate=1__main_output=ore"]

@@ -36,31 +36,52 @@ def default_out(case: Case) -> Path:
     return Path("results") / case.path.stem
 
 
+#: the route every runner uses unless told otherwise: the components' LP as flat arrays
+DEFAULT_ROUTE = MATRIX
+
+
 def run_case(path: Path | str, out: Path | str | None = None,
              options: SolveOptions | None = None, write: bool = True,
-             data_roots: tuple | list = (), route: str = MATRIX) -> CaseRun:
-    """Solve the case at ``path`` and (if optimal and ``write``) write the plan to ``out``.
-
-    ``route``: how the model reaches HiGHS — ``"matrix"`` (default: the components' LP as
-    flat arrays, fastest) or ``"pyomo"`` (a Pyomo model and Pyomo's compiler); both give the
-    same LP (:mod:`northam_plan.model.algebra`).
+             data_roots: tuple | list = (), route: str = DEFAULT_ROUTE) -> CaseRun:
+    """Load the case at ``path``, then :func:`run` it: solve, and (if optimal and ``write``)
+    write the plan to ``out`` (default ``results/<case file stem>``).
 
     ``data_roots``: folders the case may read besides its own (:mod:`northam_plan.case.roots`).
 
-    The result folder also gets ``highs.log``, HiGHS's log of the solve.
-
     Raises :class:`northam_plan.errors.CaseError` for invalid input.
     """
-    options = options or SolveOptions()
-    timings = {}
     tic = time.perf_counter()
     log.info("loading %s", path)
     case = load_case(path, data_roots)
-    timings["load"] = time.perf_counter() - tic
+    loaded = time.perf_counter() - tic
+    if write and out is None:
+        out = default_out(case)
+    return run(case, options, route=route, out=out if write else None,
+               timings={"load": loaded})
 
+
+def run(case: Case, options: SolveOptions | None = None, *, route: str = DEFAULT_ROUTE,
+        extra=(), out: Path | str | None = None, timings: dict | None = None,
+        summary_extra: dict | None = None) -> CaseRun:
+    """The one runner (CLI, sweeps, the notebooks' :func:`~northam_plan.solve_case`): build
+    → solve → extract → (``out`` given and optimal) write, timed stage by stage.
+
+    ``route``: how the model reaches HiGHS — ``"matrix"`` (:data:`DEFAULT_ROUTE`: the
+    components' LP as flat arrays, fastest) or ``"pyomo"`` (a Pyomo model and Pyomo's
+    compiler); both give the same LP (:mod:`northam_plan.model.algebra`). ``extra``:
+    callables that add a researcher's Pyomo components; they need the Pyomo route, which
+    ``extra`` therefore selects.
+
+    ``summary_extra``: entries added to the summary (e.g. a sweep's scenario) before it is
+    written. The result folder also gets ``highs.log``, HiGHS's log of the solve.
+    """
+    options = options or SolveOptions()
+    timings = dict(timings or {})
+    if extra:
+        route = PYOMO
     tic = time.perf_counter()
     log.info("building the model of %s (%s route)", case.name, route)
-    model = build_model(case, route=route)
+    model = build_model(case, extra=extra, route=route)
     timings["build"] = time.perf_counter() - tic
 
     result = solve(model, options)
@@ -73,10 +94,11 @@ def run_case(path: Path | str, out: Path | str | None = None,
         plan = extract_plan(model, case)
         timings["extract"] = time.perf_counter() - tic
     summary = make_summary(case, result, plan, options, timings, route)
+    summary.update(summary_extra or {})
     written = None
-    if plan is not None and write:
+    if plan is not None and out is not None:
         tic = time.perf_counter()
-        written = Path(out) if out is not None else default_out(case)
+        written = Path(out)
         log.info("writing %s", written)
         write_plan(plan, summary, written)  # summary.json holds the stages before writing
         (written / HIGHS_LOG).write_text("\n".join(result.log) + "\n")

@@ -26,7 +26,6 @@ rebuild and a diff of the numbers for the others::
 
 from __future__ import annotations
 
-import time
 
 import pyomo.environ as pyo
 
@@ -47,19 +46,12 @@ def as_run(case: Case, result: SolveResult, plan, options: SolveOptions | None =
 
 def solve_case(case: Case, extra=(), options: SolveOptions | None = None, **kwargs):
     """Build (with ``extra`` callables), solve and extract ``case`` in memory → CaseRun
-    (``.case``, ``.result``, ``.plan``; ``.plan`` is None unless optimal)."""
-    from northam_plan.model import build_model
-    from northam_plan.plan import extract_plan
-    from northam_plan.solve import solve
+    (``.case``, ``.result``, ``.plan``; ``.plan`` is None unless optimal), through the one
+    runner :func:`northam_plan.pipeline.run` (the CLI's: the array route, or the Pyomo route
+    when ``extra`` adds Pyomo components)."""
+    from northam_plan.pipeline import run
 
-    options = options or SolveOptions(**kwargs)
-    tic = time.perf_counter()
-    model = build_model(case, extra=extra)
-    built = time.perf_counter() - tic
-    result = solve(model, options)
-    result.timings = {"build": built, **result.timings}
-    plan = extract_plan(model, case) if result.optimal else None
-    return as_run(case, result, plan, options)
+    return run(case, options or SolveOptions(**kwargs), extra=extra)
 
 
 def declare(model: pyo.ConcreteModel, name: str, dims: tuple[str, ...] | list[str],

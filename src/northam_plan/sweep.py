@@ -73,18 +73,15 @@ def run_scenario(task: dict) -> dict:
     import dask
 
     from northam_plan.case import load_case
-    from northam_plan.model import build_model
-    from northam_plan.pipeline import make_summary
-    from northam_plan.plan import extract_plan, write_plan
-    from northam_plan.solve import SolveOptions, solve
+    from northam_plan.pipeline import run
+    from northam_plan.solve import SolveOptions
 
     tic = time.perf_counter()
     row = empty_row(task["name"])
     try:
-        timings = {}
         case = load_case(task["case"]).with_overrides(*task["overrides"],
                                                      name=task["case_name"])
-        timings["load"] = time.perf_counter() - tic
+        loaded = time.perf_counter() - tic
         row["case_hash"] = case.hash
         out = Path(task["out"])
         summary = _solved_summary(out, case.hash)
@@ -93,26 +90,18 @@ def run_scenario(task: dict) -> dict:
                        objective=summary.get("objective"),
                        unserved_total=summary.get("unserved_total"))
             return row
-        options = SolveOptions(**task["solve"])
-        mark = time.perf_counter()
-        model = build_model(case)
-        timings["build"] = time.perf_counter() - mark
-        result = solve(model, options)
-        timings.update(result.timings)
-        row["solver_status"] = result.status
-        if not result.optimal:
+        # synchronous: else xarray, choosing a write lock, opens a Dask client in the worker
+        with dask.config.set(scheduler="synchronous"):
+            done = run(case, SolveOptions(**task["solve"]), out=out, timings={"load": loaded},
+                       summary_extra={"sweep": {"scenario": task["name"],
+                                                "values": task.get("values", {})}})
+        row["solver_status"] = done.result.status
+        if not done.result.optimal:
             row["error"] = f"no optimal plan: the solver ended with status " \
-                           f"'{result.status}'. {result.message}".strip()
+                           f"'{done.result.status}'. {done.result.message}".strip()
             return row
-        mark = time.perf_counter()
-        plan = extract_plan(model, case)
-        timings["extract"] = time.perf_counter() - mark
-        summary = make_summary(case, result, plan, options, timings)
-        summary["sweep"] = {"scenario": task["name"], "values": task.get("values", {})}
-        with dask.config.set(scheduler="synchronous"):  # else xarray, choosing a write lock,
-            write_plan(plan, summary, out)               # opens a Dask client in the worker
-        row.update(status="solved", objective=result.objective, folder=out.name,
-                   unserved_total=summary["unserved_total"])
+        row.update(status="solved", objective=done.result.objective, folder=out.name,
+                   unserved_total=done.summary["unserved_total"])
     except CaseError as err:
         row["error"] = "invalid input: " + err.describe(limit=5).replace("\n", "; ")
     except Exception as err:  # noqa: BLE001 - one scenario's failure must not stop the sweep

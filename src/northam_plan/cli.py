@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from importlib.metadata import version as _version
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 from rich.console import Console
@@ -68,17 +67,17 @@ def _report_case_error(err: CaseError) -> None:
 
 @app.command(cls=Command)
 def solve(
-    case: Optional[Path] = typer.Argument(None, help="case file (TOML); default: the bundled "
+    case: Path | None = typer.Argument(None, help="case file (TOML); default: the bundled "
                                           "reference case"),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="result folder; default "
+    out: Path | None = typer.Option(None, "--out", "-o", help="result folder; default "
                                        "results/<case file name>/"),
-    time_limit: Optional[float] = typer.Option(None, "--time-limit", help="seconds", min=0),
-    threads: Optional[int] = typer.Option(None, "--threads", help="HiGHS threads", min=1),
+    time_limit: float | None = typer.Option(None, "--time-limit", help="seconds", min=0),
+    threads: int | None = typer.Option(None, "--threads", help="HiGHS threads", min=1),
     algorithm: str = typer.Option("auto", "--algorithm",
                                   help="auto, simplex or ipm (interior point + crossover)"),
     quiet: bool = QUIET,
     verbose: int = VERBOSE,
-    data_root: List[Path] = typer.Option([], "--data-root", help=DATA_ROOT_HELP),
+    data_root: list[Path] = typer.Option([], "--data-root", help=DATA_ROOT_HELP),
     route: str = typer.Option("matrix", "--route", help="matrix (the LP as arrays, fastest) or "
                               "pyomo (a Pyomo model and Pyomo's compiler); the same LP"),
 ) -> None:
@@ -138,7 +137,7 @@ def _print_summary(run) -> None:
 
 @app.command(cls=Command)
 def validate(case: Path = typer.Argument(..., help="case file (TOML)"),
-             data_root: List[Path] = typer.Option([], "--data-root", help=DATA_ROOT_HELP),
+             data_root: list[Path] = typer.Option([], "--data-root", help=DATA_ROOT_HELP),
              ) -> None:
     """Check a case file and its tables without solving; list every problem found."""
     from northam_plan.case import load_case
@@ -161,7 +160,7 @@ def explain(
     case: Path = typer.Argument(..., help="case file (TOML)"),
     elastic: bool = typer.Option(False, "--elastic", help="also list every hard constraint "
                                  "that had to give, by how much, in its unit"),
-    data_root: List[Path] = typer.Option([], "--data-root", help=DATA_ROOT_HELP),
+    data_root: list[Path] = typer.Option([], "--data-root", help=DATA_ROOT_HELP),
     quiet: bool = QUIET,
     verbose: int = VERBOSE,
 ) -> None:
@@ -183,13 +182,13 @@ def explain(
 
 @app.command(cls=Command)
 def calibrate(
-    case: Optional[Path] = typer.Argument(None, help="case file (TOML; solved into "
+    case: Path | None = typer.Argument(None, help="case file (TOML; solved into "
                                           "results/<name>/ unless an up-to-date result is "
                                           "there) or a solved plan folder; default: the "
                                           "bundled reference case"),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="folder for calibration.csv "
+    out: Path | None = typer.Option(None, "--out", "-o", help="folder for calibration.csv "
                                        "and calibration.html; default: the plan's folder"),
-    observed: Optional[Path] = typer.Option(None, "--observed", help="folder of observed "
+    observed: Path | None = typer.Option(None, "--observed", help="folder of observed "
                                             "figures (CSV); default: calibration/ beside the "
                                             "case's tables folder"),
     quiet: bool = QUIET,
@@ -234,6 +233,7 @@ from northam_plan.report.commands import register  # noqa: E402  (compare, repor
 
 register(app)
 from northam_plan.sweep_cli import register as register_sweep  # noqa: E402  (sweep)
+
 register_sweep(app)
 
 if __name__ == "__main__":

@@ -32,12 +32,24 @@ from pathlib import Path
 
 import xarray as xr
 
-from northam_plan.compare_load import _version
 # re-exported: other modules, tests and notebooks import these from northam_plan.compare
-from northam_plan.compare_load import (from_run, load_result, resolve, resolve_all,
-                                       unique_names)
-from northam_plan.compare_plan import (USMCA, Chain, CompareError, NotOptimal, SolvedPlan,
-                                       chain_of_case, process_ratios)
+from northam_plan.compare_load import (
+    _version,
+    from_run,
+    load_result,
+    resolve,
+    resolve_all,
+    unique_names,
+)
+from northam_plan.compare_plan import (
+    USMCA,
+    Chain,
+    CompareError,
+    NotOptimal,
+    SolvedPlan,
+    chain_of_case,
+    process_ratios,
+)
 
 __all__ = ["USMCA", "Chain", "CompareError", "NotOptimal", "SolvedPlan", "chain_of_case",
            "check_compatible", "combine", "compare", "from_run", "load_result", "pick_base",

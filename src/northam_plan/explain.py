@@ -3,12 +3,12 @@
 Unserved demand is priced, so a case is infeasible only when a hard rule cannot hold: a
 sourcing floor, an emission cap, a reserve margin, a minimum stock — or, when the case forbids
 unserved demand (``[options] allow_unserved = false``), a rule that cannot hold with every demand
-met, such as a rule of origin (content rule) that the region's own supply cannot fill. :func:`explain` asks HiGHS
-for an irreducible infeasible subset (IIS) of the LP — a smallest set of constraints and bounds
-that cannot hold together — and maps each member back to its constraint family, index and the
-data row it came from ("regional_shares.csv, line 2"). With ``elastic=True`` it also solves the
-LP with every hard constraint relaxed by slack at a high price and reports what had to give, by
-how much: how far the data is from feasible.
+met, such as a rule of origin (content rule) that the region's own supply cannot fill.
+:func:`explain` asks HiGHS for an irreducible infeasible subset (IIS) of the LP — a smallest
+set of constraints and bounds that cannot hold together — and maps each member back to its
+constraint family, index and the data row it came from ("regional_shares.csv, line 2"). With
+``elastic=True`` it also solves the LP with every hard constraint relaxed by slack at a high
+price and reports what had to give, by how much: how far the data is from feasible.
 
 The explanation starts with a one-line diagnosis: the rule that had to give most when the hard
 constraints are relaxed at a high price (or, when relaxing them is not enough and the case
@@ -39,10 +39,10 @@ log = get_logger(__name__)
 IIS_STRATEGY = 2  # HiGHS: from the LP, row priority (strategies 0/1 return no IIS here)
 ELASTIC_PENALTY = 1e7  # M$ per unit of relaxation: above any real cost in the reference units
 
-HARD = ("regional_share_min", "content_share_min", "supplier_share_max", "emission_max", "reserve_margin_min",
-        "stock_cover_min", "extraction_max", "export_max", "permit_throughput_max",
-        "project_max", "project_commit_min", "flow_max", "intertie_max", "build_max",
-        "growth_max")
+HARD = ("regional_share_min", "content_share_min", "supplier_share_max", "emission_max",
+        "reserve_margin_min", "stock_cover_min", "extraction_max", "export_max",
+        "permit_throughput_max", "project_max", "project_commit_min", "flow_max",
+        "intertie_max", "build_max", "growth_max")
 
 
 @dataclass

@@ -12,8 +12,9 @@ narrow (kt, kt/yr, TWh, GW, Mt, M$; see README, "Units and scaling"):
 * right-hand sides 0.1 … 5.3e+04, bounds 0.1 … 2.4e+03.
 
 :func:`coefficient_ranges` measures the four ranges of the LP handed to HiGHS (either
-route, :mod:`northam_plan.model.algebra`) and keeps the entries at each end; :func:`health_warnings` turns ranges that are too
-wide — a spread (largest / smallest nonzero magnitude) above :data:`MAX_SPREAD`, a magnitude
+route, :mod:`northam_plan.model.algebra`) and keeps the entries at each end;
+:func:`health_warnings` turns ranges that are too wide — a spread (largest / smallest nonzero
+magnitude) above :data:`MAX_SPREAD`, a magnitude
 above :data:`MAX_MAGNITUDE` or below :data:`MIN_MAGNITUDE` — into warnings that name the
 constraint, the variable and the table rows at fault.
 """

@@ -26,7 +26,6 @@ rebuild and a diff of the numbers for the others::
 
 from __future__ import annotations
 
-
 import pyomo.environ as pyo
 
 from northam_plan.case import Case

@@ -69,8 +69,18 @@ from northam_plan.model.book import linear
 from northam_plan.model.build import gc_paused
 from northam_plan.resolve_rebuild import Kept, StructureChanged, compile_form, rebuild
 from northam_plan.resolve_tables import Changes, NotDirect, changed_tables, direct_changes
-from northam_plan.solve import (_ADVICE, _STATUS, SolveOptions, SolveResult, _highs_lp,
-                                _highs_version, _load, _quiet_stdout, _set_options, run_highs)
+from northam_plan.solve import (
+    _ADVICE,
+    _STATUS,
+    SolveOptions,
+    SolveResult,
+    _highs_lp,
+    _highs_version,
+    _load,
+    _quiet_stdout,
+    _set_options,
+    run_highs,
+)
 
 __all__ = ["Resolver", "StructureChanged"]
 

@@ -21,18 +21,17 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 import pandas as pd
 
 from northam_plan.errors import CaseError
 from northam_plan.files import atomic_write_text
-from northam_plan.sweep_vary import (Scenario, SweepError, Variation, parse_variations,
-                                     scenarios)
+from northam_plan.sweep_vary import Scenario, SweepError, Variation, parse_variations, scenarios
 
 __all__ = ["ClusterError", "Sweep", "SweepError", "run_scenario", "run_sweep", "write_index"]
 

@@ -9,13 +9,18 @@ is solved, 130 interrupted (sweep.csv lists what was done, the rest as ``not run
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                           TimeElapsedColumn, TimeRemainingColumn)
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from northam_plan.cli_help import Command
@@ -30,21 +35,21 @@ console = Console(stderr=True)
 
 def sweep(
     case: Path = typer.Argument(..., help="case file (TOML) whose variations are solved"),
-    vary: List[str] = typer.Option(..., "--vary", "-v", help="TABLE.COLUMN=v1,v2,… or "
+    vary: list[str] = typer.Option(..., "--vary", "-v", help="TABLE.COLUMN=v1,v2,… or "
                                    "TABLE[COL=a,COL2=b|c].COLUMN=v1,v2,… (a scale: =*0.9,*1.1; "
                                    "a label: LABEL:TABLE…); repeat for a cartesian product"),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="folder of the sweep: one "
+    out: Path | None = typer.Option(None, "--out", "-o", help="folder of the sweep: one "
                                        "folder per scenario and sweep.csv; default "
                                        "results/<case file name>-sweep/"),
     workers: int = typer.Option(2, "--workers", "-w", min=1, help="worker processes of the "
                                 "local Dask cluster (one thread each)"),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="address of a running "
+    scheduler: str | None = typer.Option(None, "--scheduler", help="address of a running "
                                             "Dask scheduler, e.g. tcp://host:8786, instead of "
                                             "a local cluster"),
     sequential: bool = typer.Option(False, "--sequential", help="no Dask: solve the scenarios "
                                     "one after another in this process"),
     threads: int = typer.Option(1, "--threads", min=1, help="HiGHS threads per scenario"),
-    time_limit: Optional[float] = typer.Option(None, "--time-limit", min=0,
+    time_limit: float | None = typer.Option(None, "--time-limit", min=0,
                                                help="seconds per scenario"),
     algorithm: str = typer.Option("auto", "--algorithm", help="auto, simplex or ipm"),
     force: bool = typer.Option(False, "--force", help="solve again scenarios already solved"),
@@ -118,7 +123,8 @@ def _line(row: dict) -> str:
     name = escape(row["scenario"])
     seconds = f"{row['seconds']:.1f} s" if row["seconds"] is not None else ""
     if row["status"] in ("solved", "skipped"):
-        mark = "[green]solved[/]" if row["status"] == "solved" else "[cyan]skipped[/] (solved before)"
+        mark = "[green]solved[/]" if row["status"] == "solved" \
+            else "[cyan]skipped[/] (solved before)"
         return f"{mark} {name}: {row['objective']:,.1f} M$ {seconds}"
     return f"[red]failed[/] {name}: {escape(row['error'])} {seconds}"
 

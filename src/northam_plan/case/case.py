@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -24,7 +24,8 @@ class Case:
 
     ``tables`` maps each table name of :data:`northam_plan.case.schema.TABLES` to a pandas
     DataFrame with the typed columns of its schema (plus ``_line``, the CSV line a row came
-    from, and ``_set_by``, the override that changed it). Treat the frames as read-only; :meth:`table` hands out a copy.
+    from, and ``_set_by``, the override that changed it). Treat the frames as read-only;
+    :meth:`table` hands out a copy.
     """
 
     name: str
@@ -39,7 +40,7 @@ class Case:
     resolved_overrides: tuple[dict, ...] = field(default=())
 
     def with_overrides(self, *overrides: dict, add: tuple[dict, ...] | list[dict] = (),
-                       name: str | None = None, options: dict | None = None) -> "Case":
+                       name: str | None = None, options: dict | None = None) -> Case:
         """A new, validated case: this one with rows added and changed, as a case file would.
 
         Each override is a dict like an ``[[override]]`` block, each ``add`` item like an

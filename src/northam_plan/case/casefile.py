@@ -24,14 +24,14 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Union, get_args
+from typing import get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from northam_plan.case.roots import inside, outside_message, read_roots
 from northam_plan.errors import CaseError, Problem, closest, did_you_mean
 
-Scalar = Union[str, int, float, bool]
+Scalar = str | int | float | bool
 
 
 class _Strict(BaseModel):
@@ -78,7 +78,7 @@ class Override(_Strict):
     """Change the columns in ``set`` of every row of ``table`` that matches all of ``where``."""
 
     table: str
-    where: dict[str, Union[Scalar, list[Scalar]]] = Field(default_factory=dict)
+    where: dict[str, Scalar | list[Scalar]] = Field(default_factory=dict)
     set: dict[str, Scalar]
 
 

@@ -14,13 +14,15 @@ import pandas as pd
 
 from northam_plan.case.case import slice_seasons
 from northam_plan.case.casefile import Years
+from northam_plan.case.domains import impossible_years, other_keys, span_has_model_year, year_rows
 from northam_plan.case.domains import known as _known
-from northam_plan.case.domains import (impossible_years, other_keys, span_has_model_year,
-                                       year_rows)
 from northam_plan.case.domains import references as _references
-from northam_plan.case.leadtimes import (DEFAULT_REGIME, construction_years,
-                                         project_first_year, regimes)
-from northam_plan.case.schema import TABLES
+from northam_plan.case.leadtimes import (
+    DEFAULT_REGIME,
+    construction_years,
+    project_first_year,
+    regimes,
+)
 from northam_plan.case.tables import LINE
 from northam_plan.case.units import check_commodity_units
 from northam_plan.errors import ProblemList, did_you_mean

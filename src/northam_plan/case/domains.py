@@ -164,8 +164,9 @@ def _years_lines(rows: pd.DataFrame, lines) -> str:
     shown = sorted(int(line) for line in lines if line)
     where = ", ".join(map(str, shown[:8])) + (" …" if len(shown) > 8 else "")
     found = sorted(set(int(y) for y in rows["year"]))
+    lines_note = f" (line{'s' if len(shown) > 1 else ''} {where})" if where else ""
     return (f"year{'s' if len(found) > 1 else ''} {', '.join(map(str, found[:8]))}"
-            f"{' …' if len(found) > 8 else ''}" + (f" (line{'s' if len(shown) > 1 else ''} {where})" if where else ""))
+            f"{' …' if len(found) > 8 else ''}" + lines_note)
 
 
 def span_has_model_year(path, frame: pd.DataFrame, start, end, years: Years,

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
 from pydantic import ValidationError
 
-from northam_plan.case.casefile import (Add, Options, Override, SourcedAdd, SourcedOverride,
-                                        pydantic_problems)
+from northam_plan.case.casefile import (
+    Add,
+    Options,
+    Override,
+    SourcedAdd,
+    SourcedOverride,
+    pydantic_problems,
+)
 from northam_plan.case.schema import TABLES
-from northam_plan.case.tables import (LINE, SET_BY, CellError, check_duplicate_keys,
-                                      convert_cell)
+from northam_plan.case.tables import LINE, SET_BY, CellError, check_duplicate_keys, convert_cell
 from northam_plan.case.units import with_unit
 from northam_plan.errors import ProblemList, closest, did_you_mean
 

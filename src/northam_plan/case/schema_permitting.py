@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from northam_plan.case.schema import (PROCESS_FAMILIES, PROJECT_STAGES, SOURCE, Column, Table,
-                                      _table, year_span)
+from northam_plan.case.schema import (
+                                      PROCESS_FAMILIES,
+                                      PROJECT_STAGES,
+                                      SOURCE,
+                                      Column,
+                                      Table,
+                                      _table,
+                                      year_span,
+)
 
 _table(Table(
     "construction_times", "Construction years of a process in one country (override "

@@ -178,7 +178,8 @@ def read_table(folder: Path, table: Table, problems: ProblemList,
         for i, column in present:
             try:
                 converted[column.name] = convert_cell(column, row[i])
-            except CellError as err:
+            except CellError as first:
+                err = first  # said again in the commodity's unit where the column has one
                 if commodity_at is not None and re.search(r"\bunit\b", column.unit):
                     unit = with_unit(column.unit, units.get(row[commodity_at].strip()))
                     try:

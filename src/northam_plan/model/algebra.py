@@ -36,9 +36,15 @@ from pyomo.core.expr.numeric_expr import LinearExpression
 
 # the matrix route's objects, importable from here as well
 from northam_plan.model.expr import SKIP, Col, Cols, Lin, Row, RowRef, flat, lin_of
-from northam_plan.model.matrix import (CSC, Duals, MatrixBlock,
-                                       MatrixConstraint, MatrixExpression, MatrixModel,
-                                       MatrixVar)
+from northam_plan.model.matrix import (
+    CSC,
+    Duals,
+    MatrixBlock,
+    MatrixConstraint,
+    MatrixExpression,
+    MatrixModel,
+    MatrixVar,
+)
 
 __all__ = ["CSC", "Col", "Cols", "Duals", "Lin", "MATRIX", "MatrixBlock", "MatrixConstraint",
            "MatrixExpression", "MatrixModel", "MatrixVar", "PYOMO", "ROUTES", "Row", "RowRef",

@@ -25,16 +25,33 @@ with :math:`W_t = \sum_{y \in t} (1+d)^{-(y - t_0)}` the discounted weight of mo
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
-from typing import Callable, Iterable
 
 from northam_plan.case import Case
-from northam_plan.model.algebra import (PYOMO, MatrixModel, blocks, building, new_model,
-                                        sum_constraints)
+from northam_plan.model.algebra import (
+    PYOMO,
+    MatrixModel,
+    blocks,
+    building,
+    new_model,
+    sum_constraints,
+)
 from northam_plan.model.book import Book
-from northam_plan.model.components import (activity, capacity, demand, emissions, energy,
-                                           market, passport, permitting, reserves, security,
-                                           stockpile, trade)
+from northam_plan.model.components import (
+    activity,
+    capacity,
+    demand,
+    emissions,
+    energy,
+    market,
+    passport,
+    permitting,
+    reserves,
+    security,
+    stockpile,
+    trade,
+)
 from northam_plan.model.costs import add_costs
 
 #: Components in build order; each is a module with NAME, REQUIRES and add(m, case, book).

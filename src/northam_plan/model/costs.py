@@ -27,7 +27,7 @@ from northam_plan.model.algebra import MatrixExpression, MatrixModel, expression
 
 def add_costs(m, case, books) -> None:
     """``books``: (block, book, probability) for the model and each scenario's block."""
-    for block, book, probability in books:
+    for _block, book, _probability in books:
         book.declare("annual_cost", ("category", "country", "year"), "M$/yr")
     if isinstance(m, MatrixModel):
         _matrix_costs(m, case, books)
@@ -39,9 +39,10 @@ def add_costs(m, case, books) -> None:
         if book.cost_bulk:
             raise ValueError("bulk costs are the matrix route's; the Pyomo route keeps terms")
         terms = book.cost_terms
+        # the rule runs inside expressions(), in this iteration: terms is this block's
         expressions(block, "annual_cost", sorted(terms), rule=lambda b, cat, k, t: linear(
-            terms[cat, k, t]))
-        for (cat, k, t), items in terms.items():
+            terms[cat, k, t]))  # noqa: B023
+        for (_cat, _k, t), items in terms.items():
             for coef, var in items:
                 coefs[id(var)] += probability * weights[t] * coef
                 variables[id(var)] = var
@@ -69,7 +70,7 @@ def _matrix_costs(m: MatrixModel, case, books) -> None:
         component = MatrixExpression.packed(
             m, "annual_cost", keys, np.r_[starts, len(key)].astype(np.int64), column, coef,
             np.zeros(len(keys)), getattr(block, "block_name", ""))
-        setattr(block, "annual_cost", component)
+        block.annual_cost = component
         columns.append(column)
         values.append(coef * probability * weights[key % len(years)])
     m.cost = np.bincount(np.concatenate(columns), weights=np.concatenate(values),

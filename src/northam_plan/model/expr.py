@@ -11,7 +11,7 @@ import pyomo.environ as pyo
 SKIP = pyo.Constraint.Skip
 
 
-def lin_of(terms, constant: float = 0.0) -> "Lin":
+def lin_of(terms, constant: float = 0.0) -> Lin:
     """Σ coef · item + constant from ``(coef, item)`` pairs (items: columns, expressions or
     numbers)."""
     try:  # the common case: every term a variable
@@ -45,7 +45,7 @@ class Lin:
         else:
             self.constant += scale * float(item)
 
-    def _combined(self, other, sign: float) -> "Lin":
+    def _combined(self, other, sign: float) -> Lin:
         if isinstance(other, Col):
             return Lin(self.ids + [other.id], self.coefs + [sign], self.constant, self.model)
         if isinstance(other, Lin):

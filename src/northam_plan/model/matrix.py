@@ -104,7 +104,7 @@ class MatrixExpression(_Indexed):
 
     @classmethod
     def packed(cls, model, local_name: str, keys: list, indptr, ids, coefs, constants,
-               block_name: str = "") -> "MatrixExpression":
+               block_name: str = "") -> MatrixExpression:
         """Expressions given as arrays: those of key i are Σ coefs[a:b] · x[ids[a:b]] +
         constants[i] with a, b = indptr[i], indptr[i + 1]."""
         component = cls(model, local_name, keys, None, block_name)
@@ -160,11 +160,11 @@ class MatrixConstraint(_Indexed):
 class MatrixBlock:
     """A model or a scenario's block on the matrix route: attributes hold its components."""
 
-    def __init__(self, top: "MatrixModel | None", name: str = ""):
+    def __init__(self, top: MatrixModel | None, name: str = ""):
         self._top = top
         self.block_name = name  # "" for the model, "scenario[ban]" for a scenario's block
 
-    def model(self) -> "MatrixModel":
+    def model(self) -> MatrixModel:
         return self._top
 
     def add_var(self, name: str, keys, bounds) -> None:
@@ -311,7 +311,7 @@ class MatrixModel(MatrixBlock):
             position -= 1
         return self.row_components[position]
 
-    def matrix(self) -> "CSC":
+    def matrix(self) -> CSC:
         """The constraint matrix compressed by columns: duplicates summed, zeros dropped."""
         rows = np.repeat(np.arange(self.n_rows, dtype=np.int64),
                          np.frombuffer(self.row_count, dtype=np.int64))

@@ -37,8 +37,8 @@ def permit_tables(m, case) -> dict[str, pd.DataFrame]:
     country_of = case.countries_of_regions
     capex = local_capex(case)  # M$ per unit/yr, the process's, scaled to the country
 
-    permits = pd.DataFrame(_permit_rows(m), columns=["region", "process", "regime", "permit_start_year",
-                                          "online_year", "capacity"]).astype(
+    permits = pd.DataFrame(_permit_rows(m), columns=[
+        "region", "process", "regime", "permit_start_year", "online_year", "capacity"]).astype(
         {"permit_start_year": "int64", "online_year": "int64", "capacity": "float64"})
     permits = permits[permits["capacity"] > TINY].reset_index(drop=True)
     permits.insert(1, "country", permits["region"].map(country_of))

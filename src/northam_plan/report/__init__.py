@@ -12,7 +12,6 @@ import os
 import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from northam_plan.files import staging_folder
@@ -50,11 +49,10 @@ log = get_logger(__name__)
 def write_comparison(items, out: Path | str, base: str | None = None,
                      names: Sequence[str] | None = None, **kwargs) -> dict[str, Path]:
     """Compare plans (folders, case files, CaseRuns) and write the four files to ``out``."""
+    from northam_plan.compare import resolve_all
     from northam_plan.report.excel import write_workbook
     from northam_plan.report.html import write_html
     from northam_plan.report.iamc import write_iamc
-
-    from northam_plan.compare import resolve_all
 
     plans = resolve_all(items, names, **kwargs)
     log.info("comparing %d plans; writing %s", len(plans), out)
@@ -91,8 +89,8 @@ def write_calibration(item, out: Path | str | None = None, observed: Path | str 
     the plan's result folder). Returns (rows, written paths)."""
     from northam_plan.case import load_case
     from northam_plan.compare import resolve_all
-    from northam_plan.plan.calibration import (FLOAT_FORMAT as CALIBRATION_FORMAT, calibrate,
-                                               default_folder, read_observed)
+    from northam_plan.plan.calibration import FLOAT_FORMAT as CALIBRATION_FORMAT
+    from northam_plan.plan.calibration import calibrate, default_folder, read_observed
     from northam_plan.report.calibration_page import write_page
 
     given = Path(item) if isinstance(item, (str, Path)) else None

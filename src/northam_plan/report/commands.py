@@ -8,7 +8,6 @@ be compared).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 from rich.console import Console
@@ -40,10 +39,10 @@ def _fail(err: Exception) -> None:
 
 
 def compare(
-    plans: List[Path] = typer.Argument(..., help="solved plan folders (with summary.json) or "
+    plans: list[Path] = typer.Argument(..., help="solved plan folders (with summary.json) or "
                                        "case files (.toml; solved into results/<name>/ unless "
                                        "an up-to-date result is there)"),
-    base: Optional[str] = typer.Option(None, "--base", "-b", help="the scenario the others "
+    base: str | None = typer.Option(None, "--base", "-b", help="the scenario the others "
                                        "are compared with (its name, folder or case file); "
                                        "default: the first"),
     out: Path = typer.Option(Path("results") / "comparison", "--out", "-o",
@@ -68,7 +67,7 @@ def compare(
 
 def report(
     plan: Path = typer.Argument(..., help="a solved plan folder (with summary.json)"),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="HTML file to write; default "
+    out: Path | None = typer.Option(None, "--out", "-o", help="HTML file to write; default "
                                        "<plan folder>/report.html"),
     quiet: bool = QUIET,
     verbose: int = VERBOSE,

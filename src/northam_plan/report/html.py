@@ -7,7 +7,7 @@ network; no script is loaded from anywhere else and no font or image is fetched.
 from __future__ import annotations
 
 import html
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.metadata import version
 
 import numpy as np
@@ -202,7 +202,7 @@ def render(c: Comparison, title: str | None = None) -> str:
     warnings = "".join(f'<p class="warn">{esc(w)}</p>' for w in c.warnings)
     figures = "".join(chart_html(chart) for chart in charts(c))
     definitions = "".join(f"<dt>{esc(t)}</dt><dd>{esc(d)}</dd>" for t, d in DEFINITIONS)
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     where = ("Every number behind this page is in comparison.csv and comparison.xlsx (one sheet "
              "per topic), and per year in comparison.iamc.csv." if c.others else
              "The plan's own tables are in its tables/ folder.")

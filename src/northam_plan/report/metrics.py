@@ -43,10 +43,17 @@ import numpy as np
 import pandas as pd
 
 from northam_plan.compare_plan import SolvedPlan
+
 # re-exported: the writers, charts and tests import these from northam_plan.report.metrics
 from northam_plan.report.facts import Facts, expected
-from northam_plan.report.metric_rows import (KEYS, KIND_ORDER, NOT_MODELLED, Rows,
-                                             headline_years, plan_rows)
+from northam_plan.report.metric_rows import (
+    KEYS,
+    KIND_ORDER,
+    NOT_MODELLED,
+    Rows,
+    headline_years,
+    plan_rows,
+)
 
 __all__ = ["HEADLINE", "KEYS", "KIND_ORDER", "NOT_MODELLED", "TOPICS", "Comparison", "Facts",
            "Rows", "build_comparison", "expected", "headline_years", "plan_rows"]

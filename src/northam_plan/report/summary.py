@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 
 from northam_plan.plan.units import ZERO_TOLERANCE
-
 from northam_plan.report.metrics import Comparison
 
 PP = 0.5          # percentage points worth mentioning

@@ -25,8 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from northam_plan.model.algebra import (columns, entry_constraints, expression_entries,
-                                        variables)
+from northam_plan.model.algebra import columns, entry_constraints, expression_entries, variables
 
 NAME = "activity"
 REQUIRES = ("capacity",)

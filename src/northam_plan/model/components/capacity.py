@@ -53,8 +53,12 @@ from itertools import chain
 import numpy as np
 import pandas as pd
 
-from northam_plan.model.algebra import (entry_constraints, entry_expressions,
-                                        expression_entries, gathered)
+from northam_plan.model.algebra import (
+    entry_constraints,
+    entry_expressions,
+    expression_entries,
+    gathered,
+)
 
 NAME = "capacity"
 REQUIRES = ("permitting",)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-
 from northam_plan.model.algebra import constraints, linear
 from northam_plan.model.components.activity import process_ratios
 from northam_plan.model.components.security import bloc_members, spans

@@ -5,8 +5,9 @@ Variables
     year t under regime g (unit/yr). It comes online in the first model year
     ≥ t + L(k(r), p, g) (:mod:`northam_plan.case.leadtimes`) — or, under a regime whose agency
     throughput is limited, in any later year (``permit_use``, ``permit_pool``: a permit may be
-    held); permits whose capacity could only come online after the horizon are not declared. Permits exist only where new capacity may be
-    built (regions with ``can_build``; mines only on known reserves).
+    held); permits whose capacity could only come online after the horizon are not declared.
+    Permits exist only where new capacity may be built (regions with ``can_build``; mines
+    only on known reserves).
 
     ``project_build[j, t]`` ≥ 0 — capacity of pipeline project j coming online in model year t
     (unit/yr), for t ≥ its earliest online year. Projects at stage ``permitted`` or
@@ -47,10 +48,8 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
-from northam_plan.case.leadtimes import (construction_years, online_year,
-                                         project_first_year, regimes)
-from northam_plan.model.algebra import (columns, constraints, entry_constraints, linear,
-                                        variables)
+from northam_plan.case.leadtimes import construction_years, online_year, project_first_year, regimes
+from northam_plan.model.algebra import columns, constraints, entry_constraints, linear, variables
 
 NAME = "permitting"
 REQUIRES: tuple[str, ...] = ()
@@ -192,7 +191,7 @@ def _add_projects(m, case, book, options, build_years, capex, family, country_of
     years = case.years
     keys, online_years = [], {}
     projects = case.tables["projects"]
-    for j, r, p, stage, earliest, project_capex in projects[
+    for j, r, p, stage, earliest, _project_capex in projects[
             ["project", "region", "process", "stage", "earliest_online_year", "capex"]
             ].itertuples(index=False):
         first = project_first_year(years, options[country_of[r], family[p]],

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-
 from northam_plan.model.algebra import constraints, linear
 from northam_plan.model.components.activity import process_ratios
 
@@ -55,7 +54,8 @@ def add(m, case, book) -> None:
     produced, used = defaultdict(list), defaultdict(list)
     if wanted:
         ratios = process_ratios(case)
-        blocs_of = {k: [b for b, ks in members.items() if k in ks] for k in set(country_of.values())}
+        blocs_of = {k: [b for b, ks in members.items() if k in ks]
+                    for k in set(country_of.values())}
         for (r, p, t) in m.model().cap_keys:
             for b in blocs_of[country_of[r]]:
                 for c, ratio in ratios[p]:

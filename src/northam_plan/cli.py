@@ -19,9 +19,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from northam_plan.cli_help import Command, Group
+from northam_plan.cli_help import Command, Group, report_case_error
 from northam_plan.errors import CaseError
 from northam_plan.log import terminal
+from northam_plan.report.commands import register as register_reports
+from northam_plan.sweep_cli import register as register_sweep
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, cls=Group,
                   help="Plan North American critical-mineral and energy supply (Pyomo + HiGHS).")
@@ -60,9 +62,7 @@ DATA_ROOT_HELP = ("a folder (and its subfolders) the case may read besides its o
 
 
 def _report_case_error(err: CaseError) -> None:
-    console.print(f"[bold red]Invalid input[/] ({len(err.problems)} problem"
-                  f"{'s' if len(err.problems) != 1 else ''}):", highlight=False)
-    console.print(err.describe(), highlight=False, markup=False, soft_wrap=True)
+    report_case_error(err, console)
 
 
 @app.command(cls=Command)
@@ -229,12 +229,8 @@ def main() -> None:
     app(prog_name="northam-plan")
 
 
-from northam_plan.report.commands import register  # noqa: E402  (compare, report)
-
-register(app)
-from northam_plan.sweep_cli import register as register_sweep  # noqa: E402  (sweep)
-
-register_sweep(app)
+register_reports(app)  # compare, report
+register_sweep(app)  # sweep
 
 if __name__ == "__main__":
     main()

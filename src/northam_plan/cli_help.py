@@ -1,4 +1,7 @@
-"""How ``--help`` shows parameters: flags as flags, list arguments as ``CASE...``.
+"""What the command modules (``cli``, ``report.commands``, ``sweep_cli``) share: how
+``--help`` shows parameters, and how invalid input is reported.
+
+``--help``: flags as flags, list arguments as ``CASE...``.
 
 Typer's rich help prints a type beside every parameter, flags included (``--quiet -q <bool>``),
 and a list argument as ``<list[Path]>``, as if they took values. :class:`Command` and
@@ -9,9 +12,22 @@ when optional, ``CASE...`` when it takes several), a list option by the type of 
 
 from __future__ import annotations
 
-from typing import get_args
+from typing import TYPE_CHECKING, get_args
 
 import typer.core
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from northam_plan.errors import CaseError
+
+
+def report_case_error(err: CaseError, console: Console) -> None:
+    """Print every problem of invalid input (file, line, column, what was expected) on
+    ``console`` (standard error); the caller exits with code 2."""
+    console.print(f"[bold red]Invalid input[/] ({len(err.problems)} problem"
+                  f"{'s' if len(err.problems) != 1 else ''}):", highlight=False)
+    console.print(err.describe(), highlight=False, markup=False, soft_wrap=True)
 
 
 def _conventional(param) -> None:

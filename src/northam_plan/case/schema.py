@@ -14,76 +14,20 @@ Units used throughout the reference case (any consistent set works):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
+from northam_plan.case.schema_base import (  # noqa: F401 (re-exported: the schema API)
+    COMMODITY_KINDS,
+    PROCESS_FAMILIES,
+    PROJECT_STAGES,
+    SOURCE,
+    TABLES,
+    Column,
+    Kind,
+    Table,
+    register,
+    year_span,
+)
 
-Kind = Literal["str", "float", "int", "bool"]
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of a case table."""
-
-    name: str
-    kind: Kind
-    description: str
-    unit: str = ""
-    required: bool = True  # the column must be present and every row must have a value
-    default: object = None  # used when the column or a cell is empty and not required
-    min: float | None = None
-    max: float | None = None
-    max_exclusive: bool = False
-    min_exclusive: bool = False
-    choices: tuple[str, ...] | None = None
-
-
-@dataclass(frozen=True)
-class Table:
-    """A case table: a CSV file named ``<name>.csv`` in the case's tables folder."""
-
-    name: str
-    description: str
-    columns: tuple[Column, ...]
-    key: tuple[str, ...]
-    required: bool = True  # the file must exist (optional tables default to empty)
-    references: dict[str, str] = field(default_factory=dict)  # column -> table it names
-
-    @property
-    def file(self) -> str:
-        return f"{self.name}.csv"
-
-    def column(self, name: str) -> Column:
-        for column in self.columns:
-            if column.name == name:
-                return column
-        raise KeyError(name)
-
-
-SOURCE = Column(
-    "source", "str", "publication, year and table the row's figures come from; "
-    "'estimate: …' where the figure is an assumption", required=False, default="")
-
-PROCESS_FAMILIES = ("mine", "refinery", "manufacturing", "recycling", "power", "other")
-COMMODITY_KINDS = ("mineral", "material", "component", "energy", "emission")
-PROJECT_STAGES = ("exploration", "permitting", "permitted", "construction")
-
-TABLES: dict[str, Table] = {}
-
-
-def _table(table: Table) -> Table:
-    TABLES[table.name] = table
-    return table
-
-
-def year_span(what: str) -> tuple[Column, Column]:
-    """start_year and end_year columns: the years in which ``what`` applies (inclusive)."""
-    return (Column("start_year", "int", f"first year {what} applies; empty = horizon start",
-                   unit="yr", required=False, default=None),
-            Column("end_year", "int", f"last year {what} applies; empty = horizon end",
-                   unit="yr", required=False, default=None))
-
-
-_table(Table(
+register(Table(
     "countries", "Countries of the regions and of trade rules, with their cost of capital.",
     (
         Column("country", "str", "ISO-like code; USMCA members are US, CA, MX"),
@@ -95,7 +39,7 @@ _table(Table(
     key=("country",),
 ))
 
-_table(Table(
+register(Table(
     "regions", "Planning nodes; each lies in one country.",
     (
         Column("region", "str", "region code, e.g. US-W"),
@@ -109,7 +53,7 @@ _table(Table(
     references={"country": "countries"},
 ))
 
-_table(Table(
+register(Table(
     "commodities", "Goods with a unit; the balance is kept per region, commodity and year.",
     (
         Column("commodity", "str", "commodity code, e.g. lioh"),
@@ -126,7 +70,7 @@ _table(Table(
     key=("commodity",),
 ))
 
-_table(Table(
+register(Table(
     "processes", "Technologies that turn inputs into outputs; activity is counted in units "
     "of the main output, capacity in units of main output per year.",
     (
@@ -166,7 +110,7 @@ _table(Table(
     references={"main_output": "commodities"},
 ))
 
-_table(Table(
+register(Table(
     "cost_factors", "Country cost differences of new capacity and operation, relative to the "
     "process's own figures (processes.csv): construction (labour, materials, contractors) "
     "in capex_factor, operating labour and services in om_factor; energy is priced by the "
@@ -191,7 +135,7 @@ _table(Table(
     references={"country": "countries"},
 ))
 
-_table(Table(
+register(Table(
     "process_io", "Inputs and by-product outputs per unit of activity. The main output is "
     "produced at ratio 1 and need not be listed.",
     (
@@ -207,7 +151,7 @@ _table(Table(
     references={"process": "processes", "commodity": "commodities"},
 ))
 
-_table(Table(
+register(Table(
     "existing_capacity", "Capacity in place at the start of the horizon.",
     (
         Column("region", "str", "region code"),
@@ -225,7 +169,7 @@ _table(Table(
     references={"region": "regions", "process": "processes"},
 ))
 
-_table(Table(
+register(Table(
     "availability", "Availability of a region's capacity of a process in given years, in "
     "place of the process's availability (processes.csv): e.g. a plant ramping up to its "
     "design rate, or one that runs other campaigns. Not for power processes, whose output "
@@ -243,7 +187,7 @@ _table(Table(
     references={"region": "regions", "process": "processes"},
 ))
 
-_table(Table(
+register(Table(
     "reserves", "Cumulative extraction limit of a mineral in a region (output of mine "
     "processes): the reserves at the start of the first model year, growing as resources are "
     "converted to reserves, up to the resources.",
@@ -265,7 +209,7 @@ _table(Table(
     references={"region": "regions", "commodity": "commodities"},
 ))
 
-_table(Table(
+register(Table(
     "links", "Trade routes: a commodity may be shipped from one region to another.",
     (
         Column("from", "str", "exporting region"),
@@ -287,7 +231,7 @@ _table(Table(
     references={"from": "regions", "to": "regions", "commodity": "commodities"},
 ))
 
-_table(Table(
+register(Table(
     "tariffs", "Ad-valorem tariffs: rate × reference price per unit shipped from a region "
     "of one country to a region of another; rows of different bases add up.",
     (
@@ -309,7 +253,7 @@ _table(Table(
     references={"from": "countries", "to": "countries", "commodity": "commodities"},
 ))
 
-_table(Table(
+register(Table(
     "demand", "Exogenous final use of a commodity. Years between the given ones are "
     "interpolated linearly; before the first and after the last the nearest value holds.",
     (
@@ -325,6 +269,7 @@ _table(Table(
 ))
 
 
-# Tables of further concerns live in their own modules and register here.
+# Tables of further concerns live in their own modules and register here (no import circle:
+# they import schema_base, not this module).
 from northam_plan.case import schema_energy, schema_permitting, schema_security  # noqa: E402,F401,I001
 from northam_plan.case import schema_trade  # noqa: E402,F401,I001

@@ -3,9 +3,9 @@ emissions. Every one is optional; without timeslices.csv a year is one slice."""
 
 from __future__ import annotations
 
-from northam_plan.case.schema import SOURCE, Column, Table, _table, year_span
+from northam_plan.case.schema_base import SOURCE, Column, Table, register, year_span
 
-_table(Table(
+register(Table(
     "timeslices", "Representative slices of a year (e.g. seasons × day/night) in which "
     "timesliced commodities are balanced.",
     (
@@ -23,7 +23,7 @@ _table(Table(
     required=False,
 ))
 
-_table(Table(
+register(Table(
     "capacity_factors", "Share of capacity available in a slice (wind, sun, water), per "
     "process and optionally per region.",
     (
@@ -40,7 +40,7 @@ _table(Table(
     references={"process": "processes"},
 ))
 
-_table(Table(
+register(Table(
     "energy_limits", "Energy-limited power processes (reservoir hydro): over the slices of a "
     "season their output may not exceed a share of what their capacity could give, while in "
     "any one slice it is limited only by max_output. For the slices of its season a row "
@@ -63,7 +63,7 @@ _table(Table(
     references={"process": "processes"},
 ))
 
-_table(Table(
+register(Table(
     "reserve_margins", "Firm capacity (capacity × capacity_credit) must exceed the peak use "
     "of a timesliced commodity by a margin.",
     (
@@ -78,7 +78,7 @@ _table(Table(
     references={"region": "regions", "commodity": "commodities"},
 ))
 
-_table(Table(
+register(Table(
     "emission_caps", "Caps on what the processes of a country or bloc emit.",
     (
         Column("scope", "str", "country or bloc"),
@@ -93,7 +93,7 @@ _table(Table(
     references={"commodity": "commodities"},
 ))
 
-_table(Table(
+register(Table(
     "emission_prices", "A price on every unit of an emission commodity that processes emit.",
     (
         Column("commodity", "str", "emission commodity"),

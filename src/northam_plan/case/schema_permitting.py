@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from northam_plan.case.schema import (
-                                      PROCESS_FAMILIES,
-                                      PROJECT_STAGES,
-                                      SOURCE,
-                                      Column,
-                                      Table,
-                                      _table,
-                                      year_span,
+from northam_plan.case.schema_base import (
+    PROCESS_FAMILIES,
+    PROJECT_STAGES,
+    SOURCE,
+    Column,
+    Table,
+    register,
+    year_span,
 )
 
-_table(Table(
+register(Table(
     "construction_times", "Construction years of a process in one country (override "
     "processes.construction_years).",
     (
@@ -27,7 +27,7 @@ _table(Table(
     references={"process": "processes", "country": "countries"},
 ))
 
-_table(Table(
+register(Table(
     "regimes", "Permitting pathways per country and process family. A country and family "
     "without rows has one regime, 'standard', with no permitting years.",
     (
@@ -47,7 +47,7 @@ _table(Table(
     references={"country": "countries"},
 ))
 
-_table(Table(
+register(Table(
     "throughput", "How much permitting work an agency can start per year, by country and "
     "regime (weighted by processes.permit_weight). No row means no limit.",
     (
@@ -63,7 +63,7 @@ _table(Table(
     references={"country": "countries"},
 ))
 
-_table(Table(
+register(Table(
     "projects", "Named projects of the pipeline that the model may choose to complete, up "
     "to their capacity, from their earliest online year.",
     (
@@ -88,7 +88,7 @@ _table(Table(
     references={"region": "regions", "process": "processes"},
 ))
 
-_table(Table(
+register(Table(
     "growth_limits", "How fast a country may add capacity of a process family: new capacity "
     "online in one year, counted in typical projects (capacity × processes.permit_weight; "
     "processes without a permit_weight are not counted), at most absolute + relative × the "

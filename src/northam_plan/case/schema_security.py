@@ -3,9 +3,9 @@ stockpiles and disruption scenarios. Every one is optional."""
 
 from __future__ import annotations
 
-from northam_plan.case.schema import SOURCE, Column, Table, _table, year_span
+from northam_plan.case.schema_base import SOURCE, Column, Table, register, year_span
 
-_table(Table(
+register(Table(
     "blocs", "Named sets of countries (trade agreements, ally groups), one row per member.",
     (
         Column("bloc", "str", "bloc name, e.g. USMCA"),
@@ -17,7 +17,7 @@ _table(Table(
     references={"country": "countries"},
 ))
 
-_table(Table(
+register(Table(
     "regional_shares", "Sourcing floors: the bloc's own production of a commodity, net of "
     "what it ships out of the bloc, covers at least a share of the bloc's use (final demand "
     "plus process inputs).",
@@ -33,7 +33,7 @@ _table(Table(
     references={"commodity": "commodities"},
 ))
 
-_table(Table(
+register(Table(
     "supplier_caps", "Caps on dependence: what the bloc receives of a commodity from any one "
     "outside country is at most a share of the bloc's use.",
     (
@@ -49,7 +49,7 @@ _table(Table(
     references={"commodity": "commodities"},
 ))
 
-_table(Table(
+register(Table(
     "disruptions", "Limits on what an exporter (a country or a region) ships of a commodity "
     "to other countries in given years; 0 is an export ban.",
     (
@@ -67,7 +67,7 @@ _table(Table(
     references={"commodity": "commodities"},
 ))
 
-_table(Table(
+register(Table(
     "stockpiles", "Strategic stockpiles that may be built up and drawn down.",
     (
         Column("region", "str", "region holding the stock"),
@@ -91,7 +91,7 @@ _table(Table(
     references={"region": "regions", "commodity": "commodities"},
 ))
 
-_table(Table(
+register(Table(
     "scenarios", "Disruption scenarios of a two-stage stochastic case: permits and builds are "
     "decided once for all of them, operations per scenario; probabilities sum to 1.",
     (

@@ -8,11 +8,11 @@ yet processed). Rules name countries, blocs (blocs.csv) or, for exclusions, regi
 
 from __future__ import annotations
 
-from northam_plan.case.schema import SOURCE, Column, Table, _table, year_span
+from northam_plan.case.schema_base import SOURCE, Column, Table, register, year_span
 
 BASES = ("mined", "processed", "either", "both")
 
-_table(Table(
+register(Table(
     "tracked", "Commodities whose flows, stocks and balances carry an origin tag (product "
     "passport). A process may take at most one tracked input; its tracked outputs keep the "
     "input's mined-in and are processed in the process's region. A tracked output made "
@@ -27,7 +27,7 @@ _table(Table(
     references={"commodity": "commodities"},
 ))
 
-_table(Table(
+register(Table(
     "content_rules", "Rules of origin (regional content): of the deliveries of a tracked "
     "commodity to final demand in a destination, at least a share originates in a bloc.",
     (
@@ -47,7 +47,7 @@ _table(Table(
     references={"commodity": "commodities"},
 ))
 
-_table(Table(
+register(Table(
     "forced_labour", "Forced-labour exclusions: tracked goods whose origin is flagged may not "
     "reach the destination, neither directly nor after processing elsewhere.",
     (
@@ -65,7 +65,7 @@ _table(Table(
     required=False,
 ))
 
-_table(Table(
+register(Table(
     "world_market", "The world market: what outside suppliers sell at world prices (offers, "
     "an import supply curve) and what the world buys at world prices (bids) — per region, "
     "commodity, side and tier a price path and the most that can be traded a year. Years "

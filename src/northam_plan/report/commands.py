@@ -12,7 +12,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from northam_plan.cli_help import Command
+from northam_plan.cli_help import Command, report_case_error
 from northam_plan.errors import CaseError
 from northam_plan.log import terminal
 
@@ -30,9 +30,7 @@ def _fail(err: Exception) -> None:
     from northam_plan.compare import NotOptimal
 
     if isinstance(err, CaseError):
-        from northam_plan.cli import _report_case_error
-
-        _report_case_error(err)
+        report_case_error(err, console)
         raise typer.Exit(EXIT_BAD_INPUT)
     console.print(f"[bold red]Error:[/] {err}", highlight=False, soft_wrap=True)
     raise typer.Exit(EXIT_NOT_OPTIMAL if isinstance(err, NotOptimal) else EXIT_BAD_INPUT)

@@ -29,4 +29,5 @@ def bundled_packages() -> dict[str, list[str]]:
 
 
 BUNDLED_FILES = bundled_packages()
-setup(packages=[*find_packages("src"), *BUNDLED_FILES], package_data=BUNDLED_FILES)
+setup(packages=[*find_packages("src"), *BUNDLED_FILES],
+      package_data={**BUNDLED_FILES, "northam_plan": ["py.typed"]})  # PEP 561: typed

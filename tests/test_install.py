@@ -72,6 +72,7 @@ def test_the_wheel_holds_every_bundled_case_and_data_file(installed):
                 if path.is_file() and "__pycache__" not in path.parts}
     assert len(expected) > 30 and expected <= names, sorted(expected - names)
     assert any(name.endswith("licenses/LICENSE") for name in names)
+    assert "northam_plan/py.typed" in names  # PEP 561: the package ships its type hints
 
 
 def test_the_installed_command_solves_the_bundled_reference_from_anywhere(installed, tmp_path):

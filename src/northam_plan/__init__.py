@@ -17,6 +17,8 @@ and for researchers (README, "Researchers' notebooks"; notebooks/)::
     compare({"ref": run_a, "ban": run_b})         # → xarray.Dataset along `scenario`
 """
 
+from importlib.metadata import version as _version
+
 from northam_plan.case import Case, load_case
 from northam_plan.compare import compare  # plans along a `scenario` dimension (xarray)
 from northam_plan.errors import CaseError
@@ -25,7 +27,7 @@ from northam_plan.plan import Plan, extract_plan
 from northam_plan.research import Resolver, StructureChanged, as_run, declare, solve_case
 from northam_plan.solve import SolveOptions, SolveResult, solve
 
-__version__ = "0.1.0"
+__version__ = _version("northam-plan")  # one source: pyproject.toml [project] version
 
 __all__ = ["Case", "CaseError", "Plan", "Resolver", "SolveOptions", "SolveResult",
            "StructureChanged", "as_run", "build_model", "compare", "declare", "solve_case",

@@ -16,7 +16,7 @@ from casekit import write_case
 from northam_plan import build_model, extract_plan, load_case, solve
 from northam_plan.cli import app
 from northam_plan.plan.extract import dual_values
-from northam_plan.resolve import Resolver
+from northam_plan.scenarios.resolve import Resolver
 
 METAL = [{"commodity": "metal", "kind": "material", "unit": "kt"}]
 PLANT = {"process": "plant", "family": "refinery", "main_output": "metal", "capex": 10_000.0,

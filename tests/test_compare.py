@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from casekit import write_case
 from northam_plan import compare
 from northam_plan.cli import app
-from northam_plan.compare import CompareError, load_result
+from northam_plan.scenarios.compare import CompareError, load_result
 from northam_plan.pipeline import run_case as _run_case
 from northam_plan.solve import SolveOptions
 from northam_plan.report import FILES, comparison_of, write_comparison

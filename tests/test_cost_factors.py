@@ -170,7 +170,7 @@ def test_a_duplicate_row_is_refused(tmp_path):
         load_case(path)
 
 
-# --- warm re-solves (northam_plan.resolve) ---------------------------------------------------
+# --- warm re-solves (northam_plan.scenarios.resolve) ---------------------------------------------------
 def test_re_solves_apply_the_factors_like_cold_solves(tmp_path):
     """Canada builds at factor 0.8 (8 M$); at 1.2 the US builds (10); a new O&M row; a new
     process capex with the factors in place: each direct, each equal to a cold solve."""

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 from casekit import mine, write_case
 from northam_plan import load_case
 from northam_plan.cli import app
-from northam_plan.explain import explain
+from northam_plan.solve.explain import explain
 
 runner = CliRunner()
 

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from casekit import TWO_MINES, write_case
 from northam_plan.cli import app
 from northam_plan.files import atomic_write_text, file_mode, folder_mode, staging_folder
-from northam_plan.sweep import run_sweep
+from northam_plan.scenarios.sweep import run_sweep
 
 runner = CliRunner()
 

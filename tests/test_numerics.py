@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from casekit import mine, write_case
 from northam_plan import build_model, load_case, solve
 from northam_plan.cli import app
-from northam_plan.numerics import health_warnings
+from northam_plan.solve.numerics import health_warnings
 
 ORE_AND_DUST = [{"commodity": "ore", "kind": "mineral", "unit": "kt"},
                 {"commodity": "dust", "kind": "material", "unit": "kt"}]

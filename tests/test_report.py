@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from casekit import CHROMIUM, chromium
 from test_compare import chain_cases, run_case
 from northam_plan.cli import app
-from northam_plan.compare import load_result
+from northam_plan.scenarios.compare import load_result
 from northam_plan.report import comparison_of, write_comparison
 from northam_plan.report.iamc import COLUMNS
 from northam_plan.report.metrics import KEYS, NOT_MODELLED, TOPICS

@@ -1,4 +1,4 @@
-"""Warm re-solves (northam_plan.resolve): every route gives what a cold build-and-solve gives.
+"""Warm re-solves (northam_plan.scenarios.resolve): every route gives what a cold build-and-solve gives.
 
 For each kind of change the test checks three things against a cold build of the changed case:
 the LP held by HiGHS after the update equals the freshly compiled one (costs, offset, bounds,

@@ -17,8 +17,8 @@ from northam_plan import compare, load_case
 from northam_plan.cli import app
 from northam_plan.research import solve_case
 from northam_plan.pipeline import DEFAULT_ROUTE
-from northam_plan.sweep import run_sweep
-from northam_plan.sweep_vary import SweepError, parse_variations, scenarios
+from northam_plan.scenarios.sweep import run_sweep
+from northam_plan.scenarios.sweep_vary import SweepError, parse_variations, scenarios
 
 runner = CliRunner()
 RATES = "tariffs[from=CN].rate=0,0.5,1"

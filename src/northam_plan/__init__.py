@@ -20,11 +20,11 @@ and for researchers (README, "Researchers' notebooks"; notebooks/)::
 from importlib.metadata import version as _version
 
 from northam_plan.case import Case, load_case
-from northam_plan.compare import compare  # plans along a `scenario` dimension (xarray)
 from northam_plan.errors import CaseError
 from northam_plan.model import build_model
 from northam_plan.plan import Plan, extract_plan
 from northam_plan.research import Resolver, StructureChanged, as_run, declare, solve_case
+from northam_plan.scenarios.compare import compare  # plans along a `scenario` dimension (xarray)
 from northam_plan.solve import SolveOptions, SolveResult, solve
 
 __version__ = _version("northam-plan")  # one source: pyproject.toml [project] version

@@ -12,9 +12,9 @@ from northam_plan.case import Case, load_case
 from northam_plan.log import get_logger
 from northam_plan.model import build_model
 from northam_plan.model.algebra import MATRIX, PYOMO
-from northam_plan.numerics import health_warnings
 from northam_plan.plan import Plan, extract_plan, write_plan
 from northam_plan.solve import SolveOptions, SolveResult, solve
+from northam_plan.solve.numerics import health_warnings
 
 log = get_logger(__name__)
 #: HiGHS's log of the solve, beside the plan in the result folder

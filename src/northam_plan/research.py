@@ -11,10 +11,11 @@ dimensions, solve, and its duals and slacks come out in the plan like the built-
     solve(model); plan = extract_plan(model, case)
     plan.dataset["dual_cn_ndpr_cap"]; plan.tables["custom_constraints"]
 
-:class:`~northam_plan.resolve.Resolver` (defined in :mod:`northam_plan.resolve`, re-exported
-here) keeps the compiled standard form and the HiGHS instance of a solve, so that a case that
-differs only in numbers — tariffs, demand, costs, caps, shares, capacities — is pushed into
-HiGHS and re-solved from the last basis, directly for the tables that have a handler and by a
+:class:`~northam_plan.scenarios.resolve.Resolver` (defined in
+:mod:`northam_plan.scenarios.resolve`, re-exported here) keeps the compiled standard form and the
+HiGHS instance of a solve, so that a case that differs only in numbers — tariffs, demand, costs,
+caps, shares, capacities — is pushed into HiGHS and re-solved from the last basis, directly for the
+tables that have a handler and by a
 rebuild and a diff of the numbers for the others::
 
     resolver = Resolver(model, case)           # build is yours; this compiles and solves
@@ -29,7 +30,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from northam_plan.case import Case
-from northam_plan.resolve import Resolver, StructureChanged
+from northam_plan.scenarios.resolve import Resolver, StructureChanged
 from northam_plan.solve import SolveOptions, SolveResult
 
 __all__ = ["Resolver", "StructureChanged", "as_run", "declare", "solve_case"]
@@ -37,7 +38,8 @@ __all__ = ["Resolver", "StructureChanged", "as_run", "declare", "solve_case"]
 
 def as_run(case: Case, result: SolveResult, plan, options: SolveOptions | None = None):
     """A solve done by hand (build, solve, extract) as a :class:`~northam_plan.pipeline.CaseRun`,
-    which :func:`~northam_plan.compare` accepts: ``compare({"ref": run_a, "ban": run_b})``."""
+    which :func:`~northam_plan.scenarios.compare` accepts: ``compare({"ref": run_a, "ban":
+    run_b})``."""
     from northam_plan.pipeline import CaseRun, make_summary
     return CaseRun(case=case, result=result, plan=plan, out=None, summary=make_summary(
         case, result, plan, options or SolveOptions(), dict(result.timings)))

@@ -18,16 +18,16 @@ from northam_plan.files import staging_folder
 from northam_plan.log import get_logger
 
 if TYPE_CHECKING:  # the CLI imports this package: keep pandas and xarray out of its start
-    from northam_plan.compare import SolvedPlan
     from northam_plan.report.metrics import Comparison
+    from northam_plan.scenarios.compare import SolvedPlan
 
 FILES = ("comparison.csv", "comparison.xlsx", "comparison.html", "comparison.iamc.csv")
 
 
 def comparison_of(plans: Sequence[SolvedPlan], base: str | None = None) -> Comparison:
     """Check that the plans can be compared and compute their metrics side by side."""
-    from northam_plan.compare import check_compatible, pick_base, unique_names
     from northam_plan.report.metrics import build_comparison
+    from northam_plan.scenarios.compare import check_compatible, pick_base, unique_names
 
     unique_names(list(plans))
     warnings = check_compatible(plans)
@@ -49,10 +49,10 @@ log = get_logger(__name__)
 def write_comparison(items, out: Path | str, base: str | None = None,
                      names: Sequence[str] | None = None, **kwargs) -> dict[str, Path]:
     """Compare plans (folders, case files, CaseRuns) and write the four files to ``out``."""
-    from northam_plan.compare import resolve_all
     from northam_plan.report.excel import write_workbook
     from northam_plan.report.html import write_html
     from northam_plan.report.iamc import write_iamc
+    from northam_plan.scenarios.compare import resolve_all
 
     plans = resolve_all(items, names, **kwargs)
     log.info("comparing %d plans; writing %s", len(plans), out)
@@ -66,8 +66,8 @@ def write_comparison(items, out: Path | str, base: str | None = None,
 
 def write_report(item, path: Path | str | None = None, **kwargs) -> Path:
     """The HTML page of one plan; default ``<result folder>/report.html``."""
-    from northam_plan.compare import resolve_all
     from northam_plan.report.html import write_html
+    from northam_plan.scenarios.compare import resolve_all
 
     plans = resolve_all([item], **kwargs)
     log.info("writing the report of %s", plans[0].name)
@@ -88,10 +88,10 @@ def write_calibration(item, out: Path | str | None = None, observed: Path | str 
     tables folder) and write ``calibration.csv`` and ``calibration.html`` to ``out`` (default:
     the plan's result folder). Returns (rows, written paths)."""
     from northam_plan.case import load_case
-    from northam_plan.compare import resolve_all
     from northam_plan.plan.calibration import FLOAT_FORMAT as CALIBRATION_FORMAT
     from northam_plan.plan.calibration import calibrate, default_folder, read_observed
     from northam_plan.report.calibration_page import write_page
+    from northam_plan.scenarios.compare import resolve_all
 
     given = Path(item) if isinstance(item, (str, Path)) else None
     if given is not None and given.suffix.lower() == ".toml":

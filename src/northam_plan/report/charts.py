@@ -19,9 +19,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from northam_plan.compare import USMCA
 from northam_plan.plan.units import ZERO_TOLERANCE
 from northam_plan.report.metrics import KIND_ORDER, Comparison, Facts
+from northam_plan.scenarios.compare import USMCA
 
 COUNTRY_COLORS = {"US": "#3366cc", "CA": "#dc3912", "MX": "#109618", "CN": "#ff9900",
                   "ROW": "#7f7f7f"}

@@ -12,7 +12,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from northam_plan.cli_help import Command, report_case_error
+from northam_plan.cli.help import Command, report_case_error
 from northam_plan.errors import CaseError
 from northam_plan.log import terminal
 
@@ -27,7 +27,7 @@ QUIET = typer.Option(False, "--quiet", "-q", help="only warnings and errors on s
 
 
 def _fail(err: Exception) -> None:
-    from northam_plan.compare import NotOptimal
+    from northam_plan.scenarios.compare import NotOptimal
 
     if isinstance(err, CaseError):
         report_case_error(err, console)
@@ -51,8 +51,8 @@ def compare(
     """Compare scenarios: comparison.csv, .xlsx, .html and .iamc.csv (differences from the base).
     A case file whose result folder holds its up-to-date plan is reused, not solved again;
     the log says which."""
-    from northam_plan.compare import CompareError
     from northam_plan.report import write_comparison
+    from northam_plan.scenarios.compare import CompareError
 
     try:
         with terminal(verbose, quiet, title="compare"):
@@ -71,8 +71,8 @@ def report(
     verbose: int = VERBOSE,
 ) -> None:
     """Write the HTML report (headline table, charts, summary) of one solved plan."""
-    from northam_plan.compare import CompareError
     from northam_plan.report import write_report
+    from northam_plan.scenarios.compare import CompareError
 
     if plan.suffix.lower() == ".toml" and out is None:
         out = Path("results") / plan.stem / "report.html"

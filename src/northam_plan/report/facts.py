@@ -16,8 +16,8 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from northam_plan.compare_plan import USMCA, SolvedPlan
 from northam_plan.plan.units import capacity_unit
+from northam_plan.scenarios.compare_plan import USMCA, SolvedPlan
 
 
 class Facts:

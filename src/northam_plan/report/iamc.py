@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from northam_plan.compare import USMCA
 from northam_plan.report.metrics import Comparison, Facts
+from northam_plan.scenarios.compare import USMCA
 
 COLUMNS = ["model", "scenario", "region", "variable", "unit", "year", "value"]
 

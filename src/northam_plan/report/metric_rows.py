@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from northam_plan.compare_plan import USMCA, SolvedPlan
 from northam_plan.plan.units import ZERO_TOLERANCE
 from northam_plan.report.facts import Facts
+from northam_plan.scenarios.compare_plan import USMCA, SolvedPlan
 
 #: the note of a metric whose table the plan does not have
 NOT_MODELLED = "not modelled in this case"

@@ -42,8 +42,6 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from northam_plan.compare_plan import SolvedPlan
-
 # re-exported: the writers, charts and tests import these from northam_plan.report.metrics
 from northam_plan.report.facts import Facts, expected
 from northam_plan.report.metric_rows import (
@@ -54,6 +52,7 @@ from northam_plan.report.metric_rows import (
     headline_years,
     plan_rows,
 )
+from northam_plan.scenarios.compare_plan import SolvedPlan
 
 __all__ = ["HEADLINE", "KEYS", "KIND_ORDER", "NOT_MODELLED", "TOPICS", "Comparison", "Facts",
            "Rows", "build_comparison", "expected", "headline_years", "plan_rows"]

@@ -1,8 +1,9 @@
 """Where a constraint or variable of the model comes from in the case's tables.
 
-Messages about the model — an infeasible subset (:mod:`northam_plan.explain`), an extreme
-coefficient (:mod:`northam_plan.numerics`) — name the CSV rows behind it ("regional_shares.csv,
-line 2") or the case-file override that last changed them, so that a planner knows what to edit.
+Messages about the model — an infeasible subset (:mod:`northam_plan.solve.explain`), an extreme
+coefficient (:mod:`northam_plan.solve.numerics`) — name the CSV rows behind it
+("regional_shares.csv, line 2") or the case-file override that last changed them, so that a planner
+knows what to edit.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from northam_plan.cli_help import Command
+from northam_plan.cli.help import Command
 from northam_plan.errors import CaseError
 from northam_plan.log import terminal
 
@@ -59,8 +59,8 @@ def sweep(
                                 "on standard error (twice: debug detail; -v is --vary here)"),
 ) -> None:
     """Solve every combination of variations of a case on Dask; index them in sweep.csv."""
-    from northam_plan.sweep import ClusterError, run_sweep
-    from northam_plan.sweep_vary import SweepError
+    from northam_plan.scenarios.sweep import ClusterError, run_sweep
+    from northam_plan.scenarios.sweep_vary import SweepError
 
     if algorithm not in ("auto", "simplex", "ipm"):
         _bad(f"--algorithm must be auto, simplex or ipm, got '{algorithm}'")

@@ -1,4 +1,5 @@
-r"""The compiled form a :class:`~northam_plan.resolve.Resolver` keeps, and its rebuild route.
+r"""The compiled form a :class:`~northam_plan.scenarios.resolve.Resolver` keeps, and its rebuild
+route.
 
 :class:`Kept` is the bookkeeping both routes share: the kept model's standard form, compiled by
 Pyomo's ``LinearStandardFormCompiler`` in mixed form (one HiGHS row per ≤, ≥ or = side, no sign
@@ -11,13 +12,13 @@ as HiGHS holds them (c: present-value M$ per unit of the variable, :math:`c_0` M
 is pushed as the entries that differ from the kept arrays (``changeColsCost``,
 ``changeRowsBounds``, ``changeColsBounds``), and the kept arrays become the new ones.
 
-:func:`rebuild` is the route for a change the direct handlers (:mod:`northam_plan.resolve_tables`)
-do not cover: build and compile the new case, check that its columns and rows (names, order,
-senses) and the sparsity pattern of A are the kept ones (:func:`same_structure`), and push only
-the numbers that differ (``changeColsCost``, ``changeObjectiveOffset``, ``changeColsBounds``,
-``changeRowsBounds``, ``changeCoeff``). It costs a build and a compile but no new HiGHS instance
-and no cold solve. A change of structure raises :class:`StructureChanged` before HiGHS is
-touched.
+:func:`rebuild` is the route for a change the direct handlers
+(:mod:`northam_plan.scenarios.resolve_tables`) do not cover: build and compile the new case, check
+that its columns and rows (names, order, senses) and the sparsity pattern of A are the kept ones
+(:func:`same_structure`), and push only the numbers that differ (``changeColsCost``,
+``changeObjectiveOffset``, ``changeColsBounds``, ``changeRowsBounds``, ``changeCoeff``). It costs a
+build and a compile but no new HiGHS instance and no cold solve. A change of structure raises
+:class:`StructureChanged` before HiGHS is touched.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 r"""Direct re-solve handlers: the numbers a changed table moves in the kept model.
 
 Each handler reads the old and the new case and records in :class:`Changes` what must move —
-never touching the model itself — so that :class:`~northam_plan.resolve.Resolver` can check
-every change against the compiled form before it applies any. A change a handler cannot map
+never touching the model itself — so that :class:`~northam_plan.scenarios.resolve.Resolver` can
+check every change against the compiled form before it applies any. A change a handler cannot map
 onto the kept structure raises :class:`NotDirect` (the resolver then rebuilds). The formulas
 are those of the components (their docstrings state them):
 

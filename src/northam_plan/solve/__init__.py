@@ -1,4 +1,6 @@
-"""Hand a built model to HiGHS and load the solution back.
+"""Hand a built model to HiGHS and load the solution back (this module); the LP's numerics
+(:mod:`.numerics`), infeasible cases explained (:mod:`.explain`, :mod:`.explain_text`) and where
+a row of the LP comes from in the case's tables (:mod:`.sources`) live beside it.
 
 Route: Pyomo's ``LinearStandardFormCompiler`` turns the model into sparse matrices in memory,
 which go to HiGHS with ``highspy.Highs.passModel`` — no files are written. DESIGN.md §6 measured
@@ -33,7 +35,7 @@ from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 from northam_plan.log import HIGHS_LOGGER, get_logger
 from northam_plan.model.algebra import Col, Duals, MatrixModel, RowRef
 from northam_plan.model.build import gc_paused
-from northam_plan.numerics import Ranges, coefficient_ranges
+from northam_plan.solve.numerics import Ranges, coefficient_ranges
 
 Algorithm = Literal["auto", "simplex", "ipm"]
 log = get_logger(__name__)
@@ -81,7 +83,8 @@ class SolveResult:
     timings: dict[str, float] = field(default_factory=dict)
     solver: str = "HiGHS"
     message: str = ""
-    #: coefficient ranges of the LP (:mod:`northam_plan.numerics`); None if it was not compiled
+    #: coefficient ranges of the LP (:mod:`northam_plan.solve.numerics`); None if it was not
+    #: compiled
     ranges: Ranges | None = field(default=None, repr=False, compare=False)
     #: HiGHS's log, line by line
     log: list[str] = field(default_factory=list, repr=False, compare=False)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from northam_plan.sources import coefficient_rows, data_rows, index_of
+from northam_plan.solve.sources import coefficient_rows, data_rows, index_of
 
 MAX_SPREAD = 1e9  # largest / smallest nonzero magnitude of one kind
 MAX_MAGNITUDE = 1e9  # a coefficient this large meets HiGHS's 1e20 "infinity" after scaling

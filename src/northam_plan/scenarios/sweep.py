@@ -1,8 +1,8 @@
 """Sweeps: the cartesian product of variations of one case, solved one scenario per task.
 
 The variations (``--vary TABLE[COL=a].COLUMN=v1,v2`` …) and the scenarios they make are in
-:mod:`northam_plan.sweep_vary`. Each scenario runs :func:`run_scenario` — load the case from
-its path, apply the scenario's override dicts, build, solve, extract, write ``summary.json``,
+:mod:`northam_plan.scenarios.sweep_vary`. Each scenario runs :func:`run_scenario` — load the case
+from its path, apply the scenario's override dicts, build, solve, extract, write ``summary.json``,
 ``plan.nc`` and ``tables/`` atomically with :func:`~northam_plan.plan.write_plan` — in a Dask
 worker process (a ``LocalCluster`` by default, or an existing scheduler), or in this process
 with ``sequential``. Only the case path, the override dicts and a small result dict cross
@@ -31,7 +31,13 @@ import pandas as pd
 
 from northam_plan.errors import CaseError
 from northam_plan.files import atomic_write_text
-from northam_plan.sweep_vary import Scenario, SweepError, Variation, parse_variations, scenarios
+from northam_plan.scenarios.sweep_vary import (
+    Scenario,
+    SweepError,
+    Variation,
+    parse_variations,
+    scenarios,
+)
 
 __all__ = ["ClusterError", "Sweep", "SweepError", "run_scenario", "run_sweep", "write_index"]
 

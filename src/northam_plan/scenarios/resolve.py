@@ -12,7 +12,7 @@ and a change that only touches numbers (costs, tariffs, demand, caps, shares, ca
 changes :math:`c, c_0, A` values, :math:`\ell, u` but not the structure (variables, rows,
 sparsity pattern). Two routes push it:
 
-**direct** (no rebuild; :mod:`northam_plan.resolve_tables`) for a change confined to these
+**direct** (no rebuild; :mod:`northam_plan.scenarios.resolve_tables`) for a change confined to these
 tables and columns, with the same years and options:
 
 * ``tariffs`` (rates, years; untracked commodities): the tariff cost coefficients;
@@ -33,8 +33,8 @@ constant, which does not change); bounds go through ``changeColsBounds``. The ke
 updated too (bounds, ``annual_cost``, the unit costs of the allocation plan), so
 ``extract_plan(resolver.model, resolver.case)`` is the new plan.
 
-**rebuild** (any other change; :mod:`northam_plan.resolve_rebuild`, which also holds the kept
-compiled form both routes push through): build and compile the new case, check that its columns
+**rebuild** (any other change; :mod:`northam_plan.scenarios.resolve_rebuild`, which also holds the
+kept compiled form both routes push through): build and compile the new case, check that its columns
 and rows (names, order, senses) and the sparsity pattern of A are the same as the kept ones, and
 push only the numbers that differ. It costs a build and a compile but no new HiGHS instance and
 no cold solve; ``resolver.model`` becomes the new model.
@@ -67,8 +67,8 @@ from northam_plan.case import Case
 from northam_plan.model.algebra import MatrixModel
 from northam_plan.model.book import linear
 from northam_plan.model.build import gc_paused
-from northam_plan.resolve_rebuild import Kept, StructureChanged, compile_form, rebuild
-from northam_plan.resolve_tables import Changes, NotDirect, changed_tables, direct_changes
+from northam_plan.scenarios.resolve_rebuild import Kept, StructureChanged, compile_form, rebuild
+from northam_plan.scenarios.resolve_tables import Changes, NotDirect, changed_tables, direct_changes
 from northam_plan.solve import (
     _ADVICE,
     _STATUS,
@@ -293,7 +293,8 @@ class Resolver:
 
     # --- rebuild route ------------------------------------------------------------------
     def _rebuild(self, case: Case) -> dict:
-        """The rebuild route (:func:`~northam_plan.resolve_rebuild.rebuild`): its timings."""
+        """The rebuild route (:func:`~northam_plan.scenarios.resolve_rebuild.rebuild`): its
+        timings."""
         self.model, self._kept, timings = rebuild(self.model, self._kept, self.highs, case,
                                                   self.extra)
         self._objective_stale = False  # HiGHS has the costs of the new model's objective

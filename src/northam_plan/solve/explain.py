@@ -13,7 +13,7 @@ price and reports what had to give, by how much: how far the data is from feasib
 The explanation starts with a one-line diagnosis: the rule that had to give most when the hard
 constraints are relaxed at a high price (or, when relaxing them is not enough and the case
 forbids unserved demand, the demand that cannot be met), by how much and in which unit
-(:mod:`northam_plan.explain_text`). The subset follows, grouped by constraint family, with the
+(:mod:`northam_plan.solve.explain_text`). The subset follows, grouped by constraint family, with the
 distinct data rows behind each family.
 """
 
@@ -28,11 +28,11 @@ from pyomo.core.expr.visitor import identify_variables
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from northam_plan.case import Case
-from northam_plan.explain_text import diagnosis, grouped, row_unit
 from northam_plan.log import get_logger
 from northam_plan.model import build_model
 from northam_plan.solve import _highs_lp, _quiet_stdout
-from northam_plan.sources import SOURCES, _rows, data_rows, index_of
+from northam_plan.solve.explain_text import diagnosis, grouped, row_unit
+from northam_plan.solve.sources import SOURCES, _rows, data_rows, index_of
 
 log = get_logger(__name__)
 

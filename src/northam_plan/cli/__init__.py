@@ -19,11 +19,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from northam_plan.cli_help import Command, Group, report_case_error
+from northam_plan.cli.help import Command, Group, report_case_error
+from northam_plan.cli.sweep import register as register_sweep
 from northam_plan.errors import CaseError
 from northam_plan.log import terminal
 from northam_plan.report.commands import register as register_reports
-from northam_plan.sweep_cli import register as register_sweep
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, cls=Group,
                   help="Plan North American critical-mineral and energy supply (Pyomo + HiGHS).")
@@ -167,7 +167,7 @@ def explain(
     """Explain an infeasible case: a one-line diagnosis, then the rules and data rows that
     cannot hold together. Exit 0 when the case is explained (or feasible)."""
     from northam_plan.case import load_case
-    from northam_plan.explain import explain as explain_case
+    from northam_plan.solve.explain import explain as explain_case
 
     try:
         loaded = load_case(case, data_roots=data_root)
@@ -196,10 +196,10 @@ def calibrate(
 ) -> None:
     """Check the plan's base year against observed figures (production, trade, prices,
     generation); exit 0 when every figure is within its tolerance, 1 otherwise."""
-    from northam_plan.compare import CompareError
     from northam_plan.plan.calibration import deviation_text, summary_line
     from northam_plan.report import write_calibration
     from northam_plan.report.commands import _fail
+    from northam_plan.scenarios.compare import CompareError
 
     try:
         with terminal(verbose, quiet, title="calibrate"):
@@ -231,6 +231,3 @@ def main() -> None:
 
 register_reports(app)  # compare, report
 register_sweep(app)  # sweep
-
-if __name__ == "__main__":
-    main()

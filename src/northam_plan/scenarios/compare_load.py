@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from northam_plan.compare_plan import CompareError, NotOptimal, SolvedPlan, chain_of_case
 from northam_plan.log import get_logger
+from northam_plan.scenarios.compare_plan import CompareError, NotOptimal, SolvedPlan, chain_of_case
 
 log = get_logger(__name__)
 

@@ -19,10 +19,10 @@ From a notebook::
     (ds - ds.sel(scenario="reference"))["cap"]            # differences from the base
 
 The parts live in their own modules and are re-exported here (import them from
-``northam_plan.compare`` as before): :mod:`northam_plan.compare_plan` (``SolvedPlan``,
-``Chain``, ``CompareError``, ``USMCA``) and :mod:`northam_plan.compare_load` (``load_result``,
-``resolve``, ``resolve_all``, ``unique_names``). This module checks that plans can be compared
-and stacks them along ``scenario``.
+``northam_plan.scenarios.compare`` as before): :mod:`northam_plan.scenarios.compare_plan`
+(``SolvedPlan``, ``Chain``, ``CompareError``, ``USMCA``) and
+:mod:`northam_plan.scenarios.compare_load` (``load_result``, ``resolve``, ``resolve_all``,
+``unique_names``). This module checks that plans can be compared and stacks them along ``scenario``.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from pathlib import Path
 
 import xarray as xr
 
-# re-exported: other modules, tests and notebooks import these from northam_plan.compare
-from northam_plan.compare_load import (
+# re-exported: other modules, tests and notebooks import these from northam_plan.scenarios.compare
+from northam_plan.scenarios.compare_load import (
     _version,
     from_run,
     load_result,
@@ -41,7 +41,7 @@ from northam_plan.compare_load import (
     resolve_all,
     unique_names,
 )
-from northam_plan.compare_plan import (
+from northam_plan.scenarios.compare_plan import (
     USMCA,
     Chain,
     CompareError,

@@ -1,4 +1,4 @@
-"""Words for :mod:`northam_plan.explain`: the unit of each hard constraint's row, a one-line
+"""Words for :mod:`northam_plan.solve.explain`: the unit of each hard constraint's row, a one-line
 diagnosis ("demand for li_chem in US 2030 cannot be met: short by 2.06 kt Li/yr") and the
 infeasible subset grouped by constraint family with the distinct data rows behind it.
 """

@@ -12,6 +12,7 @@ Run as ``northam-plan``, ``python -m northam_plan`` or ``python -m northam_plan.
 
 from __future__ import annotations
 
+import signal
 from importlib.metadata import version as _version
 from pathlib import Path
 
@@ -226,7 +227,16 @@ def calibrate(
 
 
 def main() -> None:
-    app(prog_name="northam-plan")
+    """The ``northam-plan`` command. A Ctrl-C that lands outside a command's own handling (as
+    it starts, or after it has written and printed everything) exits with 130, never with a
+    traceback or a process killed by the signal: once the command has ended, Ctrl-C is ignored
+    while the interpreter shuts down."""
+    try:
+        app(prog_name="northam-plan")
+    except KeyboardInterrupt:
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 register_reports(app)  # compare, report

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 import threading
 import time
@@ -123,13 +124,14 @@ def solve(model, options: SolveOptions | None = None, **kwargs) -> SolveResult:
     ranges = handed.ranges()
     timings["numerics"] = time.perf_counter() - tic
 
-    with _quiet_stdout(True):  # HiGHS prints its banner when it is created
-        highs = highspy.Highs()
-    highs_log = _set_options(highs, options)
     log.info("solving with HiGHS: %s rows, %s columns, %s nonzeros", f"{handed.rows:,}",
              f"{int(lp.num_col_):,}", f"{handed.nonzeros:,}")
     tic = time.perf_counter()
-    highs.passModel(lp)
+    with ctrl_c_held():  # until HiGHS has the model: a Ctrl-C raised in C++ code aborts
+        with _quiet_stdout(True):  # HiGHS prints its banner when it is created
+            highs = highspy.Highs()
+        highs_log = _set_options(highs, options)
+        highs.passModel(lp)
     run_highs(highs)
     timings["solve"] = time.perf_counter() - tic
     highs_log.flush()
@@ -176,6 +178,29 @@ class HighsLog:
     def flush(self) -> None:
         if self._partial:
             self._on_log(type("Event", (), {"message": "\n"})())
+
+
+@contextmanager
+def ctrl_c_held():
+    """Hold a Ctrl-C while HiGHS's C++ code runs outside its solve (creation, options,
+    ``passModel``) and raise it as KeyboardInterrupt afterwards.
+
+    HiGHS calls back into Python to log (:class:`HighsLog`); a KeyboardInterrupt raised in that
+    callback unwinds through C++ and left the process to be aborted at exit ("terminate called
+    without an active exception", exit -6: seen under load, 2 of 40 Ctrl-Cs sent as the solve
+    began). Only in the main thread, where signals arrive; a Ctrl-C ignored before stays
+    ignored."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pressed: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: pressed.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pressed and previous is not signal.SIG_IGN:
+        raise KeyboardInterrupt
 
 
 def run_highs(highs: highspy.Highs) -> None:

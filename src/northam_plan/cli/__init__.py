@@ -12,7 +12,9 @@ Run as ``northam-plan``, ``python -m northam_plan`` or ``python -m northam_plan.
 
 from __future__ import annotations
 
+import os
 import signal
+import sys
 from importlib.metadata import version as _version
 from pathlib import Path
 
@@ -227,16 +229,31 @@ def calibrate(
 
 
 def main() -> None:
-    """The ``northam-plan`` command. A Ctrl-C that lands outside a command's own handling (as
-    it starts, or after it has written and printed everything) exits with 130, never with a
-    traceback or a process killed by the signal: once the command has ended, Ctrl-C is ignored
-    while the interpreter shuts down."""
+    """The ``northam-plan`` command.
+
+    A Ctrl-C that lands outside a command's own handling (as it starts, or after it has written
+    and printed everything) exits with 130, never with a traceback. An interrupted command
+    (exit 130) leaves at once (``os._exit``, output flushed): HiGHS's C++ threads may still be
+    winding down, and a normal interpreter shutdown then aborted the process now and then
+    ("terminate called without an active exception", exit -6; tests/test_interrupt.py under
+    load). Results are safe by then: every write is atomic and its staging is cleaned up as the
+    interrupt unwinds. Once any other command has ended, Ctrl-C is ignored while the
+    interpreter shuts down."""
     try:
         app(prog_name="northam-plan")
     except KeyboardInterrupt:
-        raise SystemExit(EXIT_INTERRUPTED) from None
-    finally:
+        _leave_now(EXIT_INTERRUPTED)
+    except SystemExit as done:
+        if done.code == EXIT_INTERRUPTED:
+            _leave_now(EXIT_INTERRUPTED)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        raise
+
+
+def _leave_now(code: int) -> None:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 register_reports(app)  # compare, report

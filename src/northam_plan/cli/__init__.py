@@ -64,10 +64,6 @@ DATA_ROOT_HELP = ("a folder (and its subfolders) the case may read besides its o
                   "more (also: environment variable NORTHAM_PLAN_DATA_ROOT)")
 
 
-def _report_case_error(err: CaseError) -> None:
-    report_case_error(err, console)
-
-
 @app.command(cls=Command)
 def solve(
     case: Path | None = typer.Argument(None, help="case file (TOML); default: the bundled "
@@ -102,7 +98,7 @@ def solve(
         with terminal(verbose, quiet, title="solve"):
             run = run_case(path, out, options, data_roots=data_root, route=route)
     except CaseError as err:
-        _report_case_error(err)
+        report_case_error(err, console)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except KeyboardInterrupt:
         console.print("[bold red]Interrupted:[/] nothing was written; an earlier result in the "
@@ -148,7 +144,7 @@ def validate(case: Path = typer.Argument(..., help="case file (TOML)"),
     try:
         loaded = load_case(case, data_roots=data_root)
     except CaseError as err:
-        _report_case_error(err)
+        report_case_error(err, console)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     for warning in loaded.warnings:
         console.print(f"[yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
@@ -175,7 +171,7 @@ def explain(
     try:
         loaded = load_case(case, data_roots=data_root)
     except CaseError as err:
-        _report_case_error(err)
+        report_case_error(err, console)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     with terminal(verbose, quiet, title="explain"):
         explanation = explain_case(loaded, elastic=elastic)

@@ -23,7 +23,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from northam_plan.cli.help import Command
+from northam_plan.cli.help import Command, report_case_error
 from northam_plan.errors import CaseError
 from northam_plan.log import terminal
 
@@ -93,9 +93,7 @@ def sweep(
                              sequential=sequential, solve=solve, force=force,
                              on_start=on_start, on_result=on_result)
     except CaseError as err:
-        from northam_plan.cli import _report_case_error
-
-        _report_case_error(err)
+        report_case_error(err, console)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except SweepError as err:
         console.print(f"[bold red]Invalid --vary[/] ({len(err.problems)} problem"

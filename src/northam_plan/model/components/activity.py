@@ -46,8 +46,6 @@ def process_ratios(case) -> dict[str, list[tuple[str, float]]]:
 def availability(case) -> dict[tuple[str, str, int], float]:
     r""":math:`avail_{r,p,t}` (share of capacity usable in the year) per (r, p, model year)
     given in availability.csv; a key not in it takes the process's availability."""
-    if "availability" not in case.tables:
-        return {}
     return case.by_year("availability", ["region", "process"], "availability")
 
 

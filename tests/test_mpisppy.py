@@ -1,4 +1,4 @@
-"""Scenario decomposition with mpi-sppy (northam_plan.ph) against the extensive form.
+"""Scenario decomposition with mpi-sppy (northam_plan.decomposition) against the extensive form.
 
 Runs where the optional ``[mpi]`` extra is installed (``pip install -e ".[mpi]"``), in one
 process (mpi4py with a single rank). Cases as in test_security.py: regions US and CN, ore
@@ -16,8 +16,8 @@ pytest.importorskip("mpisppy")
 
 from casekit import mine, write_case  # noqa: E402
 from northam_plan import CaseError, build_model, load_case, solve  # noqa: E402
-from northam_plan.ph import MissingExtra, require_mpisppy, solve_ph  # noqa: E402
-from northam_plan.ph.__main__ import main  # noqa: E402
+from northam_plan.decomposition import MissingExtra, require_mpisppy, solve_ph  # noqa: E402
+from northam_plan.decomposition.__main__ import main  # noqa: E402
 from test_security import TWO_STAGE  # noqa: E402
 
 BASE = TWO_STAGE  # US mines old and new, Chinese ore that a scenario may ban

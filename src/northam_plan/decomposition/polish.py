@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyomo.environ as pyo
 
-from northam_plan.ph.scenarios import first_stage_vars
+from northam_plan.decomposition.scenarios import first_stage_vars
 
 
 @dataclass

@@ -5,17 +5,17 @@ default for a few scenarios. For many, :func:`solve_ph` splits the problem by sc
 
 1. **progressive hedging** (mpi-sppy's PH, HiGHS through Pyomo's ``appsi_highs``, the
    proximal term linearised): each scenario s minimises its own cost :math:`f_s(x, y_s)`
-   (M$, :mod:`northam_plan.ph.scenarios`) plus :math:`W_s^\top x + \frac{\rho}{2}\|x -
+   (M$, :mod:`northam_plan.decomposition.scenarios`) plus :math:`W_s^\top x + \frac{\rho}{2}\|x -
    \bar x\|^2`, with :math:`\bar x = \sum_s \pi_s x_s` the consensus of the first stage x
    (permits, projects, intertie builds; unit/yr) and :math:`W_s \mathrel{+}= \rho (x_s -
    \bar x)`;
 2. a **Lagrangian bound** :math:`\sum_s \pi_s \min_x (f_s + W_s^\top x)` from the final W;
-3. an **L-shaped finish** (:mod:`northam_plan.ph.polish`) from :math:`\bar x` that ends with
-   inner (a first stage evaluated in every scenario) and outer bounds within ``tol``.
+3. an **L-shaped finish** (:mod:`northam_plan.decomposition.polish`) from :math:`\bar x`
+   that ends with inner (a first stage evaluated in every scenario) and outer bounds within ``tol``.
 
 Run in one process, or over K MPI ranks (K ≤ cores), each holding some of the scenarios::
 
-    mpiexec -n 4 python -m northam_plan.ph cases/disruption_stochastic.toml
+    mpiexec -n 4 python -m northam_plan.decomposition cases/disruption_stochastic.toml
 
 Needs the optional extra: ``pip install -e ".[mpi]"`` (mpi-sppy, mpi4py and the mpich
 wheel, which supplies the MPI library mpi4py loads).
@@ -104,7 +104,11 @@ def solve_ph(case: Case, *, rho: float = 1.0, ph_iterations: int = 100,
     :class:`~northam_plan.CaseError` when the case has no scenarios; :class:`MissingExtra`
     without the ``[mpi]`` extra.
     """
-    from northam_plan.ph.scenarios import cost_rho, scenario_model, scenario_probabilities
+    from northam_plan.decomposition.scenarios import (
+        cost_rho,
+        scenario_model,
+        scenario_probabilities,
+    )
 
     probability = scenario_probabilities(case)
     require_mpisppy()
@@ -143,7 +147,7 @@ def solve_ph(case: Case, *, rho: float = 1.0, ph_iterations: int = 100,
         f"Lagrangian bound {lagrangian_bound:.10g}")
 
     tic = time.perf_counter()
-    from northam_plan.ph.polish import polish
+    from northam_plan.decomposition.polish import polish
 
     rank = ph.cylinder_rank
     master = scenario_model(next(iter(probability)), case, probability) if rank == 0 else None
@@ -206,7 +210,7 @@ def _default_penalty(model) -> float:
 
 
 def _first_stage_values(result: PHResult, master, xhat: np.ndarray) -> None:
-    from northam_plan.ph.scenarios import first_stage_vars
+    from northam_plan.decomposition.scenarios import first_stage_vars
 
     for var, value in zip(first_stage_vars(master), xhat):
         var.set_value(float(value), skip_validation=True)

@@ -1,6 +1,6 @@
-"""``python -m northam_plan.ph CASE``: solve a two-stage case by scenario decomposition.
+"""``python -m northam_plan.decomposition CASE``: solve a two-stage case by scenario decomposition.
 
-One process, or ``mpiexec -n K python -m northam_plan.ph CASE`` with K ≤ cores (each rank
+One process, or ``mpiexec -n K python -m northam_plan.decomposition CASE`` with K ≤ cores (each rank
 holds some of the scenarios). Prints the bounds, iterations and seconds; ``--json`` prints
 them as JSON. Exit codes as ``northam-plan solve``: 0 optimal, 1 gap not closed, 2 bad input
 or the ``[mpi]`` extra missing.
@@ -18,7 +18,8 @@ EXIT_NOT_OPTIMAL, EXIT_BAD_INPUT = 1, 2
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m northam_plan.ph", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m northam_plan.decomposition",
+                                     description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("case", help="case file (TOML) with a scenarios table")
     parser.add_argument("--rho", type=float, default=1.0,
@@ -33,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from northam_plan import load_case
-    from northam_plan.ph import MissingExtra, solve_ph
+    from northam_plan.decomposition import MissingExtra, solve_ph
 
     try:
         case = load_case(args.case)

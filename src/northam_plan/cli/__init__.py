@@ -22,18 +22,25 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from northam_plan.cli.help import Command, Group, report_case_error
+from northam_plan.cli.help import (
+    EXIT_BAD_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_NOT_OPTIMAL,
+    QUIET,
+    VERBOSE,
+    Command,
+    Group,
+    exit_on,
+    report_case_error,
+)
+from northam_plan.cli.reports import register as register_reports
 from northam_plan.cli.sweep import register as register_sweep
 from northam_plan.errors import CaseError
 from northam_plan.log import terminal
-from northam_plan.report.commands import register as register_reports
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, cls=Group,
                   help="Plan North American critical-mineral and energy supply (Pyomo + HiGHS).")
 console = Console(stderr=True)
-EXIT_NOT_OPTIMAL = 1
-EXIT_BAD_INPUT = 2
-EXIT_INTERRUPTED = 130  # as a shell reports Ctrl-C
 
 
 def reference_case() -> Path:
@@ -56,10 +63,6 @@ def _main(version: bool = typer.Option(False, "--version", is_eager=True,
     """Plan North American critical-mineral and energy supply (Pyomo + HiGHS)."""
 
 
-VERBOSE = typer.Option(0, "--verbose", "-v", count=True, help="more detail on standard error: "
-                       "debug messages, and HiGHS's log even with -q")
-QUIET = typer.Option(False, "--quiet", "-q", help="only warnings and errors on standard error "
-                     "(no HiGHS log; the status line stays)")
 DATA_ROOT_HELP = ("a folder (and its subfolders) the case may read besides its own; repeat for "
                   "more (also: environment variable NORTHAM_PLAN_DATA_ROOT)")
 
@@ -197,14 +200,13 @@ def calibrate(
     generation); exit 0 when every figure is within its tolerance, 1 otherwise."""
     from northam_plan.plan.calibration import deviation_text, summary_line
     from northam_plan.report import write_calibration
-    from northam_plan.report.commands import _fail
-    from northam_plan.scenarios.compare import CompareError
+    from northam_plan.scenarios.compare import CompareError, NotOptimal
 
     try:
         with terminal(verbose, quiet, title="calibrate"):
             rows, written = write_calibration(case or reference_case(), out, observed)
     except (CompareError, CaseError) as err:
-        _fail(err)
+        exit_on(err, console, not_optimal=(NotOptimal,))
     except ValueError as err:
         console.print(f"[bold red]Cannot calibrate:[/] {err}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None

@@ -1,5 +1,5 @@
-"""What the command modules (``cli``, ``report.commands``, ``sweep_cli``) share: how
-``--help`` shows parameters, and how invalid input is reported.
+"""What the command modules (``cli``, ``cli.reports``, ``cli.sweep``) share: exit codes, the
+``-v``/``-q`` options, how ``--help`` shows parameters, and how errors are reported.
 
 ``--help``: flags as flags, list arguments as ``CASE...``.
 
@@ -14,12 +14,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, get_args
 
+import typer
 import typer.core
+
+from northam_plan.errors import CaseError
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from northam_plan.errors import CaseError
+EXIT_NOT_OPTIMAL = 1  # no optimal plan, or (calibrate) a figure outside tolerance
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130  # as a shell reports Ctrl-C
+
+VERBOSE = typer.Option(0, "--verbose", "-v", count=True, help="more detail on standard error: "
+                       "debug messages, and HiGHS's log even with -q")
+QUIET = typer.Option(False, "--quiet", "-q", help="only warnings and errors on standard error "
+                     "(no HiGHS log; the status line stays)")
 
 
 def report_case_error(err: CaseError, console: Console) -> None:
@@ -28,6 +38,16 @@ def report_case_error(err: CaseError, console: Console) -> None:
     console.print(f"[bold red]Invalid input[/] ({len(err.problems)} problem"
                   f"{'s' if len(err.problems) != 1 else ''}):", highlight=False)
     console.print(err.describe(), highlight=False, markup=False, soft_wrap=True)
+
+
+def exit_on(err: Exception, console: Console, not_optimal: tuple[type, ...] = ()) -> None:
+    """Report ``err`` on ``console`` and leave: exit 2 for invalid input (a :class:`CaseError`
+    with its problems, or any other error given), 1 when ``err`` is one of ``not_optimal``."""
+    if isinstance(err, CaseError):
+        report_case_error(err, console)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    console.print(f"[bold red]Error:[/] {err}", highlight=False, soft_wrap=True)
+    raise typer.Exit(EXIT_NOT_OPTIMAL if isinstance(err, not_optimal) else EXIT_BAD_INPUT)
 
 
 def _conventional(param) -> None:

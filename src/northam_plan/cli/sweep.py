@@ -23,13 +23,11 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from northam_plan.cli.help import Command, report_case_error
+from northam_plan.cli.help import EXIT_BAD_INPUT, EXIT_INTERRUPTED, Command, report_case_error
 from northam_plan.errors import CaseError
 from northam_plan.log import terminal
 
 EXIT_FAILED = 1
-EXIT_BAD_INPUT = 2
-EXIT_INTERRUPTED = 130
 console = Console(stderr=True)
 
 

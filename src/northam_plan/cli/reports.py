@@ -12,28 +12,17 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from northam_plan.cli.help import Command, report_case_error
+from northam_plan.cli.help import QUIET, VERBOSE, Command, exit_on
 from northam_plan.errors import CaseError
 from northam_plan.log import terminal
 
-EXIT_NOT_OPTIMAL = 1
-EXIT_BAD_INPUT = 2
 console = Console(stderr=True)
-
-
-VERBOSE = typer.Option(0, "--verbose", "-v", count=True, help="more detail on standard error "
-                       "(-v: debug, HiGHS's log)")
-QUIET = typer.Option(False, "--quiet", "-q", help="only warnings and errors on standard error")
 
 
 def _fail(err: Exception) -> None:
     from northam_plan.scenarios.compare import NotOptimal
 
-    if isinstance(err, CaseError):
-        report_case_error(err, console)
-        raise typer.Exit(EXIT_BAD_INPUT)
-    console.print(f"[bold red]Error:[/] {err}", highlight=False, soft_wrap=True)
-    raise typer.Exit(EXIT_NOT_OPTIMAL if isinstance(err, NotOptimal) else EXIT_BAD_INPUT)
+    exit_on(err, console, not_optimal=(NotOptimal,))
 
 
 def compare(

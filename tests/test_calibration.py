@@ -51,7 +51,7 @@ def test_model_figures_match_the_hand_solution_and_all_are_within(tmp_path):
     assert rows["within"].all()
     assert list(rows.columns) == ["topic", "item", "country", "partner", "year", "unit",
                                   "model", "observed", "tolerance", "tolerance_kind",
-                                  "deviation", "within", "source"]
+                                  "deviation", "within", "known_gap", "source"]
     page = (tmp_path / "out" / "calibration.html").read_text()
     assert "5 of 5 figures within tolerance" in page and "<script" not in page
 
@@ -65,6 +65,59 @@ def test_a_figure_outside_its_tolerance_exits_1_and_is_named(tmp_path):
     rows = pd.read_csv(tmp_path / "out" / "calibration.csv")
     assert rows["within"].tolist() == [True, True, True, True, False]
     assert rows["deviation"].iloc[-1] == pytest.approx(3 / 4.5 - 1)
+
+
+GAP_HEADER = HEADER.replace("source", "known_gap,source")
+
+
+def _with_gap(row: str, gap: str) -> str:
+    """An observed row with a known_gap cell before its source."""
+    head, source = row.rsplit(",", 1)
+    return f"{head},{gap},{source}"
+
+
+def test_a_known_gap_outside_tolerance_exits_0_and_strict_exits_1(tmp_path):
+    """The price observed at 4.5 misses (3 is 33 % under it) but documents why: the verdict
+    holds (exit 0), the figure is still counted outside, and --strict fails it."""
+    path, folder = case_with(tmp_path, [])
+    rows = [_with_gap(r, "") for r in GOOD[:4]] + [
+        _with_gap("price,ore,US,,2025,M$/kt,4.5,0.25,relative,x", "a market the model lacks")]
+    (folder / "observed.csv").write_text(GAP_HEADER + "\n".join(rows) + "\n")
+    out = ["--out", str(tmp_path / "out")]
+    result = CliRunner().invoke(app, ["calibrate", str(path), *out])
+    assert result.exit_code == 0, result.output
+    assert "4 of 5 figures within tolerance (outside: price 1; all of them known gaps)" \
+        in result.output
+    written = pd.read_csv(tmp_path / "out" / "calibration.csv", keep_default_na=False)
+    assert written["within"].tolist() == [True, True, True, True, False]
+    assert written["known_gap"].tolist() == ["", "", "", "", "a market the model lacks"]
+    page = (tmp_path / "out" / "calibration.html").read_text()
+    assert "Known gap:</b> a market the model lacks" in page and "no: known gap" in page
+    strict = CliRunner().invoke(app, ["calibrate", str(path), *out, "--strict"])
+    assert strict.exit_code == 1
+
+
+def test_a_miss_without_a_gap_fails_beside_a_documented_one(tmp_path):
+    """Two misses, one documented: exit 1, and the summary counts one known gap of two."""
+    path, folder = case_with(tmp_path, [])
+    rows = [_with_gap(r, "") for r in GOOD[:3]] + [
+        _with_gap("import_share,ore,US,CN,2024,%,50,10,absolute,x", ""),
+        _with_gap("price,ore,US,,2025,M$/kt,4.5,0.25,relative,x", "a market the model lacks")]
+    (folder / "observed.csv").write_text(GAP_HEADER + "\n".join(rows) + "\n")
+    result = CliRunner().invoke(app, ["calibrate", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1, result.output
+    assert "(outside: import_share 1, price 1; 1 of them known gaps)" in result.output
+
+
+def test_a_known_gap_now_within_is_pointed_out(tmp_path):
+    """A documented gap whose figure is within tolerance (the model's 10 kt against 10.5): the
+    verdict holds, and the command says the note can go."""
+    path, folder = case_with(tmp_path, [])
+    rows = [_with_gap(GOOD[0], "once missed")] + [_with_gap(r, "") for r in GOOD[1:]]
+    (folder / "observed.csv").write_text(GAP_HEADER + "\n".join(rows) + "\n")
+    result = CliRunner().invoke(app, ["calibrate", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "known_gap note can go" in result.output and "5 of 5" in result.output
 
 
 def test_import_unit_value_is_the_price_at_origin_before_transport(tmp_path):

@@ -11,7 +11,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from northam_plan.plan.calibration import deviation_text, summary_line, tolerance_text
+from northam_plan.plan.calibration import (
+    GAP,
+    deviation_text,
+    summary_line,
+    tolerance_text,
+    unexplained,
+)
 from northam_plan.report.html import STYLE, esc, fmt
 
 TOPIC_TITLES = {
@@ -39,8 +45,14 @@ td.label { white-space: normal; max-width: 260px; }  /* long commodity names wra
 
 def render(rows: pd.DataFrame, case_name: str, base_year: int, names: dict[str, str]) -> str:
     """The page as text; ``names`` gives display names of commodity and process codes."""
-    verdict = "every figure within tolerance" if rows["within"].all() else \
-        "some figures outside tolerance"
+    missed, open_misses = int((~rows["within"]).sum()), int(unexplained(rows).sum())
+    if not missed:
+        verdict = "every figure within tolerance"
+    elif not open_misses:
+        verdict = (f"the {missed} outside tolerance are known gaps; each says why in its row"
+                   if missed > 1 else "the one outside tolerance is a known gap; its row says why")
+    else:
+        verdict = f"{open_misses} outside tolerance without a known gap"
     parts = [f"<h1>Calibration: {esc(case_name)}</h1>",
              f"<p class='sub'>The plan's base year ({base_year}) against observed figures, "
              f"each with its source and tolerance.</p>",
@@ -70,12 +82,16 @@ def render(rows: pd.DataFrame, case_name: str, base_year: int, names: dict[str, 
                 cells.append(esc(COUNTRY_NAMES.get(row.partner, row.partner)))
             numbers = [str(row.year), esc(row.unit), fmt(row.model),
                        fmt(row.observed), esc(deviation_text(row)), esc(tolerance_text(row))]
-            mark = "<td class='ok'>yes</td>" if row.within else "<td class='miss'>no</td>"
+            gap = getattr(row, GAP) or ""
+            mark = "<td class='ok'>yes</td>" if row.within else \
+                f"<td class='miss'>{'no: known gap' if gap else 'no'}</td>"
+            source = (f"<b>Known gap:</b> {esc(gap)}<br>" if gap and not row.within else "") \
+                + esc(row.source)
             parts.append(f"<tr class='{'' if row.within else 'missrow'}'>"
                          + "".join(f"<td class='label'>{c}</td>" for c in cells)
                          + f"<td class='num'>{numbers[0]}</td><td class='unit'>{numbers[1]}"
                          "</td>" + "".join(f"<td class='num'>{n}</td>" for n in numbers[2:])
-                         + mark + f"<td class='source'>{esc(row.source)}</td></tr>")
+                         + mark + f"<td class='source'>{source}</td></tr>")
         parts.append("</table></div>")
     parts.append("<footer>Model figures: the plan's tables in its first model year (activity, "
                  "capacity, flows, prices, generation, interties). Deviation = (model − "

@@ -30,9 +30,10 @@ KNOWN_MISSES = {
         "Quebec's water; needs Canadian sub-regions",
     ("refined_production", "cu_cathode", "US", ""):
         "USGS's own balance leaves 1,000 kt mined − 340 kt of concentrate exported = 660 kt for "
-        "US refineries, which the model refines in full (647 kt at 1.02 t per t); the observed "
-        "850 adds 60 kt from scrap and refinery feed imported as blister, anode or concentrate, "
-        "which the model does not hold",
+        "US refineries, which the model refines in full (647 kt at 1.02 t per t), plus 60 kt "
+        "from scrap (secondary refineries, since 2026-12-05): 707 kt; the observed 850 also "
+        "holds primary refinery feed imported as blister, anode or concentrate, for which no "
+        "public 2024-25 quantity was found (data/SOURCES.md §8)",
     ("import_share", "cu_conc", "US", "CA"):
         "the US buys its little concentrate from the world market, not from Canada, whose "
         "output goes to export demand",

@@ -16,6 +16,7 @@ from casekit import write_case
 from northam_plan import compare
 from northam_plan.cli import app
 from northam_plan.scenarios.compare import CompareError, load_result
+from northam_plan.scenarios.compare_plan import SolvedPlan
 from northam_plan.pipeline import run_case as _run_case
 from northam_plan.solve import SolveOptions
 from northam_plan.report import FILES, comparison_of, write_comparison
@@ -248,6 +249,13 @@ def test_plans_with_incompatible_dimensions_are_refused(solved, tmp_path):
     result = runner.invoke(app, ["compare", str(solved["base"]), str(other), "--out",
                                  str(tmp_path / "out")])
     assert result.exit_code == 2 and "incompatible dimensions" in result.output
+
+
+def test_a_plan_without_dataset_or_folder_says_so():
+    # found by mypy (issue 17): the dataset was read from `None / "plan.nc"`, a TypeError
+    plan = SolvedPlan(name="bare", summary={}, tables={})
+    with pytest.raises(CompareError, match="bare: no plan to read"):
+        plan.dataset
 
 
 def test_commodity_units_must_agree(solved, tmp_path):

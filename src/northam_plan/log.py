@@ -19,6 +19,7 @@ import logging
 import re
 import time
 from contextlib import contextmanager, nullcontext
+from typing import Any
 
 ROOT_LOGGER = "northam_plan"
 HIGHS_LOGGER = "northam_plan.highs"
@@ -116,7 +117,7 @@ class StatusLine:
         self.task = self.progress.add_task(title, since=time.monotonic(), detail="")
 
     def update(self, stage: str | None = None, detail: str | None = None) -> None:
-        fields = {}
+        fields: dict[str, Any] = {}  # Progress.update's keywords (description) and task fields
         if stage is not None:
             fields = {"description": stage[:40], "since": time.monotonic(), "detail": ""}
         if detail is not None:

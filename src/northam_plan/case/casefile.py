@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import get_args
+from typing import Any, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -242,7 +243,7 @@ def _shown(value) -> str:
         if isinstance(value, bool) else str(value)
 
 
-def plain_words(item: dict) -> str:
+def plain_words(item: Mapping[str, Any]) -> str:
     """A pydantic error item said as the rest of the project says it."""
     kind, ctx, got = item["type"], item.get("ctx") or {}, item.get("input")
     bounds = {"less_than_equal": ("must be at most", "le"),
@@ -331,6 +332,7 @@ def resolve_case(path: Path | str, data_roots: tuple | list = ()) -> ResolvedCas
         problems += pydantic_problems(path, err, prefix="options.", model=Options)
     if problems:
         raise CaseError(problems)
+    assert tables is not None and years is not None  # else a problem above
     return ResolvedCase(path=path, chain=tuple(p for p, _ in chain), name=name or path.stem,
                         description=description or "", tables=tables, years=years,
                         options=merged_options, overrides=tuple(overrides),

@@ -319,7 +319,8 @@ def _growth_limits(tables, folder, years: Years, problems, warnings) -> None:
             set(tables["projects"]["process"]) - set(family):
         return  # unknown references are reported by _references
     model_years, weights = years.model_years, years.weights
-    existing = {}  # weighted existing capacity per (country, family, year), in projects
+    # weighted existing capacity per (country, family, year), in projects
+    existing: dict[tuple, float] = {}
     for r, p, capacity, retire in tables["existing_capacity"][
             ["region", "process", "capacity", "retirement_year"]].itertuples(index=False):
         for t in model_years:
@@ -347,9 +348,10 @@ def _growth_limits(tables, folder, years: Years, problems, warnings) -> None:
         k, f = country[r], family[p]
         if (k, f) not in line_of or (k, f) not in options or weight[p] <= 0:
             continue
-        t = project_first_year(model_years, options[k, f], build_years[p, k], stage, earliest)
-        if t is not None:
-            groups.setdefault((k, f, t), []).append((j, weight[p] * capacity, int(line)))
+        first = project_first_year(model_years, options[k, f], build_years[p, k], stage,
+                                   earliest)
+        if first is not None:
+            groups.setdefault((k, f, first), []).append((j, weight[p] * capacity, int(line)))
     for (k, f, t), members in groups.items():
         total = sum(n for _, n, _ in members)
         if total <= loosest[k, f, t] * (1 + 1e-9) + 1e-9:

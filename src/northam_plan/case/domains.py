@@ -192,7 +192,7 @@ def stray_tables(folder: Path, problems: ProblemList) -> list[str]:
     """CSV files in the tables folder that are no table of the case: an error when the name
     is close to a table the folder lacks (a typo such as disruption.csv), else a warning."""
     files = {schema.file for schema in TABLES.values()}
-    warnings = []
+    warnings: list[str] = []
     try:
         found = sorted(p.name for p in folder.glob("*.csv"))
     except OSError:

@@ -17,6 +17,7 @@ from northam_plan.case.casefile import (
     pydantic_problems,
 )
 from northam_plan.case.schema import TABLES
+from northam_plan.case.schema_base import Cell
 from northam_plan.case.tables import LINE, SET_BY, CellError, check_duplicate_keys, convert_cell
 from northam_plan.case.units import with_unit
 from northam_plan.errors import ProblemList, closest, did_you_mean
@@ -101,7 +102,7 @@ def apply_overrides(tables: dict[str, pd.DataFrame], folder, overrides: tuple[So
             if None in converted:  # an empty value matches empty cells
                 matches |= frame[name].isna()
             mask &= matches
-        updates = {}
+        updates: dict[str, Cell] = {}
         for name, value in override.set.items():
             column = _column(schema, name, file, label, "set", problems)
             if column is None:
@@ -120,8 +121,8 @@ def apply_overrides(tables: dict[str, pd.DataFrame], folder, overrides: tuple[So
                                f"{schema.file} in {folder}{_closest_value(frame, override)}",
                          column="where")
             continue
-        for name, value in updates.items():
-            frame.loc[mask, name] = value
+        for name, new in updates.items():
+            frame.loc[mask, name] = new
         frame.loc[mask, SET_BY] = f"{file.name} {label}"
         tables[override.table] = frame
         touched.add(override.table)
@@ -184,9 +185,9 @@ def changed_case(case, overrides, additions, name=None, options=None):
     from northam_plan.case.leadtimes import rounding_warnings
 
     problems = ProblemList()
-    parsed_adds, parsed_overrides = [], []
-    for kind, items, out in (("add", additions, parsed_adds),
-                             ("override", overrides, parsed_overrides)):
+    parsed_adds: list[SourcedAdd] = []
+    parsed_overrides: list[SourcedOverride] = []
+    for kind, items in (("add", additions), ("override", overrides)):
         for position, item in enumerate(items, start=1):
             try:
                 block = (Add if kind == "add" else Override).model_validate(dict(item))
@@ -198,8 +199,10 @@ def changed_case(case, overrides, additions, name=None, options=None):
                 else:
                     problems.add(PYTHON, f"{kind} #{position}: expected a dict, got {item!r}")
                 continue
-            out.append((SourcedAdd if kind == "add" else SourcedOverride)(block, PYTHON,
-                                                                         position))
+            if isinstance(block, Add):  # (sibling classes: an Add exactly when kind is "add")
+                parsed_adds.append(SourcedAdd(block, PYTHON, position))
+            else:
+                parsed_overrides.append(SourcedOverride(block, PYTHON, position))
     new_options = case.options
     if options:
         try:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Kind = Literal["str", "float", "int", "bool"]
+#: the value of one cell once read (None: empty, where the column has no default)
+Cell = str | int | float | bool | None
 
 
 @dataclass(frozen=True)
@@ -23,7 +25,7 @@ class Column:
     description: str
     unit: str = ""
     required: bool = True  # the column must be present and every row must have a value
-    default: object = None  # used when the column or a cell is empty and not required
+    default: Cell = None  # used when the column or a cell is empty and not required
     min: float | None = None
     max: float | None = None
     max_exclusive: bool = False

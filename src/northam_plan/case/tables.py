@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from northam_plan.case.schema import Column, Table
+from northam_plan.case.schema_base import Cell
 from northam_plan.case.units import with_unit
 from northam_plan.errors import ProblemList
 
@@ -34,7 +35,7 @@ class CellError(ValueError):
     """A cell's value does not fit its column; the message says what was expected."""
 
 
-def convert_cell(column: Column, raw: object, unit: str | None = None) -> object:
+def convert_cell(column: Column, raw: object, unit: str | None = None) -> Cell:
     """Return ``raw`` as the column's type, or raise :class:`CellError`.
 
     ``raw`` is a CSV string or a TOML value (override). Empty means the column's default.
@@ -59,16 +60,17 @@ def convert_cell(column: Column, raw: object, unit: str | None = None) -> object
         if text in _FALSE:
             return False
         raise CellError(f"expected true or false, got '{raw}'")
-    value = _number(column, raw, unit)
-    _check_range(column, value, unit)
-    return value
+    number = _number(column, raw, unit)
+    _check_range(column, number, unit)
+    return number
 
 
 def _number(column: Column, raw: object, unit: str) -> float | int:
     if isinstance(raw, bool):
         raise CellError(f"expected {_expected(column, unit)}, got '{raw}'")
     try:
-        value = float(str(raw).strip().replace("_", "")) if isinstance(raw, str) else float(raw)
+        value = float(str(raw).strip().replace("_", "")) if isinstance(raw, str) \
+            else float(raw)  # type: ignore[arg-type]  # any value: float() refusing it is caught
     except (TypeError, ValueError):
         raise CellError(f"expected {_expected(column, unit)}, got '{raw}'") from None
     if math.isnan(value):
@@ -180,7 +182,7 @@ def read_table(folder: Path, table: Table, problems: ProblemList,
                 converted[column.name] = convert_cell(column, row[i])
             except CellError as first:
                 err = first  # said again in the commodity's unit where the column has one
-                if commodity_at is not None and re.search(r"\bunit\b", column.unit):
+                if commodity_at is not None and units and re.search(r"\bunit\b", column.unit):
                     unit = with_unit(column.unit, units.get(row[commodity_at].strip()))
                     try:
                         convert_cell(column, row[i], unit)

@@ -90,7 +90,8 @@ def _import_pint_alone():
         return sys.modules["pint"]
     blocked = [name for name in ("scipy", "dask") if name not in sys.modules]
     for name in blocked:
-        sys.modules[name] = None  # `import scipy` fails, find_spec("dask") is None
+        # `import scipy` fails, find_spec("dask") is None (typeshed's values are modules only)
+        sys.modules[name] = None  # type: ignore[assignment]
     try:
         import pint
     finally:

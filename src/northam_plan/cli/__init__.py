@@ -18,6 +18,7 @@ import signal
 import sys
 from importlib.metadata import version as _version
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import typer
 from rich.console import Console
@@ -38,6 +39,9 @@ from northam_plan.cli.reports import register as register_reports
 from northam_plan.cli.sweep import register as register_sweep
 from northam_plan.errors import CaseError
 from northam_plan.log import terminal
+
+if TYPE_CHECKING:
+    from northam_plan.solve import Algorithm
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, cls=Group,
                   help="Plan North American critical-mineral and energy supply (Pyomo + HiGHS).")
@@ -96,7 +100,8 @@ def solve(
         console.print(f"[red]--route must be matrix or pyomo, got '{route}'[/]")
         raise typer.Exit(EXIT_BAD_INPUT)
     path = case or reference_case()
-    options = SolveOptions(time_limit=time_limit, threads=threads, algorithm=algorithm,
+    options = SolveOptions(time_limit=time_limit, threads=threads,
+                           algorithm=cast("Algorithm", algorithm),  # checked above
                            quiet=quiet)
     try:
         with terminal(verbose, quiet, title="solve"):

@@ -58,7 +58,7 @@ def _conventional(param) -> None:
     param._northam_plain = True
     if isinstance(param, typer.core.TyperOption):
         if param.is_flag or param.count:
-            param.display_type_rich = lambda ctx: None
+            param.display_type_rich = lambda ctx: None  # type: ignore[method-assign]  # shadowed
             param.show_default = False  # a counter's 0, a flag's False say nothing
         elif param.multiple and param.metavar is None:  # repeatable: the type of one item
             items = get_args(param.type_descriptor.annotation)
@@ -66,10 +66,10 @@ def _conventional(param) -> None:
         return
     if isinstance(param, typer.core.TyperArgument):
         name = (param.metavar or param.name).upper().rstrip(".")
-        param.metavar = name + ("..." if param.nargs != 1 else "")
-        param.display_type_rich = lambda ctx: None
-        param._usage_display_name = lambda: param.metavar if param.required else \
-            f"[{param.metavar}]"
+        metavar = param.metavar = name + ("..." if param.nargs != 1 else "")
+        param.display_type_rich = lambda ctx: None  # type: ignore[method-assign]  # shadowed
+        param._usage_display_name = (  # type: ignore[method-assign]  # shadowed
+            lambda: metavar if param.required else f"[{metavar}]")
 
 
 class Command(typer.core.TyperCommand):

@@ -159,7 +159,7 @@ def solve_ph(case: Case, *, rho: float = 1.0, ph_iterations: int = 100,
     outer = max(trace.outer, lagrangian_bound)
     found = trace.xhat is not None
     inner = trace.inner if found else None
-    gap = (inner - outer) / max(1.0, abs(inner)) if found else float("inf")
+    gap = (trace.inner - outer) / max(1.0, abs(trace.inner)) if found else float("inf")
     result = PHResult(
         status="optimal" if found and gap <= tol else "gap_not_closed",
         objective=inner, outer=outer, gap=gap, ph_iterations=ph._PHIter,
@@ -167,7 +167,7 @@ def solve_ph(case: Case, *, rho: float = 1.0, ph_iterations: int = 100,
         lagrangian_bound=float(lagrangian_bound), trivial_bound=float(trivial),
         polish_iterations=trace.iterations, timings=timings,
         ranks=MPI.COMM_WORLD.Get_size(), message=trace.failure)
-    if found and rank == 0:
+    if trace.xhat is not None and rank == 0:  # found
         _first_stage_values(result, master, trace.xhat)
     result.first_stage, result.builds = ph.mpicomm.bcast(
         (result.first_stage, result.builds), root=0)

@@ -114,7 +114,7 @@ class _Master:
     """The first stage alone (a scenario model without its scenario block) plus θ_s and cuts."""
 
     def __init__(self, model, names: list[str], probability: dict[str, float],
-                 lagrangian: dict[str, tuple[float, np.ndarray]]):
+                 lagrangian: dict[str, list[tuple[float, np.ndarray]]]):
         self.model = model
         model.scenario.deactivate()
         model.objective.deactivate()
@@ -201,7 +201,7 @@ def polish(ph, master_model, xbar: np.ndarray, lagrangian: dict, probability: di
             centre, centre_value = xhat, value
         elif value > centre_value:
             radius *= 0.5
-        if rank == 0:
+        if master is not None:  # rank 0
             for s, (v, slopes, _) in results.items():
                 master.add_cut(s, v, slopes, xhat)
             outer, xfree = master.solve()

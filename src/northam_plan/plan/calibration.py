@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 
 from northam_plan.errors import ProblemList
+from northam_plan.plan.frames import records
 
 TOPICS = ("mine_production", "refined_production", "capacity", "import_share", "price",
           "import_unit_value", "generation", "electricity_trade")
@@ -119,7 +120,7 @@ def _known_codes(case) -> dict[str, set[str]]:
 
 
 def _checked(frame: pd.DataFrame, path: Path, known, problems: ProblemList) -> pd.DataFrame:
-    for row in frame.itertuples(index=False):
+    for row in records(frame):
         line = row.line
         if row.topic not in TOPICS:
             problems.add(path, f"unknown topic '{row.topic}'; expected one of "
@@ -179,7 +180,7 @@ def calibrate(tables: Mapping[str, pd.DataFrame], case, observed: pd.DataFrame) 
     rows = observed.copy()
     rows[GAP] = rows[GAP].fillna("").astype(str) if GAP in rows.columns else ""
     rows["model"] = [model.figure(r.topic, r.item, r.country, r.partner)
-                     for r in observed.itertuples(index=False)]
+                     for r in records(observed)]
     relative = rows["tolerance_kind"] == "relative"
     difference = rows["model"] - rows["observed"]
     rows["deviation"] = np.where(relative, difference / rows["observed"].abs(), difference)

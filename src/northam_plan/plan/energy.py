@@ -75,7 +75,7 @@ def _emissions(case, activity: pd.DataFrame) -> pd.DataFrame:
     emitted = activity.merge(rates, on="process")
     emitted["quantity"] = emitted["activity"] * emitted["rate"]
     return emitted.groupby(["region", "country", "commodity", "year"], as_index=False)[
-        "quantity"].sum()[columns]
+        ["quantity"]].sum()[columns]
 
 
 #: energy table → (array name in plan.nc, key columns, value column, unit of the value)

@@ -20,6 +20,7 @@ from northam_plan.case import Case
 from northam_plan.model import algebra
 from northam_plan.model.algebra import MatrixExpression, MatrixModel, MatrixVar
 from northam_plan.plan.energy import energy_arrays, energy_tables
+from northam_plan.plan.frames import items_of
 from northam_plan.plan.passport import passport_arrays, passport_tables
 from northam_plan.plan.permits import permit_tables
 from northam_plan.plan.security import security_tables
@@ -112,12 +113,12 @@ def _extract_all(m, case: Case) -> Plan:
     index = pd.Index(names, name="scenario")
     dataset = xr.Dataset({name: first.dataset[name] for name in first.dataset.data_vars
                           if name in INVESTMENT_VARS})
-    for name in first.dataset.data_vars:
-        if name not in INVESTMENT_VARS:
-            dataset[name] = xr.concat([parts[s].dataset[name] for s in names], dim=index,
-                                      join="outer")
+    for var in first.dataset.data_vars:
+        if var not in INVESTMENT_VARS:
+            dataset[var] = xr.concat([parts[s].dataset[var] for s in names], dim=index,
+                                     join="outer")
     dataset["probability"] = xr.DataArray([probability[s] for s in names], coords=[index])
-    costs = {}
+    costs: dict[str, float] = {}
     for s in names:
         for category, value in parts[s].costs.items():
             costs[category] = costs.get(category, 0.0) + probability[s] * value
@@ -168,16 +169,16 @@ def _extract(top, ops, case: Case, probability: float) -> Plan:
             if hasattr(block, constraint) and len(getattr(block, constraint)):
                 dataset[f"dual_{constraint}"] = xr.DataArray.from_series(
                     dual_values(block, constraint))
-    for name in dataset.data_vars:
-        dataset[name].attrs["unit"] = {**top.book.units, **ops.book.units}.get(
-            name, _units.get(name, ""))
+    for var in dataset.data_vars:  # (names given as text; xarray's are any Hashable)
+        dataset[var].attrs["unit"] = {**top.book.units, **ops.book.units}.get(
+            str(var), _units.get(str(var), ""))
     dataset.update(passport_arrays(tables))
     # outer: the energy arrays' commodities (elec, co2) join the shared commodity index
     dataset = xr.merge([dataset, xr.Dataset(energy_arrays(tables))], join="outer",
                        combine_attrs="override")
     totals = tables["costs"].groupby("category")[["undiscounted", "discounted"]].sum()
     return Plan(dataset=dataset, tables=tables,
-                costs={k: float(v) for k, v in totals["discounted"].items()})
+                costs={k: float(v) for k, v in items_of(totals["discounted"])})
 
 
 def custom_constraints(m) -> list[str]:

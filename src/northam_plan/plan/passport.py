@@ -59,7 +59,8 @@ def passport_tables(m, case, tables, probability: float = 1.0) -> dict[str, pd.D
             rows.append((r, c, t, (mr, pr), q))
             totals[r, c, t] += q
     content = dict(m.content_share_min.items())
-    passport, summary = [], defaultdict(lambda: [0.0, np.nan, np.nan])
+    passport = []
+    summary: dict[tuple, list[float]] = defaultdict(lambda: [0.0, np.nan, np.nan])
     for r, c, t, o, q in rows:
         met = []
         for name, (dests, rc, names, basis, years, required, key) in rules.items():
@@ -104,7 +105,7 @@ def _rules(case) -> dict[str, tuple]:
                                          np.nan, None)
     shares = spans(case, "content_rules", ["destination", "commodity", "origin", "basis"],
                    "share")
-    by_rule = defaultdict(dict)
+    by_rule: dict[tuple, dict[int, float]] = defaultdict(dict)
     for (dest, c, origin, basis, t), share in shares.items():
         by_rule[dest, c, origin, basis][t] = share
     for (dest, c, origin, basis), required in by_rule.items():
@@ -130,7 +131,7 @@ def _revenue(m, flows: pd.DataFrame, country_of) -> pd.DataFrame:
             for a, b, c, t, q, cost in flows[["from", "to", "commodity", "year", "quantity",
                                               "tariff_cost"]].itertuples(index=False)
             if cost > 0]
-    extra = defaultdict(float)
+    extra: dict[tuple, float] = defaultdict(float)
     for key, paid in getattr(m, "passport_tariffs", {}).items():
         a, b, c, (mr, pr), t = key
         q = m.flow_tag[a, b, c, mr, pr, t].value or 0.0

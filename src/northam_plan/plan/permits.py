@@ -62,7 +62,8 @@ def permit_tables(m, case) -> dict[str, pd.DataFrame]:
                   for j, r, p in zip(projects["project"], projects["region"],
                                      projects["process"])]
     from_projects = projects.assign(source="project: " + projects["project"],
-                                    permit_start_year=pd.NA,
+                                    # (pandas-stubs leaves NA out of assign's scalars)
+                                    permit_start_year=pd.NA,  # type: ignore[arg-type]
                                     capex=projects["capacity"] * np.array(unit_capex, dtype=float))
     investments = pd.concat([from_permits[INVESTMENT_COLUMNS],
                              from_projects[INVESTMENT_COLUMNS]], ignore_index=True)

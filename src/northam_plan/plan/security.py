@@ -22,6 +22,7 @@ import pandas as pd
 
 from northam_plan.model.components.activity import process_ratios
 from northam_plan.model.components.security import bloc_members
+from northam_plan.plan.frames import items_of
 
 SECURITY_COLUMNS = ["bloc", "commodity", "year", "use", "production", "exports",
                     "self_sufficiency", "top_supplier", "top_supplier_share", "hhi", "stock",
@@ -117,7 +118,7 @@ def _by_commodity_year(series: pd.Series) -> dict:
     """(commodity, year) → {country: value} of a Series indexed by (country, commodity,
     year), countries in the Series' order."""
     grouped: dict = defaultdict(dict)
-    for (k, c, t), v in series.items():
+    for (k, c, t), v in items_of(series):
         grouped[c, t][k] = v
     return grouped
 

@@ -37,7 +37,9 @@ FLOW_TABLES = {
 def zero_noise(values):
     """``values`` (a Series, DataFrame, array or number) with magnitudes below the tolerance
     set to 0 (NaN stays NaN)."""
-    if isinstance(values, (pd.Series, pd.DataFrame)):
+    if isinstance(values, pd.Series):
+        return values.mask(values.abs() < ZERO_TOLERANCE, 0.0)
+    if isinstance(values, pd.DataFrame):
         return values.mask(values.abs() < ZERO_TOLERANCE, 0.0)
     return np.where(np.abs(values) < ZERO_TOLERANCE, 0.0, values)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -60,8 +61,7 @@ def write_comparison(items, out: Path | str, base: str | None = None,
     writers: dict[str, Callable] = {
         "comparison.csv": write_csv, "comparison.xlsx": write_workbook,
         "comparison.html": write_html, "comparison.iamc.csv": write_iamc}
-    return _write_all(Path(out), {name: (lambda p, w=w: w(comparison, p))
-                                  for name, w in writers.items()})
+    return _write_all(Path(out), {name: partial(w, comparison) for name, w in writers.items()})
 
 
 def write_report(item, path: Path | str | None = None, **kwargs) -> Path:

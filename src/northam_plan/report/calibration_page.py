@@ -18,6 +18,7 @@ from northam_plan.plan.calibration import (
     tolerance_text,
     unexplained,
 )
+from northam_plan.plan.frames import records
 from northam_plan.report.html import STYLE, esc, fmt
 
 TOPIC_TITLES = {
@@ -73,7 +74,7 @@ def render(rows: pd.DataFrame, case_name: str, base_year: int, names: dict[str, 
         parts.append("<div class='wide'><table><tr>" + "".join(
             f"<th class='{'num' if h in numeric else ''}'>{esc(h)}</th>" for h in head)
             + "</tr>")
-        for row in part.itertuples(index=False):
+        for row in records(part):
             what = GENERATION_NAMES.get(row.item, row.item) if topic == "generation" else \
                 names.get(row.item, row.item)  # generation items are plants, not commodities
             cells = [esc(what),

@@ -19,6 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from northam_plan.plan.frames import items_of, records
 from northam_plan.plan.units import ZERO_TOLERANCE
 from northam_plan.report.metrics import KIND_ORDER, Comparison, Facts
 from northam_plan.scenarios.compare import USMCA
@@ -123,7 +124,7 @@ def supply_by_origin(f: Facts) -> pd.DataFrame:
     imp = f.outside_imports.assign(q=lambda d: d["quantity"] * d["year"].map(weights)).rename(
         columns={"supplier": "origin"})
     data = pd.concat([prod[["commodity", "origin", "q"]], imp[["commodity", "origin", "q"]]])
-    data = data.groupby(["commodity", "origin"], as_index=False)["q"].sum()
+    data = data.groupby(["commodity", "origin"], as_index=False)[["q"]].sum()
     data = data[data["q"] >= ZERO_TOLERANCE]
     if f.kinds:
         data = data[data["commodity"].map(f.kinds) != "energy"]
@@ -139,7 +140,7 @@ def sourcing_mix(comparison: Comparison) -> Chart | None:
         return None
     kinds = next(iter(comparison.facts.values())).kinds
     commodities = sorted(data["commodity"].unique(),
-                         key=lambda c: (KIND_ORDER.get(kinds.get(c), 9), c), reverse=True)
+                         key=lambda c: (KIND_ORDER.get(kinds.get(c, ""), 9), c), reverse=True)
     scenarios = list(reversed(comparison.scenarios))
     origins = sorted(data["origin"].unique(), key=_country_key)
     category = ([c for c in commodities for _ in scenarios],
@@ -169,7 +170,7 @@ def delivered_cost(comparison: Comparison) -> Chart | None:
         return None
     first = next(iter(comparison.facts.values()))
     commodities = sorted(data["commodity"].unique(),
-                         key=lambda c: (KIND_ORDER.get(first.kinds.get(c), 9), c))
+                         key=lambda c: (KIND_ORDER.get(first.kinds.get(c, ""), 9), c))
     cols = min(3, len(commodities))
     rows = int(np.ceil(len(commodities) / cols))
     titles = [f"{c} (M$/{first.unit(c)})" for c in commodities]
@@ -207,14 +208,15 @@ def chain_links(f: Facts, year: int) -> tuple[pd.DataFrame, str]:
     """Links of the mineral chain in ``year``: source, target, quantity, value, unit label."""
     links = []
     prod = f.production[(f.production["year"] == year) & f.production["country"].isin(USMCA)]
-    for rec in prod.itertuples(index=False):
+    for rec in records(prod):
         if f.kinds.get(rec.commodity) == "mineral":
             links.append((rec.country, rec.commodity, rec.commodity, rec.quantity))
     imp = f.outside_imports[f.outside_imports["year"] == year]
-    for rec in imp.itertuples(index=False):
+    for rec in records(imp):
         links.append((f"{rec.supplier} (imports)", rec.commodity, rec.commodity, rec.quantity))
     use = f.use[(f.use["year"] == year) & f.use["country"].isin(USMCA)]
-    for (c, out), q in use.groupby(["commodity", "output"])["quantity"].sum().items():
+    used = use.groupby(["commodity", "output"])["quantity"].sum()
+    for (c, out), q in items_of(used):
         links.append((c, out, c, q))
     dem = f.demand[(f.demand["year"] == year) & f.demand["country"].isin(USMCA)]
     for c, group in dem.groupby("commodity"):
@@ -224,7 +226,7 @@ def chain_links(f: Facts, year: int) -> tuple[pd.DataFrame, str]:
         if short >= ZERO_TOLERANCE:
             links.append(("unserved (shortfall)", "USMCA demand", c, short))
     exp = f.outside_exports[f.outside_exports["year"] == year]
-    for rec in exp.itertuples(index=False):
+    for rec in records(exp):
         links.append((rec.commodity, "exports", rec.commodity, rec.quantity))
     frame = pd.DataFrame(links, columns=["source", "target", "commodity", "quantity"])
     frame = frame[frame["quantity"] >= ZERO_TOLERANCE]
@@ -271,7 +273,7 @@ def flow_diagram(f: Facts, name: str) -> Chart | None:
                   line=dict(color="#333", width=0.4)),
         link=dict(source=[index[s] for s in links["source"]],
                   target=[index[t] for t in links["target"]], value=links["value"].tolist(),
-                  color=[_rgba(KIND_COLORS.get(f.kinds.get(c), "#888888"), 0.35)
+                  color=[_rgba(KIND_COLORS.get(f.kinds.get(c, ""), "#888888"), 0.35)
                          for c in links["commodity"]],
                   customdata=[f"{q:,.3g} {u}/yr of {c}" for q, u, c in
                               zip(links["quantity"], units, links["commodity"])],

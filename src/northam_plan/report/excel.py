@@ -51,7 +51,9 @@ def _empty(series: pd.Series) -> bool:
 
 def write_workbook(comparison: Comparison, path: Path) -> Path:
     book = Workbook()
-    book.remove(book.active)
+    default = book.active  # the empty sheet a new workbook has (typed: or None)
+    if default is not None:
+        book.remove(default)
     for topic, description in TOPICS.items():
         frame, headers = sheet_frame(comparison, topic)
         sheet = book.create_sheet(topic)

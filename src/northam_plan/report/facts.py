@@ -16,6 +16,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from northam_plan.plan.frames import groups_of
 from northam_plan.plan.units import capacity_unit
 from northam_plan.scenarios.compare_plan import USMCA, SolvedPlan
 
@@ -150,7 +151,8 @@ class Facts:
         """Output per country, commodity and year (activity × output ratio), unit/yr."""
         rows = [(k, c, t, act * ratio) for k, _, t, act, c, ratio in self._active_ratios(True)]
         frame = pd.DataFrame(rows, columns=["country", "commodity", "year", "quantity"])
-        return frame.groupby(["country", "commodity", "year"], as_index=False)["quantity"].sum()
+        return frame.groupby(["country", "commodity", "year"], as_index=False)[
+            ["quantity"]].sum()
 
     @cached_property
     def use(self) -> pd.DataFrame:
@@ -160,7 +162,7 @@ class Facts:
         frame = pd.DataFrame(rows, columns=["country", "commodity", "output", "year",
                                             "quantity"])
         return frame.groupby(["country", "commodity", "output", "year"],
-                             as_index=False)["quantity"].sum()
+                             as_index=False)[["quantity"]].sum()
 
     @cached_property
     def demand(self) -> pd.DataFrame:
@@ -189,13 +191,13 @@ class Facts:
         f = self.flows
         f = f[~f["from_country"].isin(USMCA) & f["to_country"].isin(USMCA)]
         return f.groupby(["commodity", "from_country", "year"], as_index=False)[
-            "quantity"].sum().rename(columns={"from_country": "supplier"})
+            ["quantity"]].sum().rename(columns={"from_country": "supplier"})
 
     @cached_property
     def outside_exports(self) -> pd.DataFrame:
         f = self.flows
         f = f[f["from_country"].isin(USMCA) & ~f["to_country"].isin(USMCA)]
-        return f.groupby(["commodity", "year"], as_index=False)["quantity"].sum()
+        return f.groupby(["commodity", "year"], as_index=False)[["quantity"]].sum()
 
     @cached_property
     def self_sufficiency(self) -> pd.DataFrame:
@@ -203,10 +205,10 @@ class Facts:
         req = self.requirements
         if not req:
             return pd.DataFrame(columns=["commodity", "year", "output", "demand", "share"])
-        prod = self.production[self.production["country"].isin(USMCA)]
-        prod = prod.groupby(["commodity", "year"])["quantity"].sum()
-        dem = self.demand[self.demand["country"].isin(USMCA)]
-        dem = dem.groupby(["commodity", "year"])["demand"].sum()
+        production = self.production[self.production["country"].isin(USMCA)]
+        prod = production.groupby(["commodity", "year"])["quantity"].sum()
+        demand = self.demand[self.demand["country"].isin(USMCA)]
+        dem = demand.groupby(["commodity", "year"])["demand"].sum()
         rows = []
         for m, goods in req.items():
             for t in self.years:
@@ -220,7 +222,7 @@ class Facts:
         """Per commodity and year: top outside supplier, its share of outside imports (%)."""
         imports = self.outside_imports
         rows = []
-        for (c, t), group in imports.groupby(["commodity", "year"]):
+        for (c, t), group in groups_of(imports.groupby(["commodity", "year"])):
             total = group["quantity"].sum()
             if total <= 0:
                 continue

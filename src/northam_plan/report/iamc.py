@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from northam_plan.plan.frames import items_of, records
 from northam_plan.report.metrics import Comparison, Facts
 from northam_plan.scenarios.compare import USMCA
 
@@ -49,21 +50,22 @@ def _plan_frame(f: Facts) -> pd.DataFrame:
                 add(country, f"Cost|{category}", "M$/yr", year, value)
             add(country, "Cost|Total", "M$/yr", year, group["value"].sum())
         na = cost[cost["country"].isin(USMCA)]
-        for (category, year), value in na.groupby(["category", "year"])["value"].sum().items():
+        by_category = na.groupby(["category", "year"])["value"].sum()
+        for (category, year), value in items_of(by_category):
             add("USMCA", f"Cost|{category}", "M$/yr", year, value)
         for year, value in na.groupby("year")["value"].sum().items():
             add("USMCA", "Cost|Total", "M$/yr", year, value)
 
     inv = f.investments
-    for (country, sector, year), value in inv.groupby(["country", "sector", "online_year"])[
-            "capex"].sum().items():
+    capex = inv.groupby(["country", "sector", "online_year"])["capex"].sum()
+    for (country, sector, year), value in items_of(capex):
         add(country, f"Investment|{sector}", "M$", year, value)
-    for (country, process, year), value in inv.groupby(["country", "process", "online_year"])[
-            "capacity"].sum().items():
+    new = inv.groupby(["country", "process", "online_year"])["capacity"].sum()
+    for (country, process, year), value in items_of(new):
         add(country, f"Capacity|New|{process}", f.capacity_unit(process), year, value)
     act = f.activity
-    for (country, process, year), value in act.groupby(["country", "process", "year"])[
-            "capacity"].sum().items():
+    capacity = act.groupby(["country", "process", "year"])["capacity"].sum()
+    for (country, process, year), value in items_of(capacity):
         add(country, f"Capacity|{process}", f.capacity_unit(process), year, value)
 
     _by_country_and_usmca(add, f.production, "quantity", "Production", f)
@@ -74,23 +76,23 @@ def _plan_frame(f: Facts) -> pd.DataFrame:
 
     flows = f.flows
     cross = flows[flows["from_country"] != flows["to_country"]]
-    for (country, c, year), value in cross.groupby(["to_country", "commodity", "year"])[
-            "quantity"].sum().items():
+    imports = cross.groupby(["to_country", "commodity", "year"])["quantity"].sum()
+    for (country, c, year), value in items_of(imports):
         add(country, f"Trade|Imports|{c}", f"{f.unit(c)}/yr", year, value)
-    for (country, c, year), value in cross.groupby(["from_country", "commodity", "year"])[
-            "quantity"].sum().items():
+    exports = cross.groupby(["from_country", "commodity", "year"])["quantity"].sum()
+    for (country, c, year), value in items_of(exports):
         add(country, f"Trade|Exports|{c}", f"{f.unit(c)}/yr", year, value)
-    for rec in f.outside_imports.groupby(["commodity", "year"], as_index=False)[
-            "quantity"].sum().itertuples(index=False):
+    for rec in records(f.outside_imports.groupby(["commodity", "year"], as_index=False)[
+            ["quantity"]].sum()):
         add("USMCA", f"Trade|Imports|{rec.commodity}", f"{f.unit(rec.commodity)}/yr",
             rec.year, rec.quantity)
 
-    for rec in f.delivered_cost.itertuples(index=False):
+    for rec in records(f.delivered_cost):
         add("USMCA", f"Price|Delivered|{rec.commodity}", f"M$/{f.unit(rec.commodity)}",
             rec.year, rec.cost)
-    for rec in f.self_sufficiency.dropna(subset=["share"]).itertuples(index=False):
+    for rec in records(f.self_sufficiency.dropna(subset=["share"])):
         add("USMCA", f"Security|Self-Sufficiency|{rec.commodity}", "%", rec.year, rec.share)
-    for rec in f.import_dependence.itertuples(index=False):
+    for rec in records(f.import_dependence):
         add("USMCA", f"Security|Import Dependence|Top Supplier|{rec.commodity}", "%",
             rec.year, rec.share)
 
@@ -103,11 +105,11 @@ def _plan_frame(f: Facts) -> pd.DataFrame:
 def _by_country_and_usmca(add, frame: pd.DataFrame, column: str, name: str, f: Facts) -> None:
     if frame.empty:
         return
-    for (country, c, year), value in frame.groupby(["country", "commodity", "year"])[
-            column].sum().items():
+    totals = frame.groupby(["country", "commodity", "year"])[column].sum()
+    for (country, c, year), value in items_of(totals):
         add(country, f"{name}|{c}", f"{f.unit(c)}/yr", year, value)
     na = frame[frame["country"].isin(USMCA)]
-    for (c, year), value in na.groupby(["commodity", "year"])[column].sum().items():
+    for (c, year), value in items_of(na.groupby(["commodity", "year"])[column].sum()):
         add("USMCA", f"{name}|{c}", f"{f.unit(c)}/yr", year, value)
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from northam_plan.plan.frames import items_of, records
 from northam_plan.plan.units import ZERO_TOLERANCE
 from northam_plan.report.facts import Facts
 from northam_plan.scenarios.compare_plan import USMCA, SolvedPlan
@@ -92,7 +93,8 @@ def _headline(f: Facts, rows: Rows, years: list[int]) -> None:
             rows.add(h, "Cost by country", value, "M$ (present value)", country=country)
     inv = f.investments
     if not inv.empty:
-        for (country, sector), value in inv.groupby(["country", "sector"])["capex"].sum().items():
+        capex = inv.groupby(["country", "sector"])["capex"].sum()
+        for (country, sector), value in items_of(capex):
             rows.add(h, "Investment", value, "M$ (overnight)", country=country,
                      sector=sector)
     dem = f.demand
@@ -101,7 +103,7 @@ def _headline(f: Facts, rows: Rows, years: list[int]) -> None:
         rows.add(h, "Unserved demand", weighted["u"].sum(),
                  "units (all commodities, all years)")
         by = weighted.groupby("commodity")["u"].sum()
-        for c, value in by[by >= ZERO_TOLERANCE].items():  # noise is no shortfall
+        for c, value in items_of(by[by >= ZERO_TOLERANCE]):  # noise is no shortfall
             rows.add(h, "Unserved demand", value, f"{f.unit(c)} (all years)", commodity=c)
     if not f.costs.empty and "unserved" in set(f.costs["category"]):
         rows.add(h, "Unserved demand penalty",
@@ -118,7 +120,7 @@ def _headline(f: Facts, rows: Rows, years: list[int]) -> None:
         rows.add(h, "Self-sufficiency", None, "%", additive=False, note=f.chain.note)
     dep = f.import_dependence.set_index(["commodity", "year"])
     imported = sorted(set(f.outside_imports["commodity"]),
-                      key=lambda c: (KIND_ORDER.get(f.kinds.get(c), 9), c))
+                      key=lambda c: (KIND_ORDER.get(f.kinds.get(c, ""), 9), c))
     for c in imported:
         for t in years:
             if (c, t) in dep.index:
@@ -147,11 +149,11 @@ def _stock(f: Facts, rows: Rows, years: list[int]) -> None:
     stock["country"] = stock["region"].map(f.country)
     stock = stock[stock["country"].isin(USMCA)]
     by = stock.groupby(["commodity", "year"])["stock"].sum()
-    for (c, t), value in by.items():
+    for (c, t), value in items_of(by):
         if int(t) in years:
             rows.add("headline", "Strategic stock", value, f"{f.unit(c)} (end of year)",
                      commodity=c, year=int(t))
-    for (r, c, t), value in array.to_series().dropna().items():
+    for (r, c, t), value in items_of(array.to_series().dropna()):
         rows.add("security", "Stock", value, f"{f.unit(c)} (end of year)", country=f.country(r),
                  commodity=c, detail=f"region {r}", year=int(t))
 
@@ -247,7 +249,7 @@ def _investments(f: Facts, rows: Rows) -> None:
         return
     keys = ["country", "sector", "process", "source", "online_year"]
     grouped = inv.groupby(keys, as_index=False, dropna=False)[["capacity", "capex"]].sum()
-    for rec in grouped.itertuples(index=False):
+    for rec in records(grouped):
         common = dict(country=rec.country, sector=rec.sector, process=rec.process,
                       regime=rec.source, year=rec.online_year)
         rows.add("investments", "New capacity", rec.capacity, f.capacity_unit(rec.process),
@@ -259,13 +261,13 @@ def _permits(f: Facts, rows: Rows) -> None:
     permits = f.table("permits")
     if not permits.empty:
         grouped = permits.groupby(["country", "process", "regime", "permit_start_year"],
-                                  as_index=False)["capacity"].sum()
-        for rec in grouped.itertuples(index=False):
+                                  as_index=False)[["capacity"]].sum()
+        for rec in records(grouped):
             rows.add("permits", "Capacity entering permitting", rec.capacity,
                      f.capacity_unit(rec.process), country=rec.country, process=rec.process,
                      regime=rec.regime, year=rec.permit_start_year)
     throughput = f.table("throughput")
-    for rec in throughput.itertuples(index=False):
+    for rec in records(throughput):
         common = dict(country=rec.country, regime=rec.regime, year=rec.year)
         rows.add("permits", "Permitting workload used", rec.used, "workload/yr", **common)
         rows.add("permits", "Permitting workload limit", rec.limit, "workload/yr",
@@ -273,7 +275,7 @@ def _permits(f: Facts, rows: Rows) -> None:
         rows.add("permits", "Value of more permitting throughput", rec.value,
                  "M$ per workload/yr (present value)", additive=False, **common)
     projects = f.table("projects")
-    for rec in projects.itertuples(index=False):
+    for rec in records(projects):
         rows.add("permits", "Pipeline project built", rec.capacity, f.capacity_unit(rec.process),
                  country=rec.country, process=rec.process, detail=f"project {rec.project}",
                  regime=rec.stage, year=rec.online_year)
@@ -285,7 +287,7 @@ def _flows(f: Facts, rows: Rows) -> None:
         return
     grouped = flows.groupby(["from_country", "to_country", "commodity", "year"],
                             as_index=False)[["quantity", "transport_cost", "tariff_cost"]].sum()
-    for rec in grouped.itertuples(index=False):
+    for rec in records(grouped):
         common = dict(origin=rec.from_country, to=rec.to_country, commodity=rec.commodity,
                       year=rec.year)
         rows.add("flows", "Shipped", rec.quantity, f"{f.unit(rec.commodity)}/yr", **common)
@@ -296,7 +298,7 @@ def _flows(f: Facts, rows: Rows) -> None:
 def _security(f: Facts, rows: Rows) -> None:
     s = "security"
     if f.chain.known:
-        for rec in f.self_sufficiency.itertuples(index=False):
+        for rec in records(f.self_sufficiency):
             unit = f.unit(rec.commodity)
             rows.add(s, "Self-sufficiency", rec.share, "%", additive=False,
                      commodity=rec.commodity, year=rec.year)
@@ -311,7 +313,7 @@ def _security(f: Facts, rows: Rows) -> None:
         rows.add(s, "Import dependence on top outside supplier", rec["share"], "%",
                  commodity=rec["commodity"], year=rec["year"],
                  note=_supplier_note(rec, f.unit(rec["commodity"])))
-    for rec in f.outside_imports.itertuples(index=False):
+    for rec in records(f.outside_imports):
         rows.add(s, "Imports from outside the USMCA", rec.quantity, f"{f.unit(rec.commodity)}/yr",
                  commodity=rec.commodity, origin=rec.supplier, year=rec.year)
     found = [_generic(f, rows, name, s) for name in ("security", "security_imports",
@@ -322,19 +324,19 @@ def _security(f: Facts, rows: Rows) -> None:
 
 def _costs(f: Facts, rows: Rows) -> None:
     c = "costs"
-    for rec in f.costs.itertuples(index=False):
+    for rec in records(f.costs):
         rows.add(c, "Cost (present value)", rec.discounted, "M$", country=rec.country,
                  category=rec.category)
-    for rec in f.costs.itertuples(index=False):
+    for rec in records(f.costs):
         rows.add(c, "Cost (undiscounted)", rec.undiscounted, "M$", country=rec.country,
                  category=rec.category)
     ds = f.plan.expected
     if "annual_cost" in ds.data_vars:
         series = ds["annual_cost"].to_series().dropna()
-        for (category, country, year), value in series.items():
+        for (category, country, year), value in items_of(series):
             rows.add(c, "Annual cost", value, "M$/yr", country=country, category=category,
                      year=int(year))
-    for rec in f.delivered_cost.itertuples(index=False):
+    for rec in records(f.delivered_cost):
         rows.add(c, "Delivered cost (marginal, USMCA)", rec.cost,
                  f"M$/{f.unit(rec.commodity)}", additive=False, commodity=rec.commodity,
                  year=rec.year)

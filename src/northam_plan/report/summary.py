@@ -68,7 +68,9 @@ def _versus(c: Comparison, h: pd.DataFrame, s: str, span: str) -> list[str]:
     if len(by_country):
         delta = by_country[s] - by_country[base]
         if (delta.abs() > SHARE * by_country[base].abs().sum()).any():
-            up, down = by_country.loc[delta.idxmax()], by_country.loc[delta.idxmin()]
+            # (pandas-stubs: .loc takes no Hashable label, which idxmax gives)
+            up = by_country.loc[delta.idxmax()]  # type: ignore[call-overload]
+            down = by_country.loc[delta.idxmin()]  # type: ignore[call-overload]
             parts = []
             if delta.max() > 0:
                 parts.append(f"rises most in {up['country']} ({signed_money(delta.max())})")

@@ -27,7 +27,7 @@ The parts live in their own modules and are re-exported here (import them from
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from pathlib import Path
 
 import xarray as xr
@@ -101,7 +101,7 @@ def _check_units(plans: Sequence[SolvedPlan]) -> None:
 
 
 def _check_dims(plans: Sequence[SolvedPlan]) -> None:
-    dims: dict[str, dict[tuple, list[str]]] = {}
+    dims: dict[Hashable, dict[tuple, list[str]]] = {}
     for plan in plans:
         for var, array in plan.expected.data_vars.items():
             dims.setdefault(var, {}).setdefault(tuple(array.dims), []).append(plan.name)

@@ -88,6 +88,9 @@ class SolvedPlan:
         through :meth:`table`)."""
         if self.dataset_ is not None:
             return without_tables(self.dataset_)
+        if self.folder is None:
+            raise CompareError(f"{self.name}: no plan to read (neither a dataset nor a result "
+                               "folder given)")
         path = self.folder / "plan.nc"
         try:
             with xr.open_dataset(path, engine="h5netcdf") as ds:
@@ -115,7 +118,7 @@ class SolvedPlan:
         out = ds.drop_vars("probability")
         for name, array in out.data_vars.items():
             if "scenario" in array.dims:
-                weighted = array if name.startswith("dual_") else array * p
+                weighted = array if str(name).startswith("dual_") else array * p
                 out[name] = weighted.sum("scenario", min_count=1)
                 out[name].attrs = dict(array.attrs)
         return out.drop_vars("scenario", errors="ignore")

@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -161,7 +162,7 @@ def run_sweep(case_path: Path | str, arguments: Sequence[str], out: Path | str, 
     variations = parse_variations(arguments, base)
     planned = scenarios(variations)
     options = {"threads": 1, "quiet": True, **(solve or {})}
-    tasks = [{"case": str(case_path), "name": s.name, "values": s.values,
+    tasks: list[dict[str, Any]] = [{"case": str(case_path), "name": s.name, "values": s.values,
               "case_name": f"{base.name} [{', '.join(f'{k}={v}' for k, v in s.values.items())}]",
               "overrides": list(s.overrides), "out": str(out / s.name), "solve": options,
               "force": force} for s in planned]

@@ -159,7 +159,8 @@ def _parse_one(argument: str, case: Case) -> Variation:
         known = "; ".join(f"{k} is one of {_some(frame[k])}" for k in where)
         raise SweepError([f"{where_}: [{shown}] matches no row of {table_name}.csv in "
                           f"{case.tables_dir}" + (f" ({known})" if known else "")])
-    choices, seen = [], {}
+    choices: list[Choice] = []
+    seen: dict[str, str] = {}  # a choice's text → the value given for it
     for text in (s.strip() for s in match["values"].split(",")):
         try:
             choice = _choice(text, column, schema, frame[mask], where, table_name)

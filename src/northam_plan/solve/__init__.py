@@ -265,7 +265,9 @@ def _matrix_handover(model: MatrixModel) -> _Handover:
                np.frombuffer(model.col_upper, dtype=float))
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = model.n_cols, model.n_rows
-    lp.col_cost_ = model.cost
+    # TODO(issue 17): the ignores on MatrixModel's cost, x, dual and row_value go once
+    # model/matrix.py declares their types (set to None in its __init__, so typed None)
+    lp.col_cost_ = model.cost  # type: ignore[assignment]
     lp.col_lower_, lp.col_upper_ = columns
     lp.row_lower_, lp.row_upper_ = lower, upper
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
@@ -276,16 +278,18 @@ def _matrix_handover(model: MatrixModel) -> _Handover:
     rhs = np.where(np.isfinite(upper), upper, lower)
     return _Handover(
         lp=lp, rows=int(used.sum()), nonzeros=int(matrix.nnz),
-        ranges=lambda: coefficient_ranges(matrix, model.cost, rhs, columns,
-                                          lambda i: RowRef(model, i), lambda j: Col(model, j)),
+        ranges=lambda: coefficient_ranges(matrix, model.cost,  # type: ignore[arg-type]
+                                          rhs, columns, lambda i: RowRef(model, i),
+                                          lambda j: Col(model, j)),
         load=lambda highs: _load_matrix(model, highs))
 
 
 def _load_matrix(model: MatrixModel, highs: highspy.Highs) -> None:
     solution = highs.getSolution()
-    model.x = np.asarray(solution.col_value, dtype=float)
-    model.dual = Duals(np.asarray(solution.row_dual, dtype=float))
-    model.row_value = np.asarray(solution.row_value, dtype=float)
+    # (type: ignore: MatrixModel's attributes typed None, see _matrix_handover)
+    model.x = np.asarray(solution.col_value, dtype=float)  # type: ignore[assignment]
+    model.dual = Duals(np.asarray(solution.row_dual, dtype=float))  # type: ignore[assignment]
+    model.row_value = np.asarray(solution.row_value, dtype=float)  # type: ignore[assignment]
 
 
 def _progress(highs: highspy.Highs, seconds: float) -> str:

@@ -146,8 +146,9 @@ def _diagnosis(case: Case, relaxed: list[Cause], elastic: bool) -> str | None:
     """The line for the constraint that must give most (the first of equals)."""
     if not relaxed:
         return None
-    first = max(relaxed, key=lambda cause: cause.relaxed_by)
-    text = diagnosis(case, first.family, first.index, first.relaxed_by)
+    # (a relaxed cause always has its relaxed_by: `or 0.0` only tells the type checker)
+    first = max(relaxed, key=lambda cause: cause.relaxed_by or 0.0)
+    text = diagnosis(case, first.family, first.index, first.relaxed_by or 0.0)
     if len(relaxed) > 1:
         more = len(relaxed) - 1
         text += (f" (and {more} more constraint{'s' if more > 1 else ''} must give"

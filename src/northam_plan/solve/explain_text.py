@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 
 from northam_plan.case import Case
 
@@ -15,7 +16,7 @@ SHOWN = 8  # members and data rows listed per family; the rest are counted
 #: family → (what it is, given its index; "short" for a floor, "over" for a cap; unit kind)
 #: unit kinds: "flow" the commodity's unit per year, "stock" the commodity's unit,
 #: "capacity" the process's capacity unit, other text as it is
-_PHRASES = {
+_PHRASES: dict[str, tuple[Callable[..., str], str, str, int | None]] = {
     "regional_share_min": (lambda b, c, t: f"the {b} sourcing floor for {c} in {t}",
                            "short", "flow", 1),
     "supplier_share_max": (lambda b, c, k, t: f"the cap on {c} from {k} into {b} in {t}",
@@ -50,6 +51,8 @@ def row_unit(case: Case, family: str, index: tuple) -> str:
     if family not in _PHRASES:
         return "units of the row"
     _, _, kind, position = _PHRASES[family]
+    if position is None:  # a unit given as text
+        return kind
     if kind in ("flow", "stock"):
         unit = commodity_unit(case, index[position])
         return f"{unit}/yr" if kind == "flow" else unit

@@ -21,7 +21,9 @@ constraint, the variable and the table rows at fault.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -38,8 +40,8 @@ class Extreme:
     """One end of a range: the value and where it sits (Pyomo component data objects)."""
 
     value: float
-    con: object = None  # constraint (matrix, rhs)
-    var: object = None  # variable (matrix, cost, bounds)
+    con: Any = None  # constraint (matrix, rhs)
+    var: Any = None  # variable (matrix, cost, bounds)
 
     @property
     def where(self) -> str:
@@ -73,26 +75,30 @@ def coefficient_ranges(matrix, cost: np.ndarray, rhs: np.ndarray,
     present value), ``rhs`` per row, column ``bounds`` (lower, upper arrays; infinite = none).
     ``row_at(i)`` and ``column_at(j)`` give the constraint and variable (component data of
     either route) for the names in messages; they are called only for the extremes."""
-    ranges = {}
+    ranges: dict[str, tuple[Extreme, Extreme]] = {}
     if matrix.nnz:
         values = np.abs(matrix.data)
         columns = np.repeat(np.arange(matrix.shape[1]), np.diff(matrix.indptr))
-        ranges["matrix"] = tuple(
-            Extreme(float(values[k]), con=row_at(int(matrix.indices[k])),
-                    var=column_at(int(columns[k]))) for k in _ends(values))
+        ranges["matrix"] = _pair(values, lambda k: Extreme(
+            float(values[k]), con=row_at(int(matrix.indices[k])), var=column_at(int(columns[k]))))
     cost = np.abs(cost)
     if np.any(cost > 0):
-        ranges["cost"] = tuple(Extreme(float(cost[k]), var=column_at(k)) for k in _ends(cost))
+        ranges["cost"] = _pair(cost, lambda k: Extreme(float(cost[k]), var=column_at(k)))
     rhs = np.abs(np.asarray(rhs, dtype=float))
     rhs = np.where(np.isfinite(rhs), rhs, 0.0)
     if np.any(rhs > 0):
-        ranges["rhs"] = tuple(Extreme(float(rhs[k]), con=row_at(k)) for k in _ends(rhs))
+        ranges["rhs"] = _pair(rhs, lambda k: Extreme(float(rhs[k]), con=row_at(k)))
     lower, upper = (np.where(np.isfinite(b), np.abs(b), 0.0) for b in bounds)
     largest = np.maximum(lower, upper)
     if np.any(largest > 0):
-        ranges["bounds"] = tuple(Extreme(float(largest[k]), var=column_at(k))
-                                 for k in _ends(largest))
+        ranges["bounds"] = _pair(largest, lambda k: Extreme(float(largest[k]), var=column_at(k)))
     return Ranges(ranges)
+
+
+def _pair(values: np.ndarray, extreme: Callable[[int], Extreme]) -> tuple[Extreme, Extreme]:
+    """The extremes at the smallest and the largest nonzero value."""
+    low, high = _ends(values)
+    return extreme(low), extreme(high)
 
 
 def _ends(values: np.ndarray) -> tuple[int, int]:

@@ -1,0 +1,102 @@
+"""Style and the small script of the committee pages beyond the tables' own style
+(:data:`northam_plan.report.html.STYLE`): the brief's first screen, tables that fit the page,
+and the print stylesheet.
+
+Printing gives a Letter or A4 brief: the brief on its own first page(s), every chart scaled to
+the paper's width (the script measures each chart once drawn and sets ``--print-zoom``), no
+plotly toolbar, the collapsed tables opened, no row or chart cut in two. The page's "Print the
+brief" button — or opening the page with ``#print-brief`` — prints the brief alone.
+"""
+
+from __future__ import annotations
+
+#: CSS pixels of the printable width of Letter and A4 with 12 mm margins (A4: 186 mm ≈ 703 px)
+PRINT_WIDTH = 680
+
+STYLE = """
+body { max-width: 1240px; }
+table { max-width: 100%; }
+th { overflow-wrap: anywhere; }
+td.label, td.wrap { white-space: normal; overflow-wrap: anywhere; }
+.brief { border: 2px solid #1f3b73; border-radius: 6px; padding: 6px 14px 10px;
+         margin-top: 12px; }
+.brief h2 { margin-top: 6px; border: 0; }
+.brief .lede { margin: 4px 0 8px; padding-left: 18px; font-size: 14px; }
+.brief .lede li { margin-bottom: 2px; }
+.cards { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 8px; }
+.card { border: 1px solid #c8d1e0; border-radius: 4px; padding: 4px 10px 6px;
+        font-size: 12.5px; line-height: 1.35; background: #fbfcfe; }
+.card h3 { margin: 2px 0 0; font-size: 14px; color: #1f3b73; }
+.card .path { color: #666; font-size: 11px; margin: 0 0 3px; }
+.card ul { margin: 0; padding-left: 15px; }
+.card li { margin: 2px 0; }
+.card li.versus { background: #fff8e8; }
+.card details { font-size: 12px; color: #333; }
+.card details summary { cursor: pointer; color: #1f3b73; }
+a.row { text-decoration: none; color: #1f3b73; font-size: 11px; padding-left: 2px; }
+a.row:hover { text-decoration: underline; }
+tr:target td { background: #ffeeb3 !important; }
+.keys { font-size: 12px; color: #444; margin: 2px 0 6px; }
+button.print { float: right; margin-top: 4px; font-size: 12px; }
+details.chain > summary { font-weight: bold; cursor: pointer; margin: 8px 0 4px; }
+td.good { color: #0a5d00; } td.bad { color: #a50f15; }
+"""
+
+PRINT_STYLE = """
+@media print {
+  @page { margin: 12mm; }
+  body { max-width: none; padding: 0; font-size: 10pt; }
+  h1 { font-size: 17pt; } h2 { font-size: 13pt; break-after: avoid; }
+  h3 { break-after: avoid; }
+  .modebar-container, button.print, a.row { display: none !important; }
+  .brief { border: 0; padding: 0; break-after: page; }
+  .cards { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+  .card, tr, .chart, .warn { break-inside: avoid; }
+  .card { background: none; }
+  table { font-size: 8.5pt; }
+  th { position: static; }
+  a { color: inherit; text-decoration: none; }
+  details > summary { list-style: none; }
+  details::details-content { content-visibility: visible; display: contents; }
+  .chart .plot-container { zoom: var(--print-zoom, 1); }
+  html.brief-only body > :not(.brief):not(h1):not(.sub) { display: none !important; }
+  html.brief-only .brief { break-after: auto; }
+}
+"""
+
+#: opens the collapsed tables for printing and at a link into them; scales charts for print;
+#: ``#print-brief`` (or the button) prints the brief alone
+SCRIPT = f"""
+(function () {{
+  function openAt(id) {{
+    var el = id && document.getElementById(id);
+    for (var p = el; p; p = p.parentElement) {{ if (p.tagName === 'DETAILS') p.open = true; }}
+    if (el) el.scrollIntoView();
+  }}
+  window.addEventListener('hashchange', function () {{ openAt(location.hash.slice(1)); }});
+  var opened = [];
+  window.addEventListener('beforeprint', function () {{
+    document.querySelectorAll('details:not([open])').forEach(function (d) {{
+      d.open = true; opened.push(d); }});
+  }});
+  window.addEventListener('afterprint', function () {{
+    opened.forEach(function (d) {{ d.open = false; }}); opened = [];
+    document.documentElement.classList.remove('brief-only');
+  }});
+  window.printBrief = function () {{
+    document.documentElement.classList.add('brief-only'); window.print();
+  }};
+  function zoom() {{
+    document.querySelectorAll('.chart .js-plotly-plot').forEach(function (div) {{
+      var w = div.offsetWidth || {PRINT_WIDTH};
+      div.style.setProperty('--print-zoom', Math.min(1, {PRINT_WIDTH} / w).toFixed(3));
+    }});
+  }}
+  window.addEventListener('load', function () {{
+    zoom();
+    if (location.hash === '#print-brief') document.documentElement.classList.add('brief-only');
+    else if (location.hash) openAt(location.hash.slice(1));
+  }});
+  window.addEventListener('resize', zoom);
+}})();
+"""

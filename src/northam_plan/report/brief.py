@@ -49,6 +49,7 @@ class Sentence:
 
     text: str
     link: str = ""
+    kind: str = ""   # "versus": a scenario against the base
 
 
 @dataclass
@@ -115,13 +116,33 @@ def write_brief(comparison: Comparison, views: dict[str, PlanView]) -> Brief:
     for other in others:
         lede += _lede_versus(other, base)
     chains = []
-    for chain in base.chains:
+    for chain in sorted(base.chains, key=lambda ch: _concern(ch, [base, *others])):
         sentences = _chain(base, chain, years)
+        quiet = []
         for other in others:
-            sentences += _chain_versus(other, base, chain, years)
+            change = _chain_versus(other, base, chain, years)
+            if change is None:
+                quiet.append(other.name)
+            else:
+                sentences.append(change)
+        if quiet:
+            sentences.append(Sentence(
+                f"No change worth a sentence ({100 * PP:g} pp, {100 * SHARE:g} %) against "
+                f"{base.name} in {' or '.join(quiet)}.", kind="versus"))
         more = [s for view in (base, *others) for s in _builds(view, chain, first=1)[1:]]
         chains.append(ChainBrief(chain, sentences, more))
     return Brief(lede, chains, years)
+
+
+def _concern(chain: MineralChain, views: list[PlanView]) -> tuple[int, float, str]:
+    """Chains with unserved demand first, then by the largest share of use from China (any
+    plan, any year), then by title."""
+    unserved, china = 0, 0.0
+    for view in views:
+        part = view.security[view.security["commodity"].isin(chain.stages)]
+        unserved |= int((part["unserved"] >= ZERO_TOLERANCE).any())
+        china = max(china, float(part["china_share"].max()) if len(part) else 0.0)
+    return -unserved, -china, chain.title
 
 
 # --- the lede: the whole plan ----------------------------------------------------------------
@@ -181,15 +202,20 @@ def _lede_versus(view: PlanView, base: PlanView) -> list[Sentence]:
             base.sectors.present_value(minerals=False)
         text += f", of which mineral chains {signed_money(m)} and energy system " \
                 f"{signed_money(e)}"
-    return [Sentence(text + ".", anchor("sector", "total"))]
+    return [Sentence(text + ".", anchor("sector", "total"), kind="versus")]
 
 
 # --- one chain -------------------------------------------------------------------------------
 
 def _chain(view: PlanView, chain: MineralChain, years: list[int]) -> list[Sentence]:
     out = [_sufficiency(view, chain, years), _dependence(view, chain, years),
-           _builds(view, chain, first=1)[0], _stock(view, chain), _unserved(view, chain),
-           _cost(view, chain)]
+           _builds(view, chain, first=1)[0], _stock(view, chain)]
+    unserved, cost = _unserved(view, chain), _cost(view, chain)
+    if cost is not None and not unserved.link:  # all met: one sentence with the cost
+        out.append(Sentence(f"{unserved.text.removesuffix('.')}; "
+                            f"{cost.text[0].lower()}{cost.text[1:]}", cost.link))
+    else:
+        out += [unserved, cost]
     return [s for s in out if s is not None]
 
 
@@ -228,14 +254,14 @@ def _dependence(view: PlanView, chain: MineralChain, years: list[int]) -> Senten
         china = (f"{names.country(CHINA)} supplies {' and '.join(shares)} of the USMCA's use "
                  f"of {names.commodity(c)}.")
     else:
-        china = f"{names.country(CHINA)} supplies none of the chain's use in {span}."
+        china = f"{names.country(CHINA)}: none of the chain's use in {span}."
     c2, t2, share2 = _top(view, chain, years, "top_supplier_share")
     if c2:
         supplier = view.security
         who = supplier[(supplier["commodity"] == c2) & (supplier["year"] == t2)][
             "top_supplier"].iloc[0]
-        rest = (f" Largest single outside supplier: {names.country(who)}, "
-                f"{percent(share2)} of {names.commodity(c2)} in {t2}.")
+        rest = (f" Largest outside supplier: {names.country(who)}, "
+                f"{percent(share2)} of {names.commodity(c2)} ({t2}).")
     else:
         rest = f" Nothing is imported from outside the USMCA in {span}."
     return Sentence(china + rest, view.row_of(chain, t2 if c2 else (t if c else years[0])))
@@ -253,7 +279,7 @@ def _builds(view: PlanView, chain: MineralChain, first: int = 1, most: int = 6
         text = _build_text(view, rec)
         if i == first - 1 and len(frame) > first:
             rest = len(frame) - first
-            text += f" {rest} more build{'s' if rest > 1 else ''} in the build table."
+            text += f" {rest} more build{'s' if rest > 1 else ''} in the table."
         out.append(Sentence(text, anchor("build", view.name, rec.country, rec.process)))
     return out
 
@@ -269,7 +295,7 @@ def _build_text(view: PlanView, rec) -> str:
                 f"({quantity(rec.first_permit_capacity)} {unit} that year): "
                 f"{quantity(rec.capacity)} {unit} new in all, online {online}")
         if rec.project_capacity >= ZERO_TOLERANCE:
-            text += f", {quantity(rec.project_capacity)} of it from pipeline projects"
+            text += f", {quantity(rec.project_capacity)} from pipeline projects"
     else:
         text = (f"{country}: pipeline projects bring {quantity(rec.capacity)} {unit} of "
                 f"{process} online in {online}")
@@ -350,7 +376,7 @@ def _unserved(view: PlanView, chain: MineralChain) -> Sentence:
     s = view.security
     short = s[s["commodity"].isin(chain.stages) & (s["unserved"] >= ZERO_TOLERANCE)]
     if short.empty:
-        return Sentence("All demand along the chain is met.")
+        return Sentence("All demand is met.")
     parts = [f"{view.names.commodity(str(c))} "
              f"{_by_year(group, 'unserved', view.facts.unit(str(c)))}"
              for c, group in short.groupby("commodity", sort=False)]
@@ -361,53 +387,51 @@ def _unserved(view: PlanView, chain: MineralChain) -> Sentence:
 # --- one chain, a scenario against the base ----------------------------------------------
 
 def _chain_versus(view: PlanView, base: PlanView, chain: MineralChain, years: list[int]
-                  ) -> list[Sentence]:
-    """One sentence of the changes against the base worth a sentence, or one saying none."""
+                  ) -> Sentence | None:
+    """The (at most three) largest changes against the base worth a sentence, or None."""
     names = view.names
-    changes: list[str] = []
-    link = ""
+    changes: list[tuple[float, str, str]] = []  # (rank, text, link); rank 1 = a share
     moves = []
     for column, label in (("self_sufficiency", "self-sufficiency"),
-                          ("china_share", f"{names.country(CHINA)}'s share of use"),
-                          ("top_supplier_share", "top outside supplier's share")):
+                          ("china_share", f"{names.country(CHINA)}'s share of use")):
         for c in chain.stages:
             for t in years:
                 a, b = view.value(c, t, column), base.value(c, t, column)
                 if not (pd.isna(a) or pd.isna(b)) and abs(a - b) >= PP:
                     moves.append((abs(a - b), f"{label} of {names.commodity(c)} in {t} "
                                   f"{points(a - b)} (to {percent(a)})", t))
-    for _, text, t in sorted(moves, key=lambda m: -m[0])[:2]:
-        changes.append(text)
-        link = link or view.row_of(chain, t)
+    for _, text, t in sorted(moves, key=lambda m: -m[0])[:1]:
+        changes.append((1.0, text, view.row_of(chain, t)))
     builds_a = view.builds[view.builds["chain"] == chain.key]
     builds_b = base.builds[base.builds["chain"] == chain.key]
     delta = float(builds_a["capex"].sum() - builds_b["capex"].sum())
     if abs(delta) >= max(SHARE * abs(float(builds_b["capex"].sum())), ZERO_TOLERANCE):
-        changes.append(f"new capacity {signed_money(delta)} overnight" +
-                       _largest_build_change(view, builds_a, builds_b))
-        if len(builds_a):
-            link = link or anchor("build", view.name, builds_a.iloc[0]["country"],
-                                  builds_a.iloc[0]["process"])
+        link = anchor("build", view.name, builds_a.iloc[0]["country"],
+                      builds_a.iloc[0]["process"]) if len(builds_a) else ""
+        changes.append((0.8, f"new capacity {signed_money(delta)} overnight"
+                        + _largest_build_change(view, builds_a, builds_b), link))
     if view.sectors is not None and base.sectors is not None:
         cost = view.sectors.present_value(chain.key) - base.sectors.present_value(chain.key)
         if abs(cost) >= max(SHARE * abs(base.sectors.present_value(chain.key)),
                             ZERO_TOLERANCE):
-            changes.append(f"chain cost {signed_money(cost)}")
-            link = link or anchor("sector", chain.key)
+            changes.append((0.9, f"chain cost {signed_money(cost)}", anchor("sector", chain.key)))
     for c in chain.stages:
         unit = view.facts.unit(c)
-        a, b = _peak(view, c, "stock"), _peak(base, c, "stock")
-        if abs(a - b) >= max(ZERO_TOLERANCE, SHARE * abs(b)):
-            changes.append(f"largest strategic stock of {names.commodity(c)} "
-                           f"{quantity(a)} {unit} (was {quantity(b)})")
         a, b = _total(view, c, "unserved"), _total(base, c, "unserved")
         if abs(a - b) >= max(ZERO_TOLERANCE, SHARE * abs(b)):
-            changes.append(f"unserved {names.commodity(c)} {signed(quantity(abs(a - b)), a - b)}"
-                           f" {unit} over the horizon")
+            changes.append((2.0, f"unserved {names.commodity(c)} "
+                            f"{signed(quantity(abs(a - b)), a - b)} {unit} over the horizon",
+                            view.row_of(chain, years[0])))
+        a, b = _peak(view, c, "stock"), _peak(base, c, "stock")
+        if abs(a - b) >= max(ZERO_TOLERANCE, SHARE * abs(b)):
+            changes.append((0.5, f"largest strategic stock of {names.commodity(c)} "
+                            f"{quantity(a)} {unit} (was {quantity(b)})",
+                            view.row_of(chain, years[0])))
     if not changes:
-        return [Sentence(f"{view.name}: no change worth a sentence (0.5 pp, 0.5 %) against "
-                         f"{base.name}.")]
-    return [Sentence(f"{view.name} against {base.name}: " + "; ".join(changes) + ".", link)]
+        return None
+    chosen = sorted(changes, key=lambda x: -x[0])[:3]
+    return Sentence(f"{view.name} against {base.name}: " + "; ".join(t for _, t, _ in chosen)
+                    + ".", chosen[0][2], kind="versus")
 
 
 def _peak(view: PlanView, commodity: str, column: str) -> float:

@@ -27,35 +27,31 @@ def _item(sentence: Sentence, css: str = "") -> str:
     link = f' <a class="row" href="#{esc(sentence.link)}" title="the table row">▸ row</a>' \
         if sentence.link else ""
     klass = f' class="{css}"' if css else ""
-    return f"<li{klass}>{esc(sentence.text)}{link}</li>"
+    return f"<li{klass}>{esc(sentence.text)}{link}</li>"  # kind "versus": shaded
 
 
 def brief_section(brief: Brief, c: Comparison) -> str:
     """The first screen: the whole plan in a few sentences, then one card per chain."""
-    others = set(c.others)
     cards = []
     for chain_brief in brief.chains:
         chain = chain_brief.chain
-        path = " → ".join(esc(c.facts[c.base].kinds.get(s, "")) for s in chain.stages)
-        items = "".join(_item(s, "versus" if s.text.split(" ", 1)[0] in others else "")
-                        for s in chain_brief.sentences)
+        items = "".join(_item(s, s.kind) for s in chain_brief.sentences)
         more = ""
         if chain_brief.more:
             more = ("<details><summary>further builds</summary><ul>"
                     + "".join(_item(s) for s in chain_brief.more) + "</ul></details>")
         cards.append(f'<article class="card" id="brief-{esc(anchor(chain.key))}">'
-                     f"<h3>{esc(chain.title)}</h3><p class=\"path\">{path}</p>"
+                     f"<h3>{esc(chain.title)}</h3>"
                      f"<ul>{items}</ul>{more}</article>")
     years = " and ".join(map(str, brief.years))
     base = f" Base: {esc(c.base)}." if c.others else ""
     return (f'<section class="brief" id="brief">'
             '<button class="print" onclick="printBrief()">Print the brief</button>'
             f"<h2>Brief: what to build, where and when</h2>"
-            f'<p class="keys">Per mineral chain, in {years}: self-sufficiency of the USMCA '
-            f"((output − exports) ÷ use, per stage), dependence on China and on the largest "
-            f"outside supplier (share of use), what must be built and when permitting must "
-            f"start, stock, unserved demand and cost.{base} ▸ row opens the table row a "
-            f"sentence quotes.</p>"
+            f'<p class="keys">Per mineral chain, {years}: USMCA self-sufficiency per stage '
+            f"((output − exports) ÷ use), dependence on China and on the largest outside "
+            f"supplier (share of use), what to build and when permitting must start, stock, "
+            f"unserved demand, cost.{base} ▸ row: the table row a sentence quotes.</p>"
             f'<ul class="lede">{"".join(_item(s) for s in brief.lede)}</ul>'
             f'<div class="cards">{"".join(cards)}</div></section>')
 

@@ -21,11 +21,12 @@ td.label, td.wrap { white-space: normal; overflow-wrap: anywhere; }
 .brief { border: 2px solid #1f3b73; border-radius: 6px; padding: 6px 14px 10px;
          margin-top: 12px; }
 .brief h2 { margin-top: 6px; border: 0; }
-.brief .lede { margin: 4px 0 8px; padding-left: 18px; font-size: 14px; }
+.brief .lede { margin: 4px 0 8px; padding-left: 18px; font-size: 13px; }
+.brief .lede li.versus { background: #fff8e8; }
 .brief .lede li { margin-bottom: 2px; }
 .cards { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 8px; }
 .card { border: 1px solid #c8d1e0; border-radius: 4px; padding: 4px 10px 6px;
-        font-size: 12.5px; line-height: 1.35; background: #fbfcfe; }
+        font-size: 12px; line-height: 1.3; background: #fbfcfe; }
 .card h3 { margin: 2px 0 0; font-size: 14px; color: #1f3b73; }
 .card .path { color: #666; font-size: 11px; margin: 0 0 3px; }
 .card ul { margin: 0; padding-left: 15px; }

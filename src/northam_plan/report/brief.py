@@ -449,8 +449,8 @@ def _total(view: PlanView, commodity: str, column: str) -> float:
 
 def _largest_build_change(view: PlanView, a: pd.DataFrame, b: pd.DataFrame) -> str:
     key = ["country", "process"]
-    merged = a.set_index(key)[["capacity"]].join(b.set_index(key)[["capacity"]],
-                                                 how="outer", rsuffix="_base").fillna(0.0)
+    merged = a[[*key, "capacity"]].merge(b[[*key, "capacity"]], on=key, how="outer",
+                                          suffixes=("", "_base")).fillna(0.0).set_index(key)
     merged["delta"] = merged["capacity"] - merged["capacity_base"]
     merged = merged[merged["delta"].abs() >= ZERO_TOLERANCE]
     if merged.empty:

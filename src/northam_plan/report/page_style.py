@@ -4,7 +4,8 @@ and the print stylesheet.
 
 Printing gives a Letter or A4 brief: the brief on its own first page(s), every chart scaled to
 the paper's width (the script measures each chart once drawn and sets ``--print-zoom``), no
-plotly toolbar, the collapsed tables opened, no row or chart cut in two. The page's "Print the
+plotly toolbar, no row or chart cut in two; the collapsed per-year tables stay collapsed (open
+one to print it; every row is in the workbook). The page's "Print the
 brief" button — or opening the page with ``#print-brief`` — prints the brief alone.
 """
 
@@ -16,8 +17,8 @@ PRINT_WIDTH = 680
 STYLE = """
 body { max-width: 1240px; }
 table { max-width: 100%; }
-th { overflow-wrap: anywhere; }
-td.label, td.wrap { white-space: normal; overflow-wrap: anywhere; }
+th { overflow-wrap: break-word; }
+td.label, td.wrap { white-space: normal; overflow-wrap: break-word; }
 .brief { border: 2px solid #1f3b73; border-radius: 6px; padding: 6px 14px 10px;
          margin-top: 12px; }
 .brief h2 { margin-top: 6px; border: 0; }
@@ -51,21 +52,23 @@ PRINT_STYLE = """
   h3 { break-after: avoid; }
   .modebar-container, button.print, a.row { display: none !important; }
   .brief { border: 0; padding: 0; break-after: page; }
-  .cards { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+  .cards { grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 5px; }
   .card, tr, .chart, .warn { break-inside: avoid; }
-  .card { background: none; }
+  .card { background: none; font-size: 7.5pt; padding: 2px 6px 4px; }
+  .card h3 { font-size: 9pt; }
+  .card details, .keys { display: none; }
+  .brief .lede { font-size: 8.5pt; }
   table { font-size: 8.5pt; }
   th { position: static; }
   a { color: inherit; text-decoration: none; }
   details > summary { list-style: none; }
-  details::details-content { content-visibility: visible; display: contents; }
   .chart .plot-container { zoom: var(--print-zoom, 1); }
   html.brief-only body > :not(.brief):not(h1):not(.sub) { display: none !important; }
   html.brief-only .brief { break-after: auto; }
 }
 """
 
-#: opens the collapsed tables for printing and at a link into them; scales charts for print;
+#: opens a collapsed table at a link into it; scales charts for print;
 #: ``#print-brief`` (or the button) prints the brief alone
 SCRIPT = f"""
 (function () {{
@@ -75,13 +78,7 @@ SCRIPT = f"""
     if (el) el.scrollIntoView();
   }}
   window.addEventListener('hashchange', function () {{ openAt(location.hash.slice(1)); }});
-  var opened = [];
-  window.addEventListener('beforeprint', function () {{
-    document.querySelectorAll('details:not([open])').forEach(function (d) {{
-      d.open = true; opened.push(d); }});
-  }});
   window.addEventListener('afterprint', function () {{
-    opened.forEach(function (d) {{ d.open = false; }}); opened = [];
     document.documentElement.classList.remove('brief-only');
   }});
   window.printBrief = function () {{

@@ -103,6 +103,8 @@ def sectors_section(views: dict[str, PlanView], c: Comparison) -> str:
 def _electricity_table(views: dict[str, PlanView], c: Comparison) -> str:
     years = [t for t in views[c.base].facts.years if t % 5 == 0] or views[c.base].facts.years
     unit = views[c.base].sectors.electricity_unit
+    if not unit:  # no power plants in the case
+        return ""
     head = "".join(f'<th class="num">{t}</th>' for t in years)
     rows = [f"<tr><th>electricity used by the mineral chains' plants ({esc(unit)}/yr)</th>"
             f"{head}</tr>"]

@@ -99,7 +99,7 @@ def sectors_of(facts: Facts, names: Names) -> Sectors | None:
         ["group", "country", "online_year"], as_index=False)["capex"].sum()
     return Sectors(costs, investment, chain_electricity(facts, names),
                    {int(t): float(w) for t, w in case.discount_weights.items()},
-                   dict(facts.weights), facts.unit(_electricity(facts) or "elec"))
+                   dict(facts.weights), facts.unit(elec) if (elec := _electricity(facts)) else "")
 
 
 def _process_groups(names: Names) -> dict[str, str]:

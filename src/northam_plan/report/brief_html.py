@@ -65,13 +65,15 @@ def sectors_section(views: dict[str, PlanView], c: Comparison) -> str:
     if any(v.sectors is None for v in views.values()):
         return ('<p class="note">The costs of the mineral chains cannot be told apart from the '
                 f"energy system's: {esc(base.facts.chain.note or 'the case is unknown')}.</p>")
-    head = ['<th>part of the plan</th>']
+    groups = ['<th rowspan="2">part of the plan</th>']
+    head = []
     for s in c.scenarios:
-        head.append(f'<th class="num">{esc(s)}: cost (M$, present value)</th>')
+        groups.append(f'<th class="group" colspan="{2 if s == c.base else 3}">{esc(s)}</th>')
+        head.append('<th class="num">cost (M$, present value)</th>')
         if s != c.base:
-            head.append(f'<th class="num diff">{esc(s)} − {esc(c.base)}</th>')
-        head.append(f'<th class="num">{esc(s)}: new capacity in the USMCA (M$ overnight)</th>')
-    rows = [f"<tr>{''.join(head)}</tr>"]
+            head.append(f'<th class="num diff">− {esc(c.base)}</th>')
+        head.append('<th class="num">new capacity in the USMCA (M$ overnight)</th>')
+    rows = [f"<tr>{''.join(groups)}</tr>", f"<tr>{''.join(head)}</tr>"]
 
     def line(key: str, label: str, cost, invest, css: str = "") -> None:
         cells = [f'<td class="label">{esc(label)}</td>']

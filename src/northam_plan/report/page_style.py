@@ -18,7 +18,10 @@ STYLE = """
 body { max-width: 1240px; }
 table { max-width: 100%; }
 th { overflow-wrap: break-word; }
-td.label, td.wrap { white-space: normal; overflow-wrap: break-word; }
+td.label, td.wrap, td .note { white-space: normal; overflow-wrap: break-word; }
+th.group { text-align: center; border-left: 2px solid #fff; }
+#sectors th { position: static; }
+th.num { white-space: normal; }
 .brief { border: 2px solid #1f3b73; border-radius: 6px; padding: 6px 14px 10px;
          margin-top: 12px; }
 .brief h2 { margin-top: 6px; border: 0; }

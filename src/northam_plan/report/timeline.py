@@ -22,8 +22,8 @@ PHASE_NAMES = {"permitting": "permitting", "construction": "construction",
 
 
 def phases(view: PlanView) -> pd.DataFrame:
-    """One row per phase of each build: label, phase, start, end (years, end exclusive),
-    text (hover)."""
+    """One row per phase of each build, by chain and first online year: label, phase, start,
+    end (years, end exclusive), text (hover)."""
     facts = view.facts
     case = facts.chain.case
     build_years: dict[tuple[str, str], int] = {}
@@ -35,6 +35,8 @@ def phases(view: PlanView) -> pd.DataFrame:
     rows = []
     titles = {c.key: c.title for c in view.chains}
     frame = view.builds[view.builds["chain"].notna()]
+    frame = frame.assign(title=frame["chain"].map(titles)).sort_values(
+        ["title", "first_online", "country"], kind="stable")
     for rec in frame.itertuples(index=False):
         label = f"{view.names.country(rec.country)} · {view.names.process(rec.process)}"
         unit = facts.capacity_unit(rec.process)

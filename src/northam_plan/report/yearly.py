@@ -11,6 +11,7 @@ from plotly.subplots import make_subplots
 
 from northam_plan.plan.units import ZERO_TOLERANCE
 from northam_plan.report.brief import PlanView
+from northam_plan.report.chainview import CHINA
 from northam_plan.report.charts import COUNTRY_COLORS, FONT, SCENARIO_COLORS, Chart, country_color
 from northam_plan.report.metrics import KIND_ORDER, Comparison
 
@@ -76,6 +77,12 @@ def imports_by_origin(c: Comparison, views: dict[str, PlanView]) -> Chart | None
                                [ch.key for ch in base.chains if g in ch.stages][0]))
     if not stages:
         return None
+    # shown first: the stage the base imports most from China, else the most imported one
+    q = facts[c.base].outside_imports
+    china = q[q["supplier"] == CHINA].groupby("commodity")["quantity"].sum()
+    amount = china if len(china) else q.groupby("commodity")["quantity"].sum()
+    amount = amount.reindex(stages).fillna(0.0)
+    first = stages[int(amount.to_numpy().argmax())] if amount.max() > 0 else stages[0]
     suppliers = sorted({str(x) for f in facts.values()
                         for x in f.outside_imports["supplier"]}, key=_country_key)
     fig = make_subplots(rows=len(c.scenarios), cols=1, shared_xaxes=True,
@@ -91,29 +98,30 @@ def imports_by_origin(c: Comparison, views: dict[str, PlanView]) -> Chart | None
                     continue
                 fig.add_trace(go.Bar(
                     x=part["year"], y=part["quantity"], name=base.names.country(supplier),
-                    legendgroup=supplier, visible=g == stages[0],
+                    legendgroup=supplier, visible=g == first,
                     marker_color=country_color(supplier, suppliers),
                     hovertemplate=f"{s}: {base.names.country(supplier)} %{{x}}: "
                                   f"%{{y:,.4~r}} {facts[s].unit(g)}/yr<extra></extra>"),
                     row=i, col=1)
                 owner.append((g, supplier))
-    first = [owner.index(o) == n for n, o in enumerate(owner)]  # a supplier's first trace
-    for trace, (g, _), lead in zip(fig.data, owner, first):
-        trace.showlegend = lead and g == stages[0]
+    leads = [owner.index(o) == n for n, o in enumerate(owner)]  # a supplier's first trace
+    for trace, (g, _), lead in zip(fig.data, owner, leads):
+        trace.showlegend = lead and g == first
     buttons = []
     for g in stages:
         visible = [o[0] == g for o in owner]
-        shown = [o[0] == g and lead for o, lead in zip(owner, first)]
+        shown = [o[0] == g and lead for o, lead in zip(owner, leads)]
         buttons.append(dict(label=f"{base.names.commodity(g)} ({facts[c.base].unit(g)}/yr)",
                             method="restyle", args=[{"visible": visible,
                                                      "showlegend": shown}]))
     fig.update_layout(barmode="stack", updatemenus=[dict(
         buttons=buttons, direction="down", x=0, xanchor="left", y=1.14, yanchor="bottom",
-        showactive=True)])
+        showactive=True, active=stages.index(first))])
     fig.update_xaxes(tickformat="d")
     _layout(fig, 150 + 220 * len(c.scenarios))
     fig.update_layout(margin=dict(l=70, r=30, t=90, b=40),
-                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0.45))
+                      legend=dict(orientation="h", yanchor="bottom", y=1.08, x=1.0,
+                                  xanchor="right"))
     return Chart("imports-by-origin", "Imports into the USMCA by origin, every year",
                  "What USMCA regions receive from each outside country (flows.csv, quantities "
                  "shipped), per year; the menu picks the commodity.", fig)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import pandas as pd
 
@@ -325,7 +326,7 @@ def _binding(view: PlanView, chain: MineralChain) -> Sentence | None:
     mine = mine[mine["cost"].abs() >= ZERO_TOLERANCE]
     if mine.empty:
         return None
-    row = mine.loc[mine["cost"].abs().idxmax()]
+    row = _largest(mine.assign(size=mine["cost"].abs()), "size")
     where = " / ".join(_named(view.names, part) for part in str(row["where"]).split(" / "))
     commodity = next((p for p in str(row["where"]).split(" / ") if p in chain.stages), "")
     unit = view.facts.unit(commodity) if commodity else "unit"
@@ -345,12 +346,17 @@ def _by_year(values: pd.DataFrame, column: str, unit: str) -> str:
     largest value."""
     values = values.sort_values("year")
     if len(values) > 4:
-        top = values.loc[values[column].idxmax()]
+        top = _largest(values, column)
         return (f"in {values['year'].min()}–{values['year'].max()}, at most "
                 f"{quantity(top[column])} {unit} (in {int(top['year'])})")
     listed = [f"{quantity(v)} in {t}" for t, v in zip(values["year"], values[column])]
     listed[0] = listed[0].replace(" in ", f" {unit} in ", 1)
     return ", ".join(listed)
+
+
+def _largest(frame: pd.DataFrame, column: str) -> pd.Series:
+    """The first row with the largest value of ``column``."""
+    return frame.sort_values(column, ascending=False, kind="stable").iloc[0]
 
 
 def _stock(view: PlanView, chain: MineralChain) -> Sentence | None:
@@ -367,7 +373,7 @@ def _stock(view: PlanView, chain: MineralChain) -> Sentence | None:
         if len(after):
             listed += f", none from {int(after['year'].min())}"
         parts.append(f"{view.names.commodity(str(c))} {listed}")
-    peak_year = int(held.loc[held["stock"].idxmax(), "year"])
+    peak_year = int(_largest(held, "stock")["year"])
     return Sentence("Strategic stock at the end of the year: " + "; ".join(parts) + ".",
                     view.row_of(chain, peak_year))
 
@@ -380,7 +386,7 @@ def _unserved(view: PlanView, chain: MineralChain) -> Sentence:
     parts = [f"{view.names.commodity(str(c))} "
              f"{_by_year(group, 'unserved', view.facts.unit(str(c)))}"
              for c, group in short.groupby("commodity", sort=False)]
-    worst = int(short.loc[short["unserved"].idxmax(), "year"])
+    worst = int(_largest(short, "unserved")["year"])
     return Sentence("Demand not met: " + "; ".join(parts) + ".", view.row_of(chain, worst))
 
 
@@ -448,16 +454,18 @@ def _total(view: PlanView, commodity: str, column: str) -> float:
 
 
 def _largest_build_change(view: PlanView, a: pd.DataFrame, b: pd.DataFrame) -> str:
-    key = ["country", "process"]
-    merged = a[[*key, "capacity"]].merge(b[[*key, "capacity"]], on=key, how="outer",
-                                          suffixes=("", "_base")).fillna(0.0).set_index(key)
+    keys = ["country", "process"]
+    merged = a[[*keys, "capacity"]].merge(b[[*keys, "capacity"]], on=keys, how="outer",
+                                           suffixes=("", "_base")).fillna(0.0).set_index(keys)
     merged["delta"] = merged["capacity"] - merged["capacity_base"]
     merged = merged[merged["delta"].abs() >= ZERO_TOLERANCE]
     if merged.empty:
         return ""
-    (k, p), row = next(iter(merged.reindex(merged["delta"].abs().sort_values(
-        ascending=False).index).iterrows()))
+    order = merged["delta"].abs().sort_values(ascending=False, kind="stable")
+    key: Any = order.index[0]
+    k, p = key
+    delta = float(merged["delta"].to_dict()[key])
     unit = view.facts.capacity_unit(p)
     return (f", most in {view.names.country(k)} {view.names.process(p)} "
-            f"{signed(quantity(abs(row['delta'])), row['delta'])} {unit}")
+            f"{signed(quantity(abs(delta)), delta)} {unit}")
 

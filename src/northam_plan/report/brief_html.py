@@ -13,6 +13,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from northam_plan.report.brief import Brief, PlanView, Sentence, anchor
+from northam_plan.report.chainview import records
 from northam_plan.report.metrics import Comparison
 from northam_plan.report.names import MineralChain
 from northam_plan.report.numbers import is_zero, money, percent, plain, signed
@@ -104,15 +105,19 @@ def sectors_section(views: dict[str, PlanView], c: Comparison) -> str:
 
 def _electricity_table(views: dict[str, PlanView], c: Comparison) -> str:
     years = [t for t in views[c.base].facts.years if t % 5 == 0] or views[c.base].facts.years
-    unit = views[c.base].sectors.electricity_unit
+    sectors = views[c.base].sectors
+    assert sectors is not None  # sectors_section shows this table only with the split
+    unit = sectors.electricity_unit
     if not unit:  # no power plants in the case
         return ""
     head = "".join(f'<th class="num">{t}</th>' for t in years)
     rows = [f"<tr><th>electricity used by the mineral chains' plants ({esc(unit)}/yr)</th>"
             f"{head}</tr>"]
     for i, s in enumerate(c.scenarios):
-        used = views[s].sectors.electricity
-        used = used[used["country"].isin(USMCA)].groupby("year")["quantity"].sum()
+        split = views[s].sectors
+        assert split is not None
+        frame = split.electricity
+        used = frame[frame["country"].isin(USMCA)].groupby("year")["quantity"].sum()
         row_id = f' id="{esc(anchor("sector", "electricity"))}"' if i == 0 else ""
         cells = "".join(f'<td class="num">{plain(float(used.get(t, 0.0)))}</td>' for t in years)
         rows.append(f'<tr{row_id}><td class="label">{esc(s)} (USMCA)</td>{cells}</tr>')
@@ -141,15 +146,13 @@ def _chain_table(view: PlanView, chain: MineralChain) -> str:
     s = view.security
     part = s[s["commodity"].isin(chain.stages)]
     order = {c: i for i, c in enumerate(chain.stages)}
-    part = part.sort_values(["year"], kind="stable")
-    part = part.iloc[sorted(range(len(part)), key=lambda i: (int(part.iloc[i]["year"]),
-                                                             order[part.iloc[i]["commodity"]]))]
+    part = part.assign(stage=part["commodity"].map(order)).sort_values(["year", "stage"])
     head = "".join(f'<th{" class=num" if i > 1 else ""}>{esc(h)}</th>'
                    for i, h in enumerate(CHAIN_COLUMNS))
     rows = [f"<tr>{head}</tr>"]
     seen: set[int] = set()
     names = view.names
-    for rec in part.itertuples(index=False):
+    for rec in records(part):
         t = int(rec.year)
         row_id = f' id="{esc(view.row_of(chain, t))}"' if t not in seen else ""
         seen.add(t)

@@ -15,12 +15,27 @@ Values below :data:`~northam_plan.plan.units.ZERO_TOLERANCE` are 0, as in the ta
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from northam_plan.plan.units import zero_noise
 from northam_plan.report.facts import Facts
 from northam_plan.scenarios.compare_plan import USMCA
+
+
+def records(frame: pd.DataFrame) -> Iterator[Any]:
+    """``frame.itertuples(index=False)`` with its fields typed Any (pandas-stubs types each
+    field as the union of every scalar)."""
+    yield from frame.itertuples(index=False)
+
+
+def items(series: pd.Series) -> Iterator[tuple[Any, Any]]:
+    """``series.items()`` with keys and values typed Any (pandas-stubs: Hashable keys)."""
+    yield from series.items()
+
 
 #: the country code of China in the vocabulary (DESIGN.md: regions CN, ROW outside the USMCA)
 CHINA = "CN"

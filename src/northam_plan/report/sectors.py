@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from northam_plan.plan.units import ZERO_TOLERANCE
+from northam_plan.report.chainview import items, records
 from northam_plan.report.facts import Facts
 from northam_plan.report.names import Names
 from northam_plan.scenarios.compare_plan import USMCA
@@ -86,7 +87,7 @@ def sectors_of(facts: Facts, names: Names) -> Sectors | None:
     total = ds["annual_cost"].to_series().dropna().rename("cost").reset_index()
     parts = pd.DataFrame(list(attributed(facts, names)), columns=COLUMNS)
     chains = parts[parts["group"] != ENERGY].groupby(
-        ["group", "country", "category", "year"], as_index=False)["cost"].sum()
+        ["group", "country", "category", "year"], as_index=False)[["cost"]].sum()
     known = chains.groupby(["country", "category", "year"])["cost"].sum()
     rest = total.set_index(["country", "category", "year"])["cost"].sub(known, fill_value=0.0)
     energy = rest.rename("cost").reset_index().assign(group=ENERGY)
@@ -96,7 +97,7 @@ def sectors_of(facts: Facts, names: Names) -> Sectors | None:
     group = _process_groups(names)
     inv = facts.investments
     investment = inv.assign(group=inv["process"].map(group).fillna(ENERGY)).groupby(
-        ["group", "country", "online_year"], as_index=False)["capex"].sum()
+        ["group", "country", "online_year"], as_index=False)[["capex"]].sum()
     return Sectors(costs, investment, chain_electricity(facts, names),
                    {int(t): float(w) for t, w in case.discount_weights.items()},
                    dict(facts.weights), facts.unit(elec) if (elec := _electricity(facts)) else "")
@@ -125,7 +126,7 @@ def chain_electricity(facts: Facts, names: Names) -> pd.DataFrame:
     chain_of = {facts.output[p]: g for p, g in _process_groups(names).items() if p in minerals}
     use = use.assign(group=use["output"].map(chain_of))
     use = use[use["group"].notna()]
-    return use.groupby(["group", "country", "year"], as_index=False)["quantity"].sum()[columns]
+    return use.groupby(["group", "country", "year"], as_index=False)[["quantity"]].sum()[columns]
 
 
 def attributed(facts: Facts, names: Names) -> Iterator[tuple[str, str, str, int, float]]:
@@ -143,7 +144,7 @@ def attributed(facts: Facts, names: Names) -> Iterator[tuple[str, str, str, int,
     def om(country: str, process: str) -> float:
         return factors[country, processes.at[process, "family"]][1]
 
-    for rec in facts.investments.itertuples(index=False):
+    for rec in records(facts.investments):
         life = int(processes.at[rec.process, "lifetime"])
         group = group_of_process.get(rec.process, ENERGY)
         annuity = rec.capex * _crf(float(rate[rec.country]), life)
@@ -155,7 +156,7 @@ def attributed(facts: Facts, names: Names) -> Iterator[tuple[str, str, str, int,
                     yield group, rec.country, "capital", t, annuity
                 if fixed:
                     yield group, rec.country, "fixed_om", t, fixed
-    for rec in facts.activity.itertuples(index=False):
+    for rec in records(facts.activity):
         if rec.activity:
             vom = float(processes.at[rec.process, "var_om"]) * om(rec.country, rec.process)
             if vom:
@@ -193,8 +194,8 @@ def _permitting(facts: Facts, case, group_of_process: dict[str, str],
     premium = {(k, f, g.name): g.premium for (k, f), options in regimes(case).items()
                for g in options}
     weights = facts.weights
-    for rec in permits.itertuples(index=False):
-        family = processes.at[rec.process, "family"]
+    for rec in records(permits):
+        family = str(processes.at[rec.process, "family"])
         value = premium.get((rec.country, family, rec.regime), 0.0)
         if value and rec.capacity:
             t = int(rec.permit_start_year)
@@ -210,7 +211,7 @@ def _stockpile(facts: Facts, case, chain_of: dict[str, str]
         return
     holding = {(r, c): float(h) for r, c, h in table[["region", "commodity", "holding_cost"]]
                .itertuples(index=False) if not pd.isna(h)}
-    for (r, c, t), value in ds["stock"].to_series().dropna().items():
+    for (r, c, t), value in items(ds["stock"].to_series().dropna()):
         cost = holding.get((r, c), 0.0) * float(value)
         if cost:
             yield chain_of.get(c, ENERGY), facts.country(r), "stockpile", int(t), cost

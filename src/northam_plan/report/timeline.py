@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from northam_plan.report.brief import PlanView
+from northam_plan.report.chainview import records
 from northam_plan.report.charts import FONT, Chart
 from northam_plan.report.numbers import plain
 
@@ -37,7 +38,7 @@ def phases(view: PlanView) -> pd.DataFrame:
     frame = view.builds[view.builds["chain"].notna()]
     frame = frame.assign(title=frame["chain"].map(titles)).sort_values(
         ["title", "first_online", "country"], kind="stable")
-    for rec in frame.itertuples(index=False):
+    for rec in records(frame):
         label = f"{view.names.country(rec.country)} · {view.names.process(rec.process)}"
         unit = facts.capacity_unit(rec.process)
         building = build_years.get((rec.process, rec.country), 0)

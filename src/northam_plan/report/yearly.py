@@ -72,8 +72,8 @@ def imports_by_origin(c: Comparison, views: dict[str, PlanView]) -> Chart | None
     for f in facts.values():
         q = f.outside_imports
         imported |= set(q.loc[q["quantity"] >= ZERO_TOLERANCE, "commodity"])
-    stages = [g for chain in base.chains for g in chain.stages if g in imported]
-    stages.sort(key=lambda g: (KIND_ORDER.get(base.facts.kinds.get(g), 9),
+    stages: list[str] = [g for chain in base.chains for g in chain.stages if g in imported]
+    stages.sort(key=lambda g: (KIND_ORDER.get(base.facts.kinds.get(g, ""), 9),
                                [ch.key for ch in base.chains if g in ch.stages][0]))
     if not stages:
         return None

@@ -89,9 +89,10 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--enable-logging=stderr", "--v=0", "--virtual-time-budget=15000"]
 
 
-def chromium(page: Path, *args: str) -> subprocess.CompletedProcess:
-    """Open ``page`` in headless Chromium (no network) with ``args``, e.g. --dump-dom."""
+def chromium(page: Path, *args: str, fragment: str = "") -> subprocess.CompletedProcess:
+    """Open ``page`` (at ``#fragment``) in headless Chromium (no network) with ``args``, e.g.
+    --dump-dom."""
+    url = page.as_uri() + (f"#{fragment}" if fragment else "")
     with tempfile.TemporaryDirectory() as profile:
         return subprocess.run([str(CHROMIUM), *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
-                               *args, page.as_uri()], capture_output=True, text=True,
-                              timeout=180)
+                               *args, url], capture_output=True, text=True, timeout=180)

@@ -93,6 +93,7 @@ Regression pins — change them only with a comment saying why (newest last):
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -100,6 +101,10 @@ import pytest
 from readme_figures import check_case
 
 from northam_plan.pipeline import run_case
+from northam_plan.report import comparison_of
+from northam_plan.report.brief import views_of, write_brief
+from northam_plan.report.numbers import quantity
+from northam_plan.scenarios.compare import resolve_all
 from northam_plan.solve import SolveOptions
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -239,8 +244,30 @@ def test_security_scenarios_cost_more_and_report_security(reference, tmp_path):
         check_readme(run, reference)
         security = run.plan.tables["security"]
         assert set(security["bloc"]) == {"USMCA"}
+        if name == "cn_ree_ban":
+            brief_shows_the_stock_before_the_ban(run)
     floor = run.plan.tables["security"].set_index(["commodity", "year"])
     assert floor.at[("li_chem", 2040), "self_sufficiency"] >= 0.5 - 1e-6
+
+
+def brief_shows_the_stock_before_the_ban(run):
+    """The stock of NdPr oxide built ahead of the 2027 ban is in the brief, year by year, with
+    the plan's numbers (issue 18), and the sentences name no commodity code."""
+    [plan] = resolve_all([run])
+    comparison = comparison_of([plan])
+    brief = write_brief(comparison, views_of(comparison))
+    security = run.plan.tables["security"]
+    held = security[(security["commodity"] == "ndpr_oxide") & (security["stock"] >= 1e-6)]
+    assert held["year"].min() < 2027
+    [chain] = [c for c in brief.chains if "ndpr_oxide" in c.chain.stages]
+    [stock] = [s.text for s in chain.sentences if s.text.startswith("Strategic stock")]
+    part = stock.split("separated NdPr oxide ", 1)[1]
+    for year, value in zip(held["year"], held["stock"]):
+        assert f"{quantity(value)} kt in {year}" in part or f"{quantity(value)} in {year}" in part
+    codes = set(run.case.tables["commodities"]["commodity"])
+    words = set(re.findall(r"[\w-]+", " ".join(s.text for c in brief.chains
+                                                for s in c.sentences)))
+    assert not codes & words - {"magnet"}, codes & words  # "magnet" is also a word of a name
 
 
 def test_stochastic_case_is_between_the_reference_and_its_worst_scenario(reference, tmp_path):

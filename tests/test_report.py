@@ -151,9 +151,11 @@ def test_html_is_self_contained_and_holds_the_headline_and_charts(written):
     assert "<link" not in markup and "@import" not in markup and "url(" not in markup
     assert not re.search(r"<script[^>]*\bsrc=", page)  # every script is inline
     assert 'id="headline"' in page and 'class="summary"' in page
-    for key in ("new-capacity", "sourcing-mix", "delivered-cost", "flow-base", "flow-tariff"):
+    for key in ("new-capacity", "sourcing-mix", "delivered-cost", "flow-base", "flow-tariff",
+                "build-timeline", "imports-by-origin"):
         assert f'id="chart-{key}"' in page
-    assert page.count("Plotly.newPlot") == 5
+    assert page.count("Plotly.newPlot") == 7
+    assert page.index('id="brief"') < page.index('id="headline"')  # the brief first
     assert NOT_MODELLED in page  # no security, passport, emissions or stock in this case
     assert "Self-sufficiency (per mineral, %)" in page  # the definitions
 

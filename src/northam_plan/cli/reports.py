@@ -59,7 +59,8 @@ def report(
     quiet: bool = QUIET,
     verbose: int = VERBOSE,
 ) -> None:
-    """Write the HTML report (headline table, charts, summary) of one solved plan."""
+    """Write the HTML report of one solved plan (the brief first, then the tables and charts)
+    and the same workbook as compare beside it (report.xlsx)."""
     from northam_plan.report import write_report
     from northam_plan.scenarios.compare import CompareError
 
@@ -71,6 +72,7 @@ def report(
     except (CompareError, CaseError) as err:
         _fail(err)
     console.print(f"wrote {path}", highlight=False)
+    console.print(f"wrote {path.with_suffix('.xlsx')}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -2,8 +2,9 @@
 
 ``write_comparison(items, out, base)`` writes ``comparison.csv``, ``comparison.xlsx``,
 ``comparison.html`` and ``comparison.iamc.csv``; ``write_report(item, path)`` writes the HTML
-page of one plan. Both write into a temporary folder first and move the files into place only
-when all of them are complete.
+page of one plan and, beside it, the same workbook as ``compare`` (``report.xlsx``). Both
+write into a temporary folder first and move the files into place only when all of them are
+complete.
 """
 
 from __future__ import annotations
@@ -65,7 +66,10 @@ def write_comparison(items, out: Path | str, base: str | None = None,
 
 
 def write_report(item, path: Path | str | None = None, **kwargs) -> Path:
-    """The HTML page of one plan; default ``<result folder>/report.html``."""
+    """The HTML page of one plan (default ``<result folder>/report.html``) and its workbook
+    beside it, with the same name and ``.xlsx`` (one sheet per topic, as ``compare`` writes);
+    returns the page's path."""
+    from northam_plan.report.excel import write_workbook
     from northam_plan.report.html import write_html
     from northam_plan.scenarios.compare import resolve_all
 
@@ -77,7 +81,10 @@ def write_report(item, path: Path | str | None = None, **kwargs) -> Path:
             raise ValueError("give the path of the report: the plan has no result folder")
         path = plans[0].folder / "report.html"
     path = Path(path)
-    written = _write_all(path.parent, {path.name: lambda p: write_html(comparison, p)})
+    workbook = path.with_suffix(".xlsx").name
+    written = _write_all(path.parent, {
+        path.name: lambda p: write_html(comparison, p, workbook=workbook),
+        workbook: lambda p: write_workbook(comparison, p)})
     return written[path.name]
 
 
@@ -122,7 +129,7 @@ def write_calibration(item, out: Path | str | None = None, observed: Path | str 
     return rows, written
 
 
-def _write_all(out: Path, writers: dict[str, Callable[[Path], None]]) -> dict[str, Path]:
+def _write_all(out: Path, writers: dict[str, Callable[[Path], object]]) -> dict[str, Path]:
     """Write every file into a staging folder next to ``out``, then move them into ``out``.
 
     A failure while writing leaves ``out`` as it was (earlier files included).

@@ -6,8 +6,11 @@ the HTML page: no browser at run time, no network when the page is opened).
 * sourcing mix: where the USMCA's supply of each commodity comes from over the horizon
   (output of each USMCA country, imports from each outside country), % of supply;
 * delivered cost: marginal cost of each commodity at the USMCA regions that demand it;
-* flow diagram of the mineral chain in the last model year (Sankey), valued at reference
-  prices: countries → minerals → materials → components → USMCA demand and exports.
+* flow diagram of the mineral chain in a year the reader picks with the slider (the last
+  model year first; Sankey), valued at reference prices: countries → minerals → materials →
+  components → USMCA demand and exports.
+
+Commodities are named by their display names (:mod:`northam_plan.report.names`).
 """
 
 from __future__ import annotations
@@ -19,9 +22,11 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from northam_plan.plan.frames import items_of, records
+from northam_plan.plan.frames import groups_of
 from northam_plan.plan.units import ZERO_TOLERANCE
 from northam_plan.report.metrics import KIND_ORDER, Comparison, Facts
+from northam_plan.report.names import Names
+from northam_plan.report.numbers import plain as plain_number
 from northam_plan.scenarios.compare import USMCA
 
 COUNTRY_COLORS = {"US": "#3366cc", "CA": "#dc3912", "MX": "#109618", "CN": "#ff9900",
@@ -51,8 +56,13 @@ def country_color(country: str, order: list[str]) -> str:
         else "#444444"
 
 
-def charts(comparison: Comparison) -> list[Chart]:
-    out = [new_capacity(comparison), sourcing_mix(comparison), delivered_cost(comparison)]
+#: kinds of commodity in the mineral chains' charts (not energy, not emissions)
+CHAIN_KINDS = ("mineral", "material", "component")
+
+
+def charts(comparison: Comparison, workbook: str = "comparison.xlsx") -> list[Chart]:
+    out = [new_capacity(comparison, workbook), sourcing_mix(comparison),
+           delivered_cost(comparison)]
     out += flow_diagrams(comparison)
     return [c for c in out if c is not None]
 
@@ -67,7 +77,7 @@ def _layout(fig: go.Figure, height: int) -> go.Figure:
     return fig
 
 
-def new_capacity(comparison: Comparison) -> Chart | None:
+def new_capacity(comparison: Comparison, workbook: str = "comparison.xlsx") -> Chart | None:
     frames = []
     for name, f in comparison.facts.items():
         inv = f.investments
@@ -99,7 +109,7 @@ def new_capacity(comparison: Comparison) -> Chart | None:
     return Chart("new-capacity", "New capacity by country and year",
                  "Overnight capital cost (M$, undiscounted) of the capacity that comes online in "
                  "each year, stacked by country; the exact capacities per process are in the "
-                 "investments sheet of comparison.xlsx.",
+                 f"investments sheet of {workbook}.",
                  _layout(fig, 170 + 230 * len(scenarios)))
 
 
@@ -127,7 +137,7 @@ def supply_by_origin(f: Facts) -> pd.DataFrame:
     data = data.groupby(["commodity", "origin"], as_index=False)[["q"]].sum()
     data = data[data["q"] >= ZERO_TOLERANCE]
     if f.kinds:
-        data = data[data["commodity"].map(f.kinds) != "energy"]
+        data = data[data["commodity"].map(f.kinds).isin(CHAIN_KINDS)]
     totals = data.groupby("commodity")["q"].transform("sum")
     return data.assign(share=100.0 * data["q"] / totals)
 
@@ -139,18 +149,21 @@ def sourcing_mix(comparison: Comparison) -> Chart | None:
     if data.empty:
         return None
     kinds = next(iter(comparison.facts.values())).kinds
+    names = Names(comparison.facts[comparison.base])
     commodities = sorted(data["commodity"].unique(),
                          key=lambda c: (KIND_ORDER.get(kinds.get(c, ""), 9), c), reverse=True)
     scenarios = list(reversed(comparison.scenarios))
     origins = sorted(data["origin"].unique(), key=_country_key)
     category = ([c for c in commodities for _ in scenarios],
                 [s for _ in commodities for s in scenarios])
+    label = {c: names.commodity(c) for c in commodities}
     fig = go.Figure()
     for origin in origins:
         share = data[data["origin"] == origin].set_index(["commodity", "scenario"])["share"]
         values = [share.get((c, s), 0.0) for c, s in zip(*category)]
         fig.add_trace(go.Bar(
-            y=[list(category[0]), list(category[1])], x=values, name=origin, orientation="h",
+            y=[[label[c] for c in category[0]], list(category[1])], x=values,
+            name=names.country(origin), orientation="h",
             marker_color=country_color(origin, origins),
             hovertemplate=f"{origin}: %{{x:.1f}} %<extra></extra>"))
     fig.update_layout(barmode="stack", legend_traceorder="normal")
@@ -169,11 +182,12 @@ def delivered_cost(comparison: Comparison) -> Chart | None:
     if data.empty:
         return None
     first = next(iter(comparison.facts.values()))
+    names = Names(comparison.facts[comparison.base])
     commodities = sorted(data["commodity"].unique(),
                          key=lambda c: (KIND_ORDER.get(first.kinds.get(c, ""), 9), c))
     cols = min(3, len(commodities))
     rows = int(np.ceil(len(commodities) / cols))
-    titles = [f"{c} (M$/{first.unit(c)})" for c in commodities]
+    titles = [f"{names.commodity(c)} (M$/{first.unit(c)})" for c in commodities]
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=0.07,
                         vertical_spacing=min(0.5 / max(rows, 1), 0.12))
     for k, scenario in enumerate(comparison.scenarios):
@@ -185,7 +199,8 @@ def delivered_cost(comparison: Comparison) -> Chart | None:
                 x=line["year"], y=line["cost"], mode="lines", name=scenario,
                 legendgroup=scenario, showlegend=i == 0,
                 line=dict(color=color, width=2, dash="solid" if k == 0 else "dash"),
-                hovertemplate=f"{scenario}<br>{c} %{{x}}: %{{y:,.3g}}<extra></extra>"),
+                hovertemplate=f"{scenario}<br>{names.commodity(c)} %{{x}}: "
+                              "%{y:,.4~r}<extra></extra>"),
                 row=i // cols + 1, col=i % cols + 1)
     fig.update_annotations(font_size=12)
     _year_axis(fig, comparison)
@@ -204,34 +219,37 @@ def flow_diagrams(comparison: Comparison) -> list[Chart]:
     return out
 
 
-def chain_links(f: Facts, year: int) -> tuple[pd.DataFrame, str]:
-    """Links of the mineral chain in ``year``: source, target, quantity, value, unit label."""
-    links = []
-    prod = f.production[(f.production["year"] == year) & f.production["country"].isin(USMCA)]
-    for rec in records(prod):
-        if f.kinds.get(rec.commodity) == "mineral":
-            links.append((rec.country, rec.commodity, rec.commodity, rec.quantity))
-    imp = f.outside_imports[f.outside_imports["year"] == year]
-    for rec in records(imp):
-        links.append((f"{rec.supplier} (imports)", rec.commodity, rec.commodity, rec.quantity))
-    use = f.use[(f.use["year"] == year) & f.use["country"].isin(USMCA)]
-    used = use.groupby(["commodity", "output"])["quantity"].sum()
-    for (c, out), q in items_of(used):
-        links.append((c, out, c, q))
-    dem = f.demand[(f.demand["year"] == year) & f.demand["country"].isin(USMCA)]
-    for c, group in dem.groupby("commodity"):
-        served = float((group["demand"] - group["unserved"]).sum())
-        short = float(group["unserved"].sum())
-        links.append((c, "USMCA demand", c, served))
-        if short >= ZERO_TOLERANCE:
-            links.append(("unserved (shortfall)", "USMCA demand", c, short))
-    exp = f.outside_exports[f.outside_exports["year"] == year]
-    for rec in records(exp):
-        links.append((rec.commodity, "exports", rec.commodity, rec.quantity))
-    frame = pd.DataFrame(links, columns=["source", "target", "commodity", "quantity"])
+def chain_links(f: Facts, year: int | None = None) -> tuple[pd.DataFrame, str]:
+    """Links of the mineral chain in ``year`` (every year, with a ``year`` column, when None):
+    source, target, commodity, quantity, value, and the unit label of the values."""
+    frames = []
+    prod = f.production[f.production["country"].isin(USMCA)]
+    prod = prod[prod["commodity"].map(f.kinds) == "mineral"]
+    frames.append(prod.assign(source=prod["country"], target=prod["commodity"]))
+    imp = f.outside_imports
+    frames.append(imp.assign(source=imp["supplier"] + " (imports)", target=imp["commodity"]))
+    use = f.use[f.use["country"].isin(USMCA)].groupby(
+        ["commodity", "output", "year"], as_index=False)["quantity"].sum()
+    frames.append(use.assign(source=use["commodity"], target=use["output"]))
+    dem = f.demand[f.demand["country"].isin(USMCA)].groupby(
+        ["commodity", "year"], as_index=False)[["demand", "unserved"]].sum()
+    frames.append(dem.assign(source=dem["commodity"], target="USMCA demand",
+                             quantity=dem["demand"] - dem["unserved"]))
+    short = dem[dem["unserved"] >= ZERO_TOLERANCE]
+    frames.append(short.assign(source="unserved (shortfall)", target="USMCA demand",
+                               quantity=short["unserved"]))
+    exp = f.outside_exports
+    frames.append(exp.assign(source=exp["commodity"], target="exports"))
+    columns = ["source", "target", "commodity", "quantity", "year"]
+    frame = pd.concat([x[columns] for x in frames if len(x)], ignore_index=True) if any(
+        len(x) for x in frames) else pd.DataFrame(columns=columns)
+    frame["year"] = frame["year"].astype(int)
+    if year is not None:
+        frame = frame[frame["year"] == year].drop(columns="year")
     frame = frame[frame["quantity"] >= ZERO_TOLERANCE]
     if f.kinds:
-        frame = frame[frame["commodity"].map(f.kinds) != "energy"]
+        frame = frame[frame["commodity"].map(f.kinds).isin(CHAIN_KINDS)]
+    frame = frame.reset_index(drop=True)
     priced = frame["commodity"].map(lambda c: f.prices.get(c, 0.0))
     if len(frame) and (priced > 0).all():
         return frame.assign(value=frame["quantity"] * priced), "M$/yr at reference prices"
@@ -245,13 +263,17 @@ def _rgba(color: str, alpha: float) -> str:
 
 
 def flow_diagram(f: Facts, name: str) -> Chart | None:
+    """The Sankey of one plan with a slider over every model year (the last one shown first):
+    the nodes are those of all years, each step sets the links of its year."""
     if not f.chain.known or not f.years:
         return None
-    year = f.years[-1]
-    links, measure = chain_links(f, year)
-    if links.empty:
+    names = Names(f)
+    every, measure = chain_links(f)
+    if every.empty:
         return None
-    nodes = list(dict.fromkeys([*links["source"], *links["target"]]))
+    per_year = {int(t): (links.drop(columns="year"), measure)
+                for t, links in groups_of(every.groupby("year"))}
+    nodes = list(dict.fromkeys([*every["source"], *every["target"]]))
     order = sorted({n for n in nodes if n in f.kinds}, key=lambda c: (KIND_ORDER.get(
         f.kinds[c], 9), c))
     countries = [n for n in nodes if n not in f.kinds and n not in ("USMCA demand", "exports")]
@@ -265,24 +287,41 @@ def flow_diagram(f: Facts, name: str) -> Chart | None:
             colors.append("#555555")
         else:
             colors.append(country_color(n.split(" ")[0], [c.split(" ")[0] for c in countries]))
-    labels = [f"{n} ({f.kinds[n]})" if n in f.kinds else n for n in nodes]
-    units = [f.unit(c) for c in links["commodity"]]
+    labels = [f"{names.commodity(n)} ({f.kinds[n]})" if n in f.kinds else
+              (f"{names.country(n.split(' ')[0])} (imports)" if n.endswith(" (imports)")
+               else names.country(n)) for n in nodes]
+
+    def link(links: pd.DataFrame) -> dict:
+        units = [f.unit(c) for c in links["commodity"]]
+        return dict(source=[index[s] for s in links["source"]],
+                    target=[index[t] for t in links["target"]], value=links["value"].tolist(),
+                    color=[_rgba(KIND_COLORS.get(f.kinds.get(c, ""), "#888888"), 0.35)
+                           for c in links["commodity"]],
+                    customdata=[f"{plain_number(q)} {u}/yr of {names.commodity(c)}"
+                                for q, u, c in zip(links["quantity"], units,
+                                                   links["commodity"])],
+                    hovertemplate="%{source.label} → %{target.label}<br>%{customdata}<br>"
+                                  "%{value:,.1f}<extra></extra>")
+
+    years = list(per_year)
+    last = years[-1]
     fig = go.Figure(go.Sankey(
         arrangement="snap", valueformat=",.1f",
         node=dict(label=labels, color=colors, pad=14, thickness=16,
                   line=dict(color="#333", width=0.4)),
-        link=dict(source=[index[s] for s in links["source"]],
-                  target=[index[t] for t in links["target"]], value=links["value"].tolist(),
-                  color=[_rgba(KIND_COLORS.get(f.kinds.get(c, ""), "#888888"), 0.35)
-                         for c in links["commodity"]],
-                  customdata=[f"{q:,.3g} {u}/yr of {c}" for q, u, c in
-                              zip(links["quantity"], units, links["commodity"])],
-                  hovertemplate="%{source.label} → %{target.label}<br>%{customdata}<br>"
-                                "%{value:,.1f}<extra></extra>")))
-    _layout(fig, 520)
-    fig.update_layout(margin=dict(l=20, r=20, t=20, b=20))
-    return Chart(f"flow-{name}", f"Flow diagram of the mineral chain — {name}, {year}",
+        link=link(per_year[last][0])))
+    steps = []
+    for t in years:
+        data = link(per_year[t][0])
+        steps.append(dict(label=str(t), method="restyle",
+                          args=[{f"link.{k}": [v] for k, v in data.items()}]))
+    _layout(fig, 560)
+    fig.update_layout(margin=dict(l=20, r=20, t=20, b=70), sliders=[dict(
+        active=len(years) - 1, steps=steps, currentvalue=dict(prefix="year "),
+        pad=dict(t=10), x=0, len=1.0, y=0, yanchor="top")])
+    measure = per_year[last][1]
+    return Chart(f"flow-{name}", f"Flow diagram of the mineral chain — {name}",
                  f"Mineral output of USMCA countries and imports from outside countries, the "
                  f"minerals and materials used to make materials and components in the USMCA, "
-                 f"and what serves USMCA demand or is exported, in {year}; widths in {measure}.",
-                 fig)
+                 f"and what serves USMCA demand or is exported, in the year the slider picks "
+                 f"({last} first); widths in {measure}.", fig)

@@ -74,7 +74,12 @@ class Facts:
         return {} if p is None else dict(zip(p["process"], p["main_output"]))
 
     def unit(self, commodity: str) -> str:
-        return self.chain.unit(commodity)
+        return self._units.get(commodity, "unit")
+
+    @cached_property
+    def _units(self) -> dict[str, str]:
+        c = self.chain.commodities
+        return {} if c is None else {str(k): str(u) for k, u in zip(c["commodity"], c["unit"])}
 
     def capacity_unit(self, process: str) -> str:
         """The unit of the process's capacity (GW for power plants, kt Li/yr for a mine):

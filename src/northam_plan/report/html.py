@@ -15,9 +15,21 @@ import pandas as pd
 from plotly.offline import get_plotlyjs
 
 from northam_plan.plan.units import ZERO_TOLERANCE
+from northam_plan.report import page_style
+from northam_plan.report.brief import views_of, write_brief
+from northam_plan.report.brief_html import (
+    brief_section,
+    builds_table,
+    chains_section,
+    sectors_section,
+)
 from northam_plan.report.charts import Chart, charts
 from northam_plan.report.metrics import HEADLINE, NOT_MODELLED, Comparison
+from northam_plan.report.names import Names
+from northam_plan.report.numbers import plain
 from northam_plan.report.summary import summarise
+from northam_plan.report.timeline import build_timeline
+from northam_plan.report.yearly import yearly_charts
 
 STYLE = """
 body { font-family: Helvetica, Arial, sans-serif; color: #222; margin: 0 auto;
@@ -31,7 +43,7 @@ th, td { padding: 3px 8px; border-bottom: 1px solid #e3e3e3; text-align: left; }
 th { background: #dde5f0; position: sticky; top: 0; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.diff, th.diff { background: #fff8e8; }
-td.pos { color: #0a5d00; } td.neg { color: #a50f15; }
+td.good { color: #0a5d00; } td.bad { color: #a50f15; }
 tr.section td { background: #f2f2f2; font-weight: bold; padding-top: 8px; }
 td.na { color: #888; font-style: italic; }
 td.unit, td.label { white-space: nowrap; color: #444; } td.label { color: #222; }
@@ -45,6 +57,25 @@ footer { margin-top: 40px; color: #777; font-size: 12px; }
 """
 
 DEFINITIONS = [
+    ("Brief: self-sufficiency per stage (%)",
+     "(USMCA output − exports out of the USMCA) ÷ USMCA use of the commodity (final demand and "
+     "the inputs of USMCA processes), per stage of each mineral chain and year: the plan's "
+     "security.csv for the bloc of US, CA and MX (computed the same way from its activity, flows "
+     "and demand when the plan has no such table)."),
+    ("Brief: dependence on China and on the largest outside supplier (%)",
+     "What USMCA regions receive of a commodity from China, or from the one outside country "
+     "that sends the most, as a share of USMCA use (security_imports.csv). The brief quotes the "
+     "stage where the share is largest."),
+    ("Brief: what must be built",
+     "New capacity of the chain's processes in US, CA and MX (investments.csv): the first year "
+     "a permit for it starts and the capacity permitted that year, the years it comes online, "
+     "the total and the part from pipeline projects."),
+    ("Mineral chains and energy system",
+     "The plan's cost per category, country and year (annual_cost) attributed with the model's "
+     "formulas: capital, fixed and variable O&M and permitting premiums of the chain's processes; "
+     "purchases, sales, transport, tariffs, unserved demand and stockpile holding of its "
+     "commodities. The energy system is the rest (power plants, fuel supply, interties, "
+     "electricity, emissions), so the parts add up to the total."),
     ("Self-sufficiency (per mineral, %)",
      "100 × P / D. P is the output of the mineral by processes in US, CA and MX regions "
      "(activity × output ratio). D is the USMCA demand (all sectors of demand.csv) for the "
@@ -87,12 +118,9 @@ def fmt(value, unit: str = "") -> str:
         return f"{value:.1f}"
     if abs(value) < ZERO_TOLERANCE:
         return "0"
-    magnitude = abs(value)
-    if magnitude >= 100:
-        return f"{value:,.0f}"
-    if magnitude >= 1:
+    if 1 <= abs(value) < 100:
         return f"{value:,.2f}"
-    return f"{value:.3g}"
+    return plain(value)  # never e-notation
 
 
 def fmt_diff(value, unit: str = "") -> str:
@@ -102,7 +130,7 @@ def fmt_diff(value, unit: str = "") -> str:
         return "0"
     text = fmt(abs(value), unit)
     if text in ("0.0", "0", "0.00"):
-        text = f"{abs(value):.2g}"
+        text = plain(abs(value), 2)
     return ("+" if value > 0 else "−") + text
 
 
@@ -110,8 +138,28 @@ def esc(text) -> str:
     return html.escape(str(text), quote=True)
 
 
+#: headline metrics whose rise is bad for the committee (red) or good (green); the others
+#: (investment, stock, cost of security) are shown without a colour
+WORSE_UP = {"Total cost", "Cost by country", "Unserved demand", "Unserved demand penalty",
+            "Import dependence on top outside supplier", "Emissions"}
+BETTER_UP = {"Self-sufficiency"}
+
+
+def tone(metric: str, difference) -> str:
+    """" bad" for a change the committee would rather not see (a cost increase), " good"
+    for one it would (a saving), "" for none, noise or a metric without a direction."""
+    if pd.isna(difference) or abs(difference) < ZERO_TOLERANCE:
+        return ""
+    if metric in WORSE_UP:
+        return " bad" if difference > 0 else " good"
+    if metric in BETTER_UP:
+        return " good" if difference > 0 else " bad"
+    return ""
+
+
 def headline_table(c: Comparison) -> str:
     h = c.topic("headline")
+    names = Names(c.facts[c.base])
     head = ["<th>metric</th><th>year</th><th>unit</th>"]
     for s in c.scenarios:
         head.append(f'<th class="num">{esc(s)}</th>')
@@ -125,7 +173,9 @@ def headline_table(c: Comparison) -> str:
         if heading != section:
             section = heading
             rows.append(f'<tr class="section"><td colspan="{width}">{esc(heading)}</td></tr>')
-        keys = [str(row[k]) for k in ("country", "sector", "commodity", "detail") if row[k]]
+        keys = [names.country(str(row[k])) if k == "country" else
+                names.commodity(str(row[k])) if k == "commodity" else str(row[k])
+                for k in ("country", "sector", "commodity", "detail") if row[k]]
         if not keys:
             label = row["metric"]
         elif row["metric"] == "Cost by country":
@@ -147,9 +197,8 @@ def headline_table(c: Comparison) -> str:
                 cells.append(f'<td class="num">{fmt(value, row["unit"])}{extra}</td>')
             if s != c.base:
                 d = row[c.diff_column(s)]
-                tone = "" if pd.isna(d) or abs(d) < ZERO_TOLERANCE else \
-                    (" pos" if d > 0 else " neg")
-                cells.append(f'<td class="num diff{tone}">{fmt_diff(d, row["unit"])}</td>')
+                cells.append(f'<td class="num diff{tone(row["metric"], d)}">'
+                             f'{fmt_diff(d, row["unit"])}</td>')
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return f'<div class="wide"><table id="headline">{"".join(rows)}</table></div>'
 
@@ -191,29 +240,35 @@ def chart_html(chart: Chart) -> str:
             f'<p class="caption">{esc(chart.caption)}</p>{body}</section>')
 
 
-def render(c: Comparison, title: str | None = None) -> str:
-    """The whole page as a string."""
+def render(c: Comparison, title: str | None = None, workbook: str = "comparison.xlsx") -> str:
+    """The whole page as a string; ``workbook`` names the xlsx file written beside it."""
     if title is None:
         title = (f"Comparison of {len(c.plans)} scenarios (base: {c.base})" if c.others
                  else f"Plan report: {c.plans[0].label}")
+    views = views_of(c)
+    brief = write_brief(c, views)
     summary = "".join(
         f"<li><b>{esc(heading)}</b><ul>{''.join(f'<li>{esc(x)}</li>' for x in sentences)}"
         "</ul></li>" for heading, sentences in summarise(c))
     warnings = "".join(f'<p class="warn">{esc(w)}</p>' for w in c.warnings)
-    figures = "".join(chart_html(chart) for chart in charts(c))
+    figures = "".join(chart_html(chart) for chart in charts(c, workbook))
+    timeline = build_timeline(views, c.scenarios)
+    yearly = "".join(chart_html(chart) for chart in yearly_charts(c, views))
     definitions = "".join(f"<dt>{esc(t)}</dt><dd>{esc(d)}</dd>" for t, d in DEFINITIONS)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    where = ("Every number behind this page is in comparison.csv and comparison.xlsx (one sheet "
-             "per topic), and per year in comparison.iamc.csv." if c.others else
-             "The plan's own tables are in its tables/ folder.")
+    files = (f"comparison.csv and {workbook}" if c.others else workbook)
+    where = (f"Every number behind this page is in {files} (one sheet per topic)"
+             + (", and per year in comparison.iamc.csv." if c.others else
+                "; the plan's own tables are in its tables/ folder."))
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{esc(title)}</title>
-<style>{STYLE}</style>
+<style>{STYLE}{page_style.STYLE}{page_style.PRINT_STYLE}</style>
 <script type="text/javascript">{get_plotlyjs()}</script>
+<script type="text/javascript">{page_style.SCRIPT}</script>
 </head>
 <body>
 <h1>{esc(title)}</h1>
@@ -221,6 +276,21 @@ def render(c: Comparison, title: str | None = None) -> str:
 commodity's unit (kt = thousand tonnes). USMCA = United States, Canada, Mexico.
 {'"' + NOT_MODELLED.capitalize() + '" marks a metric the plan has no part of the model for.'}</p>
 {warnings}
+{brief_section(brief, c)}
+<h2 id="sectors-heading">Mineral chains and the energy system</h2>
+<p class="caption">What each mineral chain and the energy system cost (present value over the
+horizon) and invest in new capacity in the USMCA (overnight cost), and the electricity the
+chains' plants use: the minerals chain is not a rounding error of the power bill.</p>
+{sectors_section(views, c)}
+<h2 id="builds">What to build, where and when</h2>
+{chart_html(timeline) if timeline is not None else ""}
+{builds_table(views, c)}
+<h2 id="every-year">Every year, per chain</h2>
+{yearly}
+<p class="caption">Each chain's stages in every year (open a chain): use, USMCA output,
+self-sufficiency, China's share of use, the largest outside supplier, strategic stock and
+unserved demand.</p>
+{chains_section(views, c)}
 <h2>Scenarios</h2>
 {scenarios_table(c)}
 <h2>Summary</h2>
@@ -238,6 +308,7 @@ commodity's unit (kt = thousand tonnes). USMCA = United States, Canada, Mexico.
 """
 
 
-def write_html(c: Comparison, path, title: str | None = None) -> None:
+def write_html(c: Comparison, path, title: str | None = None,
+               workbook: str = "comparison.xlsx") -> None:
     with open(path, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(render(c, title))
+        handle.write(render(c, title, workbook))

@@ -18,6 +18,7 @@ import pandas as pd
 from northam_plan.plan.frames import items_of, records
 from northam_plan.plan.units import ZERO_TOLERANCE
 from northam_plan.report.facts import Facts
+from northam_plan.report.numbers import plain
 from northam_plan.scenarios.compare_plan import USMCA, SolvedPlan
 
 #: the note of a metric whose table the plan does not have
@@ -136,7 +137,10 @@ def _headline(f: Facts, rows: Rows, years: list[int]) -> None:
 
 
 def _supplier_note(rec, unit: str) -> str:
-    return f"top supplier {rec['supplier']} of {rec['imports']:,.4g} {unit}/yr imported"
+    amount = f"{rec['imports']:,.4g}"
+    if "e" in amount:  # never e-notation (a tiny import): positional digits
+        amount = plain(rec["imports"], 4)
+    return f"top supplier {rec['supplier']} of {amount} {unit}/yr imported"
 
 
 def _stock(f: Facts, rows: Rows, years: list[int]) -> None:

@@ -42,6 +42,8 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from northam_plan.plan.units import zero_noise
+
 # re-exported: the writers, charts and tests import these from northam_plan.report.metrics
 from northam_plan.report.facts import Facts, expected
 from northam_plan.report.metric_rows import (
@@ -150,8 +152,8 @@ def build_comparison(plans: list[SolvedPlan], base: str, warnings=()) -> Compari
         table[name] = np.where(np.isnan(values) & table["additive"].to_numpy()
                                & _has_topic(series, table), 0.0, values)
     for name in frames:
-        if name != base:
-            table[f"{name} - {base}"] = table[name] - table[base]
+        if name != base:  # a difference below the tables' tolerance is solver noise: 0
+            table[f"{name} - {base}"] = zero_noise(table[name] - table[base])
     for name, frame in frames.items():
         notes = frame.set_index(index_columns)["note"].reindex(key).fillna("").to_numpy()
         table[f"note: {name}"] = notes

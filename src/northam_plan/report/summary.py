@@ -12,6 +12,8 @@ import pandas as pd
 
 from northam_plan.plan.units import ZERO_TOLERANCE
 from northam_plan.report.metrics import Comparison
+from northam_plan.report.names import Names
+from northam_plan.report.numbers import plain
 
 PP = 0.5          # percentage points worth mentioning
 SHARE = 0.005     # share of a total worth mentioning
@@ -32,13 +34,21 @@ def percent(value: float) -> str:
 def summarise(comparison: Comparison) -> list[tuple[str, list[str]]]:
     """(heading, sentences in plain text): what one plan shows, or for each scenario how it
     differs from the base."""
-    h = comparison.topic("headline")
+    h = _named(comparison.topic("headline"), Names(comparison.facts[comparison.base]))
     years = comparison.plans[0].years
     span = f"{years[0]}–{years[-1]}" if years else ""
     if not comparison.others:
         return [(comparison.base, _one_plan(comparison, h, span))]
     return [(f"{s} against {comparison.base}", _versus(comparison, h, s, span))
             for s in comparison.others]
+
+
+def _named(h: pd.DataFrame, names: Names) -> pd.DataFrame:
+    """The headline rows with display names in place of commodity and country codes."""
+    h = h.copy()
+    h["commodity"] = [names.commodity(c) if c else c for c in h["commodity"]]
+    h["country"] = [names.country(k) if k else k for k in h["country"]]
+    return h
 
 
 def _rows(h: pd.DataFrame, metric: str) -> pd.DataFrame:
@@ -129,7 +139,7 @@ def _unserved(h, s, base) -> list[str]:
     if b == 0 and v == 0:
         return [f"All demand is met in both {base} and {s}."]
     per = rows[rows["commodity"] != ""]
-    listed = ", ".join(f"{r['commodity']} {r[s]:,.4g} (was {r[base]:,.4g})"
+    listed = ", ".join(f"{r['commodity']} {plain(r[s], 4)} (was {plain(r[base], 4)})"
                        for _, r in per.iterrows())
     return [f"Unserved demand in {s}: {listed or v}."]
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import xarray as xr
@@ -46,6 +47,8 @@ class Chain:
     ratios: dict[str, list[tuple[str, float]]] | None = None  # process → (commodity, ±ratio)
     year_weights: dict[int, int] = field(default_factory=dict)
     note: str = ""                             # why the chain is missing or may be stale
+    case: Any = None                           # the Case it was read from (unit costs, lead
+                                               # times for the brief), None when unknown
 
     @property
     def known(self) -> bool:
@@ -141,7 +144,7 @@ def chain_of_case(case) -> Chain:
                  processes=processes[["process", "family", "main_output",
                                       "activity_per_capacity"]],
                  ratios=process_ratios(processes, case.table("process_io")),
-                 year_weights=dict(case.year_weights))
+                 year_weights=dict(case.year_weights), case=case)
 
 
 def process_ratios(processes: pd.DataFrame, process_io: pd.DataFrame

@@ -64,9 +64,10 @@ import pyomo.environ as pyo
 from pyomo.common.errors import InfeasibleConstraintException
 
 from northam_plan.case import Case
-from northam_plan.model.algebra import MatrixModel
+from northam_plan.model.algebra import MATRIX, Col, MatrixModel
 from northam_plan.model.book import linear
 from northam_plan.model.build import gc_paused
+from northam_plan.scenarios.resolve_arrays import ArrayLP, check_rows, rebuild_arrays
 from northam_plan.scenarios.resolve_rebuild import Kept, StructureChanged, compile_form, rebuild
 from northam_plan.scenarios.resolve_tables import Changes, NotDirect, changed_tables, direct_changes
 from northam_plan.solve import (
@@ -77,6 +78,7 @@ from northam_plan.solve import (
     _highs_lp,
     _highs_version,
     _load,
+    _load_matrix,
     _quiet_stdout,
     _set_options,
     run_highs,
@@ -84,7 +86,8 @@ from northam_plan.solve import (
 
 __all__ = ["Resolver", "StructureChanged"]
 
-ROUTES = ("auto", "direct", "rebuild")
+ROUTES = ("auto", "direct", "rebuild")  # of a Pyomo-route model
+MATRIX_ROUTES = ("auto", "diff")  # of a matrix-route model
 
 
 class Resolver:
@@ -102,9 +105,9 @@ class Resolver:
 
     def __init__(self, model: pyo.ConcreteModel, case: Case,
                  options: SolveOptions | None = None, extra=(), **kwargs) -> None:
-        if isinstance(model, MatrixModel):
-            raise ValueError("Resolver keeps a Pyomo model: build it with build_model(case) "
-                             "(the Pyomo route), not route='matrix'")
+        if isinstance(model, MatrixModel) and extra:
+            raise ValueError("extra components are Pyomo components: build the model with "
+                             "build_model(case, extra=...) on the Pyomo route")
         if getattr(model, "scenario_names", None):
             raise ValueError("Resolver handles deterministic cases only; this case has "
                              "disruption scenarios (scenarios.csv)")
@@ -112,8 +115,20 @@ class Resolver:
         self.options = options or SolveOptions(**kwargs)
         self.highs = None
         self.route = ""
-        self._kept: Kept | None = None
+        self._kept: Kept | None = None  # the Pyomo route's compiled form
+        self._arrays: ArrayLP | None = None  # the matrix route's arrays
         self._objective_stale = False
+
+    @property
+    def matrix(self) -> bool:
+        """True when the model is of the matrix route (updates by the array diff)."""
+        return isinstance(self.model, MatrixModel)
+
+    @property
+    def arrays(self) -> ArrayLP | None:
+        """The matrix route's LP as HiGHS holds it (None before :meth:`solve`, or on the Pyomo
+        route)."""
+        return self._arrays
 
     @property
     def form(self):
@@ -122,16 +137,22 @@ class Resolver:
 
     # --- first solve ------------------------------------------------------------------
     def solve(self) -> SolveResult:
-        """Compile the model to standard form, hand it to HiGHS and solve (as :func:`solve`)."""
+        """Hand the model to HiGHS and solve (as :func:`solve`): a Pyomo model compiled to
+        standard form, a matrix-route model as its arrays."""
         tic = time.perf_counter()
         try:
-            form = compile_form(self.model)
+            if self.matrix:
+                self._arrays = ArrayLP(self.model)
+                check_rows(self.model, self._arrays)
+                lp = self._arrays.highs_lp()
+            else:
+                form = compile_form(self.model)
+                lp = _highs_lp(form)
+                self._kept = Kept(form, lp)
         except InfeasibleConstraintException as err:
             return SolveResult(status="infeasible", objective=None, sizes={},
                                timings={"handover": time.perf_counter() - tic},
                                message=f"{_ADVICE['infeasible']} ({err})")
-        lp = _highs_lp(form)
-        self._kept = Kept(form, lp)
         handover = time.perf_counter() - tic
         with _quiet_stdout(True):  # HiGHS's banner; its log goes to the logger (solve.py)
             self.highs = highspy.Highs()
@@ -141,28 +162,44 @@ class Resolver:
 
     # --- changes ----------------------------------------------------------------------
     def column(self, var) -> int:
-        """The HiGHS column of a Pyomo variable (KeyError if it is in no constraint)."""
+        """The HiGHS column of a variable: a Pyomo variable (KeyError if it is in no
+        constraint) or, on the matrix route, ``model.<var>[key]`` (its column number)."""
         self._require()
+        if self.matrix:
+            if not isinstance(var, Col):
+                raise TypeError(f"{var!r} is not a variable of a matrix-route model")
+            return var.id
         return self._kept.column[id(var)]
 
     def set_cost(self, var, coefficient: float) -> None:
         """Set the objective coefficient of ``var`` (present value, M$ per unit).
 
-        Changes the objective only: ``annual_cost`` (and so ``plan.costs``) do not see it; an
-        update by the rebuild route replaces it with the new case's coefficient.
+        Changes the objective only: ``annual_cost`` (and so ``plan.costs``) do not see it; the
+        next :meth:`update` replaces it with the new case's coefficient.
         """
         j = self.column(var)
+        if self.matrix:
+            self._arrays.set_cost(self.highs, j, coefficient)
+            self.model.cost[j] = coefficient
+            return
         self._kept.cost[j] = coefficient
         self.highs.changeColsCost(1, np.array([j], dtype=np.int32),
                                   np.array([coefficient], dtype=float))
         self._objective_stale = True
 
     def set_bounds(self, var, lower: float | None, upper: float | None) -> None:
-        """Set the bounds of ``var`` in HiGHS and on the Pyomo variable (None: unbounded)."""
-        j, kept = self.column(var), self._kept
-        kept.col_lower[j] = -np.inf if lower is None else float(lower)
-        kept.col_upper[j] = np.inf if upper is None else float(upper)
-        self.highs.changeColBounds(j, kept.col_lower[j], kept.col_upper[j])
+        """Set the bounds of ``var`` in HiGHS and in the model (None: unbounded); the next
+        :meth:`update` replaces them with the new case's."""
+        j = self.column(var)
+        low = -np.inf if lower is None else float(lower)
+        up = np.inf if upper is None else float(upper)
+        if self.matrix:
+            self._arrays.set_bounds(self.highs, j, low, up)
+            self.model.col_lower[j], self.model.col_upper[j] = low, up
+            return
+        kept = self._kept
+        kept.col_lower[j], kept.col_upper[j] = low, up
+        self.highs.changeColBounds(j, low, up)
         var.setlb(lower)
         var.setub(upper)
 
@@ -177,11 +214,20 @@ class Resolver:
         its attempt; ``build``, ``compile``, ``push``: the rebuild route; ``solve``, ``load``).
         """
         self._require()
-        if route not in ROUTES:
-            raise ValueError(f"route must be one of {ROUTES}, not {route!r}")
+        routes = MATRIX_ROUTES if self.matrix else ROUTES
+        if route not in routes:
+            raise ValueError(f"route must be one of {routes} for a "
+                             f"{'matrix' if self.matrix else 'Pyomo'}-route model, not "
+                             f"{route!r}")
         try:
             if self.case.years_spec != case.years_spec:
                 raise StructureChanged("the model years changed: every variable changes")
+            if self.matrix:
+                self.model, timings = rebuild_arrays(self.model, self._arrays, self.highs,
+                                                     case)
+                self.route = "diff"
+                self.case = case
+                return self._run(timings)
             changes, timings = None, {}
             if route != "rebuild":
                 tic = time.perf_counter()
@@ -304,7 +350,9 @@ class Resolver:
         from northam_plan.model import build_model
 
         tic = time.perf_counter()
-        self.model, self.case = build_model(case, extra=self.extra), case
+        self.model = build_model(case, extra=self.extra,
+                                 **({"route": MATRIX} if self.matrix else {}))
+        self.case = case
         built = time.perf_counter() - tic
         self.highs = None
         result = self.solve()
@@ -325,11 +373,21 @@ class Resolver:
         run_highs(highs)
         timings["solve"] = time.perf_counter() - tic
         status = _STATUS.get(highs.getModelStatus(), str(highs.getModelStatus()))
-        kept = self._kept
-        sizes = {"variables": int(highs.getNumCol()), "constraints": int(highs.getNumRow()),
-                 "nonzeros": int(kept.form.A.nnz)}
+        if self.matrix:
+            arrays = self._arrays
+            sizes = {"variables": int(highs.getNumCol()), "constraints": arrays.used_rows(),
+                     "nonzeros": int(arrays.A.nnz)}
+        else:
+            kept = self._kept
+            sizes = {"variables": int(highs.getNumCol()), "constraints": int(highs.getNumRow()),
+                     "nonzeros": int(kept.form.A.nnz)}
         objective = None
-        if status == "optimal":
+        if status == "optimal" and self.matrix:
+            tic = time.perf_counter()
+            _load_matrix(self.model, highs)
+            objective = float(highs.getInfo().objective_function_value)
+            timings["load"] = time.perf_counter() - tic
+        elif status == "optimal":
             tic = time.perf_counter()
             with gc_paused():
                 _load(self.model, kept.form, highs)

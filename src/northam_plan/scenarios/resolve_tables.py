@@ -33,17 +33,12 @@ from collections import defaultdict
 import pandas as pd
 
 from northam_plan.case.tables import LINE, SET_BY
-from northam_plan.model.components.activity import local_var_om
-from northam_plan.model.components.capacity import crf
 from northam_plan.model.components.energy import slices
-from northam_plan.model.components.permitting import local_capex
 from northam_plan.model.components.security import bloc_members, spans
 from northam_plan.model.components.trade import tariff_rates
 
 #: The columns a direct handler may see changed in each table it covers (None: any column).
-COVERED = {"tariffs": None, "demand": None,
-           "processes": ("var_om", "fixed_om", "capex"), "cost_factors": None,
-           "links": ("transport_cost",)}
+COVERED = {"tariffs": None, "demand": None, "links": ("transport_cost",)}
 
 
 class NotDirect(Exception):
@@ -201,57 +196,6 @@ def _reserve_rows(m, case, demand: dict, slice_of, changes: Changes) -> None:
         changes.row(con, (1 + margins[r, e, t]) * peak, None)
 
 
-# --- processes (var_om, fixed_om, capex) and cost_factors ----------------------------------
-def _fixed_om(case) -> dict[tuple[str, str], float]:
-    """Fixed O&M of process p in region r, fom · μ (M$ per unit/yr, per yr), per (r, p)."""
-    processes = case.tables["processes"]
-    factors = case.cost_factors
-    return {(r, p): float(fom) * factors[k, f][1]
-            for r, k in case.countries_of_regions.items()
-            for p, f, fom in zip(processes["process"], processes["family"],
-                                 processes["fixed_om"])}
-
-
-def _process_costs(m, old, new, changes: Changes) -> None:
-    country_of = new.countries_of_regions
-    vom_before, vom_after = local_var_om(old), local_var_om(new)
-    for (r, p, t), var in m.act.items():
-        if vom_before[r, p] != vom_after[r, p]:
-            changes.cost(("variable_om", country_of[r], t), var, vom_after[r, p])
-    capex_before, capex_after = local_capex(old), local_capex(new)
-    fom_before, fom_after = _fixed_om(old), _fixed_om(new)
-    moved = {key for key in capex_after if capex_before[key] != capex_after[key]
-             or fom_before[key] != fom_after[key]}
-    if not moved:
-        return
-    lifetime = dict(zip(new.tables["processes"]["process"], new.tables["processes"]["lifetime"]))
-    rate = dict(zip(new.tables["countries"]["country"],
-                    new.tables["countries"]["cost_of_capital"]))
-    projects = new.tables["projects"]
-    own_capex = {j: cost for j, cost in zip(projects["project"], projects["capex"])
-                 if not pd.isna(cost)}
-    project_build = getattr(m, "project_build", None)
-    sources = m.book.capacity_sources
-    renewed = {}
-    for (r, p, t0), items in sources.items():
-        if (r, p) not in moved:
-            continue
-        k, life = country_of[r], int(lifetime[p])
-        annuity = crf(rate[k], life)
-        alive = [t for t in new.years if t0 <= t < t0 + life]
-        fresh = []
-        for var, capex in items:
-            own = project_build is not None and var.parent_component() is project_build \
-                and var.index()[0] in own_capex
-            capex = capex if own else capex_after[r, p]
-            fresh.append((var, capex))
-            for t in alive:
-                changes.cost(("capital", k, t), var, capex * annuity)
-                changes.cost(("fixed_om", k, t), var, fom_after[r, p])
-        renewed[r, p, t0] = fresh
-    changes.after.append(lambda: sources.update(renewed))
-
-
 # --- links: transport_cost ----------------------------------------------------------------
 def _links(m, old, new, changes: Changes) -> None:
     country_of = new.countries_of_regions
@@ -275,8 +219,7 @@ def _links(m, old, new, changes: Changes) -> None:
     changes.after.append(lambda: _record(updates, transport_of))
 
 
-HANDLERS = {"tariffs": _tariffs, "demand": _demand, "processes": _process_costs,
-            "cost_factors": _process_costs, "links": _links}
+HANDLERS = {"tariffs": _tariffs, "demand": _demand, "links": _links}
 
 
 def _record(updates: dict, unit_costs: dict) -> None:

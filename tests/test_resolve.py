@@ -230,10 +230,12 @@ def assert_holds(resolver, case) -> None:
 @pytest.mark.parametrize("override, route, objective", [
     # demand 10 → 70: 50 kt from China at 3 (link capacity), 20 mined at home at 5; twice
     ({"table": "demand", "set": {"quantity": 70}}, "direct", 2 * (50 * 3 + 20 * 5)),
-    # Chinese mining 2 → 4.5: 5.5 delivered > 5 at home: all from the US mine (no direct
-    # handler for process costs: resolve_tables.py says why)
+    # Chinese mining 2 → 4.5: 5.5 delivered > 5 at home: all from the US mine
     ({"table": "processes", "where": {"process": "mine_cn"}, "set": {"var_om": 4.5}},
-     "rebuild", 100.0),
+     "direct", 100.0),
+    # … the same by capex: no direct handler for capex (resolve_tables.py says why)
+    ({"table": "processes", "where": {"process": "mine_us"}, "set": {"capex": 1.0}},
+     "rebuild", 60.0),
     ({"table": "links", "set": {"transport_cost": 2.5}}, "direct", 2 * 10 * 4.5),
     ({"table": "tariffs", "set": {"rate": 0.75}}, "direct", 100.0),  # 3 + 3 > 5
     # the link carries at most 4 kt: a matrix-free bound change, through the rebuild route
@@ -396,7 +398,7 @@ def _scaled(tables, table, column, factor, where=lambda row: True):
 CHANGES = {  # kind: (tables → changed tables, route the resolver should take)
     "tariff": (lambda t, f: _scaled(t, "tariffs", "rate", 1 + f), "direct"),
     "demand": (lambda t, f: _scaled(t, "demand", "quantity", 1 + f), "direct"),
-    "var_om": (lambda t, f: _scaled(t, "processes", "var_om", 1 + f), "rebuild"),
+    "var_om": (lambda t, f: _scaled(t, "processes", "var_om", 1 + f), "direct"),
     "capex_fom": (lambda t, f: _scaled(_scaled(t, "processes", "capex", 1 - f / 2),
                                        "processes", "fixed_om", 1 + f), "rebuild"),
     "transport": (lambda t, f: _scaled(t, "links", "transport_cost", 1 + f), "direct"),
@@ -466,7 +468,7 @@ def benchmark_case(tmp_path_factory):
 
 @pytest.mark.parametrize("override", [
     {"table": "demand", "set": {"quantity": 1.0}},  # the direct demand handler, every row
-    {"table": "processes", "set": {"var_om": 1.5}},  # (rebuilt on the Pyomo route)
+    {"table": "processes", "set": {"var_om": 1.5}},
 ])
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_synthetic_case_with_every_component(benchmark_case, override, kind):
@@ -481,4 +483,4 @@ def test_a_synthetic_case_with_every_component(benchmark_case, override, kind):
         changed = case.with_overrides(*rows)
     else:
         changed = case.with_overrides(override)
-    check_update(resolver, changed, "direct" if override["table"] == "demand" else "rebuild")
+    check_update(resolver, changed, "direct")

@@ -26,12 +26,13 @@ ways, on the kept compiled standard form (Pyomo's ``LinearStandardFormCompiler``
 
 * **direct** (:mod:`northam_plan.scenarios.resolve_tables`, no rebuild) for a change confined
   to ``tariffs`` (untracked commodities), ``demand`` (the (region, commodity, year) keys with
-  positive demand unchanged) and ``links.transport_cost``, with the same years and options.
-  The handlers re-derive the components' formulas for these tables and move the kept Pyomo
-  model and its ledger with HiGHS, so ``resolver.model`` stays the same object. They are kept
-  only because the array diff was measured more than 2× slower than each of them on the
-  reference case (``benchmarks/resolve.py``; the factors are at each handler); every other
-  table — process costs and cost factors included — takes the rebuild;
+  positive demand unchanged), ``processes.var_om`` and ``links.transport_cost``, with the same
+  years and options. The handlers re-derive the components' formulas for these tables and
+  move the kept Pyomo model and its ledger with HiGHS, so ``resolver.model`` stays the same
+  object. Each is kept only because the array diff was measured more than 2× slower than it
+  on the reference or the 35k-variable benchmark case (``benchmarks/resolve.py``; the factors
+  are at each handler); every other table — capex, fixed O&M and cost factors included —
+  takes the rebuild;
 * **rebuild** (:mod:`northam_plan.scenarios.resolve_rebuild`) for any other change: build and
   compile the new case through Pyomo, check that its columns and rows (names, order, senses)
   and the sparsity pattern of A are the kept ones, and push only the numbers that differ. It

@@ -1,4 +1,20 @@
-r"""Direct re-solve handlers: the numbers a changed table moves in the kept model.
+r"""Direct re-solve handlers of the Pyomo route: the numbers a changed table moves in the kept
+model.
+
+A matrix-route model needs none of this: its resolver rebuilds the new case with the
+components' own code and pushes the arrays that differ
+(:mod:`~northam_plan.scenarios.resolve_arrays`). The handlers below re-derive formulas of the
+components, so each is a second source of them; one stays only where the array diff was
+measured more than 2× slower than it in the reference case (22,483 variables) or the 12x10x26
+synthetic case (35,330) of ``benchmarks/resolve.py``: the whole re-solve (update + warm solve
++ values), the range over up to four runs of medians of 1–5 interleaved repeats, wall-clock
+seconds on a shared 2-core machine (CPU seconds of the process in brackets, one run); the
+factor of each kept handler is at its code. The handler of capex, fixed O&M and country cost
+factors (capex · κ · CRF over the live years of each source of new capacity, fom · μ) was
+removed on that ground: the array diff took 0.69–1.62× its time on the reference (CPU 1.12×)
+and 1.15–1.27× on the 35k case (CPU 1.18×) — the handler itself walked every source of
+capacity and year of its life (0.1–0.4 s, so a whole matrix-route build was only 1.4–2.4× its
+update); those tables now take the rebuild.
 
 Each handler reads the old and the new case and records in :class:`Changes` what must move —
 never touching the model itself — so that :class:`~northam_plan.scenarios.resolve.Resolver` can
@@ -16,12 +32,9 @@ are those of the components (their docstrings state them):
     ``regional_share_min`` ≥ share · D_B and ``supplier_share_max`` ≤ cap · D_B with D_B the
     bloc's demand; ``stock_cover_min`` ≥ days/365 · D; ``reserve_margin_min`` ≥
     :math:`(1 + margin) \max_s d_s D / h_s`. The keys with D > 0 must not change.
-``processes`` (``var_om``, ``fixed_om``, ``capex``) and ``cost_factors`` (any column)
-    with :math:`\kappa_{k,f}, \mu_{k,f}` the capex and O&M factors of the region's country
-    and the process's family (1 without a row): ``variable_om``: vom · μ · act; per source of
-    new capacity online in t₀ (permit, pipeline project) and year t of its life: ``capital``
-    capex · κ · CRF(i_k, life) (a project's own capex: unscaled, unchanged), ``fixed_om``
-    fom · μ.
+``processes`` (``var_om`` only)
+    ``variable_om``: vom · μ · act, with the activity component's own
+    :func:`~northam_plan.model.components.activity.local_var_om`.
 ``links`` (``transport_cost``)
     ``transport``: cost · flow (and per slice on interties).
 """
@@ -33,12 +46,14 @@ from collections import defaultdict
 import pandas as pd
 
 from northam_plan.case.tables import LINE, SET_BY
+from northam_plan.model.components.activity import local_var_om
 from northam_plan.model.components.energy import slices
 from northam_plan.model.components.security import bloc_members, spans
 from northam_plan.model.components.trade import tariff_rates
 
 #: The columns a direct handler may see changed in each table it covers (None: any column).
-COVERED = {"tariffs": None, "demand": None, "links": ("transport_cost",)}
+COVERED = {"tariffs": None, "demand": None, "processes": ("var_om",),
+           "links": ("transport_cost",)}
 
 
 class NotDirect(Exception):
@@ -105,6 +120,8 @@ def _only_columns(old, new, name: str, columns) -> None:
 
 
 # --- tariffs ----------------------------------------------------------------------------
+# Kept: the array diff took 2.35–2.78× the time of this handler on the reference case (CPU
+# 3.38×; 1.03–1.26× on the 35k case), its update alone 20–30×.
 def _tariffs(m, old, new, changes: Changes) -> None:
     old_rates, new_rates = tariff_rates(old), tariff_rates(new)
     moved = {k for k in set(old_rates) | set(new_rates)
@@ -128,6 +145,8 @@ def _tariffs(m, old, new, changes: Changes) -> None:
 
 
 # --- demand -----------------------------------------------------------------------------
+# Kept: the array diff took 3.48–4.42× the time of this handler on the reference case (CPU
+# 3.76×; 1.18–1.46× on the 35k case), its update alone 8–11×.
 def _demand_totals(case) -> pd.Series:
     return case.demand_by_year.groupby(["region", "commodity", "year"])["quantity"].sum()
 
@@ -196,7 +215,20 @@ def _reserve_rows(m, case, demand: dict, slice_of, changes: Changes) -> None:
         changes.row(con, (1 + margins[r, e, t]) * peak, None)
 
 
+# --- processes: var_om ---------------------------------------------------------------------
+# Kept: the array diff took 1.92–2.61× the time of this handler on the 35k case (CPU 2.57×; a
+# warm solve of 0.2–0.5 s after it), 0.95–1.46× on the reference, its update alone 12–40×.
+def _var_om(m, old, new, changes: Changes) -> None:
+    country_of = new.countries_of_regions
+    before, after = local_var_om(old), local_var_om(new)
+    for (r, p, t), var in m.act.items():
+        if before[r, p] != after[r, p]:
+            changes.cost(("variable_om", country_of[r], t), var, after[r, p])
+
+
 # --- links: transport_cost ----------------------------------------------------------------
+# Kept: the array diff took 1.75–2.55× the time of this handler on the reference case (CPU
+# 2.51×) and 1.86–2.22× on the 35k case (CPU 1.95×), its update alone 7–24×.
 def _links(m, old, new, changes: Changes) -> None:
     country_of = new.countries_of_regions
     cost = {}
@@ -219,7 +251,7 @@ def _links(m, old, new, changes: Changes) -> None:
     changes.after.append(lambda: _record(updates, transport_of))
 
 
-HANDLERS = {"tariffs": _tariffs, "demand": _demand, "links": _links}
+HANDLERS = {"tariffs": _tariffs, "demand": _demand, "processes": _var_om, "links": _links}
 
 
 def _record(updates: dict, unit_costs: dict) -> None:

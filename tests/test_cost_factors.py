@@ -171,25 +171,28 @@ def test_a_duplicate_row_is_refused(tmp_path):
 
 
 # --- warm re-solves (northam_plan.scenarios.resolve) ---------------------------------------------------
-def test_re_solves_apply_the_factors_like_cold_solves(tmp_path):
+@pytest.mark.parametrize("route", ["pyomo", "matrix"])
+def test_re_solves_apply_the_factors_like_cold_solves(tmp_path, route):
     """Canada builds at factor 0.8 (8 M$); at 1.2 the US builds (10); a new O&M row; a new
-    process capex with the factors in place: each direct, each equal to a cold solve."""
+    process capex with the factors in place: each equal to a cold solve (the Pyomo route
+    rebuilds, the matrix route diffs the arrays)."""
     tables = {**TWO, "processes": [{**PLANT, "fixed_om": 1.0, "var_om": 0.5}],
               "cost_factors": [factor(capex=0.8)]}
     case = load_case(write_case(tmp_path, tables))
-    resolver = Resolver(build_model(case), case, quiet=True)
+    resolver = Resolver(build_model(case, route=route), case, quiet=True)
     # capital 8 + fixed O&M 10 + variable O&M 5
     assert resolver.solve().objective == pytest.approx(8.0 + 10.0 + 5.0)
     dearer = case.with_overrides({"table": "cost_factors", "where": {"country": "CA"},
                                   "set": {"capex_factor": 1.2}})
-    check_update(resolver, dearer, "direct")
+    check_update(resolver, dearer, "rebuild")
     assert resolver.highs.getInfo().objective_function_value == pytest.approx(10.0 + 15.0)
     om = dearer.with_overrides(add=[{"table": "cost_factors", "rows": [
         factor("US", om=2.0)]}])  # US O&M doubles: 10 + 30 = 40 > Canada 12 + 15 = 27
-    check_update(resolver, om, "direct")
+    check_update(resolver, om, "rebuild")
     assert resolver.highs.getInfo().objective_function_value == pytest.approx(27.0)
     capex = om.with_overrides({"table": "processes", "set": {"capex": 20.0, "var_om": 1.0}})
-    check_update(resolver, capex, "direct")  # Canada: 24 + 10 + 10 = 44 < US 20 + 20 + 20
+    check_update(resolver, capex, "rebuild")  # Canada: 24 + 10 + 10 = 44 < US 20 + 20 + 20
     assert resolver.highs.getInfo().objective_function_value == pytest.approx(44.0)
     back = resolver.update(case)
-    assert resolver.route == "direct" and back.objective == pytest.approx(23.0)
+    assert resolver.route == ("diff" if route == "matrix" else "rebuild")
+    assert back.objective == pytest.approx(23.0)

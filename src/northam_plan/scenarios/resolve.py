@@ -1,57 +1,56 @@
 r"""Re-solve a changed case warm, without a cold start: :class:`Resolver`.
 
-A :class:`Resolver` keeps the Pyomo model, its compiled standard form (Pyomo's
-``LinearStandardFormCompiler``, mixed form: one HiGHS row per ≤, ≥ or = side, no sign flips)
-and the HiGHS instance of a solve. ``update(new_case)`` pushes what changed into that instance
-and re-solves from the last basis. The LP of a case is
+A :class:`Resolver` keeps a solved model, the LP HiGHS holds and the HiGHS instance itself.
+``update(new_case)`` pushes what changed into that instance and re-solves from the last basis.
+The LP of a case is
 
 .. math:: \min\; c^\top x + c_0 \quad \text{s.t.}\quad \ell^{row} \le A x \le u^{row},
           \quad \ell^{col} \le x \le u^{col}
 
 and a change that only touches numbers (costs, tariffs, demand, caps, shares, capacities …)
-changes :math:`c, c_0, A` values, :math:`\ell, u` but not the structure (variables, rows,
-sparsity pattern). Two routes push it:
+changes :math:`c, A` values, :math:`\ell, u` but not the structure (variables, rows, sparsity
+pattern). What the resolver does depends on the route the model was built on:
 
-**direct** (no rebuild; :mod:`northam_plan.scenarios.resolve_tables`) for a change confined to these
-tables and columns, with the same years and options:
+**matrix route** (``build_model(case, route="matrix")``, the route of
+:func:`northam_plan.pipeline.run`) — one way, the **array diff**
+(:mod:`northam_plan.scenarios.resolve_arrays`): build the new case on the matrix route, check
+that it declares the same variable and constraint families with the same keys in the same
+order and the same sparsity pattern of A, and push only the costs, row bounds, column bounds
+and coefficients that differ (``changeColsCost``, ``changeRowsBounds``, ``changeColsBounds``,
+``changeCoeff``). The components' own build makes the numbers, so any table and any option may
+change and no formula is written twice. ``resolver.model`` becomes the new case's model.
 
-* ``tariffs`` (rates, years; untracked commodities): the tariff cost coefficients;
-* ``demand`` (quantities, rows, sectors — as long as the (region, commodity, year) keys with
-  positive demand stay the same): the right-hand sides of ``commodity_balance``,
-  ``delivery_balance`` (tracked), ``energy_balance`` (per slice), ``regional_share_min``,
-  ``supplier_share_max``, ``stock_cover_min``, ``reserve_margin_min`` and the upper bounds of
-  ``unserved`` and ``unserved_slice``;
-* ``processes`` (``var_om``, ``fixed_om``, ``capex`` only) and ``cost_factors`` (any change):
-  variable O&M, fixed O&M and capital cost coefficients, with the country cost factors (a
-  project's own capex stays);
-* ``links`` (``transport_cost`` only): transport cost coefficients, interties included.
+**Pyomo route** (``build_model(case)``; the only route for a model with ``extra=[fn]``
+components, whose functions the resolver then needs as ``Resolver(..., extra=[fn])``) — two
+ways, on the kept compiled standard form (Pyomo's ``LinearStandardFormCompiler``, mixed form):
 
-Each cost change :math:`\Delta coef` of a variable in model year t moves its objective
-coefficient by :math:`W_t \cdot \Delta coef` (``changeColsCost``); a right-hand side moves its
-HiGHS row bound by the same amount as the Pyomo bound (the compiler subtracts the body's
-constant, which does not change); bounds go through ``changeColsBounds``. The kept Pyomo model is
-updated too (bounds, ``annual_cost``, the unit costs of the allocation plan), so
-``extract_plan(resolver.model, resolver.case)`` is the new plan.
-
-**rebuild** (any other change; :mod:`northam_plan.scenarios.resolve_rebuild`, which also holds the
-kept compiled form both routes push through): build and compile the new case, check that its columns
-and rows (names, order, senses) and the sparsity pattern of A are the same as the kept ones, and
-push only the numbers that differ. It costs a build and a compile but no new HiGHS instance and
-no cold solve; ``resolver.model`` becomes the new model.
+* **direct** (:mod:`northam_plan.scenarios.resolve_tables`, no rebuild) for a change confined
+  to ``tariffs`` (untracked commodities), ``demand`` (the (region, commodity, year) keys with
+  positive demand unchanged), ``processes.var_om`` and ``links.transport_cost``, with the same
+  years and options. The handlers re-derive the components' formulas for these tables and
+  move the kept Pyomo model and its ledger with HiGHS, so ``resolver.model`` stays the same
+  object. Each is kept only because the array diff was measured more than 2× slower than it
+  on the reference or the 35k-variable benchmark case (``benchmarks/resolve.py``; the factors
+  are at each handler); every other table — capex, fixed O&M and cost factors included —
+  takes the rebuild;
+* **rebuild** (:mod:`northam_plan.scenarios.resolve_rebuild`) for any other change: build and
+  compile the new case through Pyomo, check that its columns and rows (names, order, senses)
+  and the sparsity pattern of A are the kept ones, and push only the numbers that differ. It
+  costs a Pyomo build and a compile but no new HiGHS instance and no cold solve;
+  ``resolver.model`` becomes the new model.
 
 A change of structure — a row added to a table that makes a new variable or constraint, a
-coefficient that becomes 0 or stops being 0, other years — raises :class:`StructureChanged`,
-or with ``update(case, fallback=True)`` makes a full cold build and solve. Never a wrong
-answer: the tests compare every route with a cold build-and-solve of the changed case.
+coefficient that becomes 0 or stops being 0, other years — raises :class:`StructureChanged`
+before HiGHS is touched, or with ``update(case, fallback=True)`` makes a full cold build (on
+the model's route) and solve. So does a row without variables that cannot hold (the new case is
+infeasible before any solve). Never a wrong answer: the tests compare every route with a cold
+build-and-solve of the changed case.
 
 With ``algorithm="ipm"`` the first solve uses interior point; re-solves use simplex, which can
 start from the basis. Deterministic cases only.
 
-``benchmarks/resolve.py`` times both routes against a cold load + build + hand-over + solve.
-On the reference case (20,470 variables; a shared 2-core machine) a direct re-solve took
-0.14–0.50 s against 2.4–3.7 s cold (7–28×) and the rebuild route 1.7–1.9 s (1.4–2.7×, the
-build and compile dominate); on a 35,330-variable synthetic case, whose cold solve takes about
-a minute, 0.35–5.6 s direct (16–130×) and 2.9–9.1 s by rebuild (10–27×).
+``benchmarks/resolve.py`` times the array diff, the direct handlers and the Pyomo rebuild side
+by side against a cold solve (benchmarks/README.md has the table).
 """
 
 from __future__ import annotations
@@ -64,9 +63,10 @@ import pyomo.environ as pyo
 from pyomo.common.errors import InfeasibleConstraintException
 
 from northam_plan.case import Case
-from northam_plan.model.algebra import MatrixModel
+from northam_plan.model.algebra import MATRIX, Col, MatrixModel
 from northam_plan.model.book import linear
 from northam_plan.model.build import gc_paused
+from northam_plan.scenarios.resolve_arrays import ArrayLP, check_rows, rebuild_arrays
 from northam_plan.scenarios.resolve_rebuild import Kept, StructureChanged, compile_form, rebuild
 from northam_plan.scenarios.resolve_tables import Changes, NotDirect, changed_tables, direct_changes
 from northam_plan.solve import (
@@ -77,6 +77,7 @@ from northam_plan.solve import (
     _highs_lp,
     _highs_version,
     _load,
+    _load_matrix,
     _quiet_stdout,
     _set_options,
     run_highs,
@@ -84,27 +85,29 @@ from northam_plan.solve import (
 
 __all__ = ["Resolver", "StructureChanged"]
 
-ROUTES = ("auto", "direct", "rebuild")
+ROUTES = ("auto", "direct", "rebuild")  # of a Pyomo-route model
+MATRIX_ROUTES = ("auto", "diff")  # of a matrix-route model
 
 
 class Resolver:
-    """A solved model that can be changed and re-solved warm.
+    """A solved model — of either route of :func:`~northam_plan.build_model` — that can be
+    changed and re-solved warm.
 
     ``update(case)`` takes a case that differs from the current one only in numbers (see the
-    module docstring for the routes and the tables each covers); :meth:`set_cost` and
-    :meth:`set_bounds` change one variable, :meth:`resolve` re-solves after them. After every
-    optimal (re)solve the values and duals are loaded into :attr:`model` and ``extract_plan(
-    resolver.model, resolver.case)`` gives its plan. ``extra`` are the callables given to
-    ``build_model(case, extra=...)``, needed when an update rebuilds a model with custom
-    constraints. :attr:`route` tells how the last update went: ``direct``, ``rebuild`` or
-    ``cold``.
+    module docstring for the routes); :meth:`set_cost` and :meth:`set_bounds` change one
+    variable, :meth:`resolve` re-solves after them. After every optimal (re)solve the values
+    and duals are loaded into :attr:`model` and ``extract_plan(resolver.model,
+    resolver.case)`` gives its plan. ``extra`` are the callables given to ``build_model(case,
+    extra=...)`` (Pyomo route only), needed when an update rebuilds a model with custom
+    constraints. :attr:`route` tells how the last update went: ``diff`` (matrix route),
+    ``direct`` or ``rebuild`` (Pyomo route), or ``cold``.
     """
 
     def __init__(self, model: pyo.ConcreteModel, case: Case,
                  options: SolveOptions | None = None, extra=(), **kwargs) -> None:
-        if isinstance(model, MatrixModel):
-            raise ValueError("Resolver keeps a Pyomo model: build it with build_model(case) "
-                             "(the Pyomo route), not route='matrix'")
+        if isinstance(model, MatrixModel) and extra:
+            raise ValueError("extra components are Pyomo components: build the model with "
+                             "build_model(case, extra=...) on the Pyomo route")
         if getattr(model, "scenario_names", None):
             raise ValueError("Resolver handles deterministic cases only; this case has "
                              "disruption scenarios (scenarios.csv)")
@@ -112,8 +115,20 @@ class Resolver:
         self.options = options or SolveOptions(**kwargs)
         self.highs = None
         self.route = ""
-        self._kept: Kept | None = None
+        self._kept: Kept | None = None  # the Pyomo route's compiled form
+        self._arrays: ArrayLP | None = None  # the matrix route's arrays
         self._objective_stale = False
+
+    @property
+    def matrix(self) -> bool:
+        """True when the model is of the matrix route (updates by the array diff)."""
+        return isinstance(self.model, MatrixModel)
+
+    @property
+    def arrays(self) -> ArrayLP | None:
+        """The matrix route's LP as HiGHS holds it (None before :meth:`solve`, or on the Pyomo
+        route)."""
+        return self._arrays
 
     @property
     def form(self):
@@ -122,16 +137,22 @@ class Resolver:
 
     # --- first solve ------------------------------------------------------------------
     def solve(self) -> SolveResult:
-        """Compile the model to standard form, hand it to HiGHS and solve (as :func:`solve`)."""
+        """Hand the model to HiGHS and solve (as :func:`solve`): a Pyomo model compiled to
+        standard form, a matrix-route model as its arrays."""
         tic = time.perf_counter()
         try:
-            form = compile_form(self.model)
+            if self.matrix:
+                self._arrays = ArrayLP(self.model)
+                check_rows(self.model, self._arrays)
+                lp = self._arrays.highs_lp()
+            else:
+                form = compile_form(self.model)
+                lp = _highs_lp(form)
+                self._kept = Kept(form, lp)
         except InfeasibleConstraintException as err:
             return SolveResult(status="infeasible", objective=None, sizes={},
                                timings={"handover": time.perf_counter() - tic},
                                message=f"{_ADVICE['infeasible']} ({err})")
-        lp = _highs_lp(form)
-        self._kept = Kept(form, lp)
         handover = time.perf_counter() - tic
         with _quiet_stdout(True):  # HiGHS's banner; its log goes to the logger (solve.py)
             self.highs = highspy.Highs()
@@ -141,62 +162,69 @@ class Resolver:
 
     # --- changes ----------------------------------------------------------------------
     def column(self, var) -> int:
-        """The HiGHS column of a Pyomo variable (KeyError if it is in no constraint)."""
+        """The HiGHS column of a variable: a Pyomo variable (KeyError if it is in no
+        constraint) or, on the matrix route, ``model.<var>[key]`` (its column number)."""
         self._require()
+        if self.matrix:
+            if not isinstance(var, Col):
+                raise TypeError(f"{var!r} is not a variable of a matrix-route model")
+            return var.id
         return self._kept.column[id(var)]
 
     def set_cost(self, var, coefficient: float) -> None:
         """Set the objective coefficient of ``var`` (present value, M$ per unit).
 
-        Changes the objective only: ``annual_cost`` (and so ``plan.costs``) do not see it; an
-        update by the rebuild route replaces it with the new case's coefficient.
+        Changes the objective only: ``annual_cost`` (and so ``plan.costs``) do not see it; the
+        next :meth:`update` replaces it with the new case's coefficient.
         """
         j = self.column(var)
+        if self.matrix:
+            self._arrays.set_cost(self.highs, j, coefficient)
+            self.model.cost[j] = coefficient
+            return
         self._kept.cost[j] = coefficient
         self.highs.changeColsCost(1, np.array([j], dtype=np.int32),
                                   np.array([coefficient], dtype=float))
         self._objective_stale = True
 
     def set_bounds(self, var, lower: float | None, upper: float | None) -> None:
-        """Set the bounds of ``var`` in HiGHS and on the Pyomo variable (None: unbounded)."""
-        j, kept = self.column(var), self._kept
-        kept.col_lower[j] = -np.inf if lower is None else float(lower)
-        kept.col_upper[j] = np.inf if upper is None else float(upper)
-        self.highs.changeColBounds(j, kept.col_lower[j], kept.col_upper[j])
+        """Set the bounds of ``var`` in HiGHS and in the model (None: unbounded); the next
+        :meth:`update` replaces them with the new case's."""
+        j = self.column(var)
+        low = -np.inf if lower is None else float(lower)
+        up = np.inf if upper is None else float(upper)
+        if self.matrix:
+            self._arrays.set_bounds(self.highs, j, low, up)
+            self.model.col_lower[j], self.model.col_upper[j] = low, up
+            return
+        kept = self._kept
+        kept.col_lower[j], kept.col_upper[j] = low, up
+        self.highs.changeColBounds(j, low, up)
         var.setlb(lower)
         var.setub(upper)
 
     def update(self, case: Case, route: str = "auto", fallback: bool = False) -> SolveResult:
         """Switch to ``case`` and re-solve from the last basis.
 
-        ``route``: ``direct`` (per-table handlers only; ValueError naming what they do not
-        cover), ``rebuild`` (build, compile, push the numbers that differ) or ``auto`` (direct
-        when it covers the change, else rebuild). A change of structure raises
-        :class:`StructureChanged`, or with ``fallback`` is built and solved cold.
-        ``SolveResult.timings`` has the seconds of each step (``update``: the direct route or
-        its attempt; ``build``, ``compile``, ``push``: the rebuild route; ``solve``, ``load``).
+        ``route`` on a matrix-route model: ``auto`` or ``diff``, the same (build on the matrix
+        route, push the arrays that differ). On a Pyomo-route model: ``direct`` (per-table
+        handlers only; ValueError naming what they do not cover), ``rebuild`` (build, compile,
+        push the numbers that differ) or ``auto`` (direct when it covers the change, else
+        rebuild). A change of structure raises :class:`StructureChanged`, or with ``fallback``
+        is built and solved cold. ``SolveResult.timings`` has the seconds of each step
+        (``build``, ``diff``, ``push``: the array diff; ``update``: the direct route or its
+        attempt; ``build``, ``compile``, ``push``: the rebuild route; ``solve``, ``load``).
         """
         self._require()
-        if route not in ROUTES:
-            raise ValueError(f"route must be one of {ROUTES}, not {route!r}")
+        routes = MATRIX_ROUTES if self.matrix else ROUTES
+        if route not in routes:
+            raise ValueError(f"route must be one of {routes} for a "
+                             f"{'matrix' if self.matrix else 'Pyomo'}-route model, not "
+                             f"{route!r}")
         try:
             if self.case.years_spec != case.years_spec:
                 raise StructureChanged("the model years changed: every variable changes")
-            changes, timings = None, {}
-            if route != "rebuild":
-                tic = time.perf_counter()
-                try:
-                    changes = self._direct(case)
-                except NotDirect as why:
-                    if route == "direct":
-                        raise ValueError(f"no direct re-solve: {why}; use route='rebuild'") \
-                            from None
-                timings["update"] = time.perf_counter() - tic  # (the attempt, if it failed)
-            if changes is None:
-                timings.update(self._rebuild(case))
-                self.route = "rebuild"
-            else:
-                self.route = "direct"
+            timings = self._diff(case) if self.matrix else self._pyomo_update(case, route)
         except StructureChanged:
             if not fallback:
                 raise
@@ -209,7 +237,33 @@ class Resolver:
         self._require()
         return self._run({})
 
-    # --- direct route -------------------------------------------------------------------
+    # --- matrix route: the array diff -----------------------------------------------------
+    def _diff(self, case: Case) -> dict:
+        """The array diff (:func:`~northam_plan.scenarios.resolve_arrays.rebuild_arrays`): its
+        timings."""
+        self.model, timings = rebuild_arrays(self.model, self._arrays, self.highs, case)
+        self.route = "diff"
+        return timings
+
+    # --- Pyomo route: direct, else rebuild ------------------------------------------------
+    def _pyomo_update(self, case: Case, route: str) -> dict:
+        changes, timings = None, {}
+        if route != "rebuild":
+            tic = time.perf_counter()
+            try:
+                changes = self._direct(case)
+            except NotDirect as why:
+                if route == "direct":
+                    raise ValueError(f"no direct re-solve: {why}; use route='rebuild'") \
+                        from None
+            timings["update"] = time.perf_counter() - tic  # (the attempt, if it failed)
+        if changes is None:
+            timings.update(self._rebuild(case))
+            self.route = "rebuild"
+        else:
+            self.route = "direct"
+        return timings
+
     def _direct(self, case: Case) -> Changes:
         if self.case.options != case.options:
             raise NotDirect("the options changed")
@@ -291,7 +345,6 @@ class Resolver:
         for step in changes.after:
             step()
 
-    # --- rebuild route ------------------------------------------------------------------
     def _rebuild(self, case: Case) -> dict:
         """The rebuild route (:func:`~northam_plan.scenarios.resolve_rebuild.rebuild`): its
         timings."""
@@ -304,7 +357,9 @@ class Resolver:
         from northam_plan.model import build_model
 
         tic = time.perf_counter()
-        self.model, self.case = build_model(case, extra=self.extra), case
+        self.model = build_model(case, extra=self.extra,
+                                 **({"route": MATRIX} if self.matrix else {}))
+        self.case = case
         built = time.perf_counter() - tic
         self.highs = None
         result = self.solve()
@@ -325,11 +380,21 @@ class Resolver:
         run_highs(highs)
         timings["solve"] = time.perf_counter() - tic
         status = _STATUS.get(highs.getModelStatus(), str(highs.getModelStatus()))
-        kept = self._kept
-        sizes = {"variables": int(highs.getNumCol()), "constraints": int(highs.getNumRow()),
-                 "nonzeros": int(kept.form.A.nnz)}
+        if self.matrix:
+            arrays = self._arrays
+            sizes = {"variables": int(highs.getNumCol()), "constraints": arrays.used_rows(),
+                     "nonzeros": int(arrays.A.nnz)}
+        else:
+            kept = self._kept
+            sizes = {"variables": int(highs.getNumCol()), "constraints": int(highs.getNumRow()),
+                     "nonzeros": int(kept.form.A.nnz)}
         objective = None
-        if status == "optimal":
+        if status == "optimal" and self.matrix:
+            tic = time.perf_counter()
+            _load_matrix(self.model, highs)
+            objective = float(highs.getInfo().objective_function_value)
+            timings["load"] = time.perf_counter() - tic
+        elif status == "optimal":
             tic = time.perf_counter()
             with gc_paused():
                 _load(self.model, kept.form, highs)

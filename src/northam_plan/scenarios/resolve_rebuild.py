@@ -1,9 +1,10 @@
-r"""The compiled form a :class:`~northam_plan.scenarios.resolve.Resolver` keeps, and its rebuild
-route.
+r"""The Pyomo route of a :class:`~northam_plan.scenarios.resolve.Resolver`: the compiled form it
+keeps, and its rebuild (a matrix-route model takes the array diff of
+:mod:`~northam_plan.scenarios.resolve_arrays` instead).
 
-:class:`Kept` is the bookkeeping both routes share: the kept model's standard form, compiled by
-Pyomo's ``LinearStandardFormCompiler`` in mixed form (one HiGHS row per ≤, ≥ or = side, no sign
-flips), and the numbers of the LP
+:class:`Kept` is the bookkeeping the direct handlers and the rebuild share: the kept Pyomo
+model's standard form, compiled by Pyomo's ``LinearStandardFormCompiler`` in mixed form (one
+HiGHS row per ≤, ≥ or = side, no sign flips), and the numbers of the LP
 
 .. math:: \min\; c^\top x + c_0 \quad \text{s.t.}\quad \ell^{row} \le A x \le u^{row},
           \quad \ell^{col} \le x \le u^{col}
@@ -13,12 +14,14 @@ is pushed as the entries that differ from the kept arrays (``changeColsCost``,
 ``changeRowsBounds``, ``changeColsBounds``), and the kept arrays become the new ones.
 
 :func:`rebuild` is the route for a change the direct handlers
-(:mod:`northam_plan.scenarios.resolve_tables`) do not cover: build and compile the new case, check
-that its columns and rows (names, order, senses) and the sparsity pattern of A are the kept ones
+(:mod:`northam_plan.scenarios.resolve_tables`) do not cover, and the one that rebuilds a model
+with ``extra=[fn]`` Pyomo components (which a matrix-route build cannot make): build (with
+those functions) and compile the new case through Pyomo, check that its columns and rows
+(names, order, senses) and the sparsity pattern of A are the kept ones
 (:func:`same_structure`), and push only the numbers that differ (``changeColsCost``,
-``changeObjectiveOffset``, ``changeColsBounds``, ``changeRowsBounds``, ``changeCoeff``). It costs a
-build and a compile but no new HiGHS instance and no cold solve. A change of structure raises
-:class:`StructureChanged` before HiGHS is touched.
+``changeObjectiveOffset``, ``changeColsBounds``, ``changeRowsBounds``, ``changeCoeff``). It
+costs a Pyomo build and a compile but no new HiGHS instance and no cold solve. A change of
+structure raises :class:`StructureChanged` before HiGHS is touched.
 """
 
 from __future__ import annotations

@@ -1,4 +1,20 @@
-r"""Direct re-solve handlers: the numbers a changed table moves in the kept model.
+r"""Direct re-solve handlers of the Pyomo route: the numbers a changed table moves in the kept
+model.
+
+A matrix-route model needs none of this: its resolver rebuilds the new case with the
+components' own code and pushes the arrays that differ
+(:mod:`~northam_plan.scenarios.resolve_arrays`). The handlers below re-derive formulas of the
+components, so each is a second source of them; one stays only where the array diff was
+measured more than 2× slower than it in the reference case (22,483 variables) or the 12x10x26
+synthetic case (35,330) of ``benchmarks/resolve.py``: the whole re-solve (update + warm solve
++ values), the range over up to four runs of medians of 1–5 interleaved repeats, wall-clock
+seconds on a shared 2-core machine (CPU seconds of the process in brackets, one run); the
+factor of each kept handler is at its code. The handler of capex, fixed O&M and country cost
+factors (capex · κ · CRF over the live years of each source of new capacity, fom · μ) was
+removed on that ground: the array diff took 0.69–1.62× its time on the reference (CPU 1.12×)
+and 1.15–1.27× on the 35k case (CPU 1.18×) — the handler itself walked every source of
+capacity and year of its life (0.1–0.4 s, so a whole matrix-route build was only 1.4–2.4× its
+update); those tables now take the rebuild.
 
 Each handler reads the old and the new case and records in :class:`Changes` what must move —
 never touching the model itself — so that :class:`~northam_plan.scenarios.resolve.Resolver` can
@@ -16,12 +32,9 @@ are those of the components (their docstrings state them):
     ``regional_share_min`` ≥ share · D_B and ``supplier_share_max`` ≤ cap · D_B with D_B the
     bloc's demand; ``stock_cover_min`` ≥ days/365 · D; ``reserve_margin_min`` ≥
     :math:`(1 + margin) \max_s d_s D / h_s`. The keys with D > 0 must not change.
-``processes`` (``var_om``, ``fixed_om``, ``capex``) and ``cost_factors`` (any column)
-    with :math:`\kappa_{k,f}, \mu_{k,f}` the capex and O&M factors of the region's country
-    and the process's family (1 without a row): ``variable_om``: vom · μ · act; per source of
-    new capacity online in t₀ (permit, pipeline project) and year t of its life: ``capital``
-    capex · κ · CRF(i_k, life) (a project's own capex: unscaled, unchanged), ``fixed_om``
-    fom · μ.
+``processes`` (``var_om`` only)
+    ``variable_om``: vom · μ · act, with the activity component's own
+    :func:`~northam_plan.model.components.activity.local_var_om`.
 ``links`` (``transport_cost``)
     ``transport``: cost · flow (and per slice on interties).
 """
@@ -34,15 +47,12 @@ import pandas as pd
 
 from northam_plan.case.tables import LINE, SET_BY
 from northam_plan.model.components.activity import local_var_om
-from northam_plan.model.components.capacity import crf
 from northam_plan.model.components.energy import slices
-from northam_plan.model.components.permitting import local_capex
 from northam_plan.model.components.security import bloc_members, spans
 from northam_plan.model.components.trade import tariff_rates
 
 #: The columns a direct handler may see changed in each table it covers (None: any column).
-COVERED = {"tariffs": None, "demand": None,
-           "processes": ("var_om", "fixed_om", "capex"), "cost_factors": None,
+COVERED = {"tariffs": None, "demand": None, "processes": ("var_om",),
            "links": ("transport_cost",)}
 
 
@@ -110,6 +120,8 @@ def _only_columns(old, new, name: str, columns) -> None:
 
 
 # --- tariffs ----------------------------------------------------------------------------
+# Kept: the array diff took 2.35–2.78× the time of this handler on the reference case (CPU
+# 3.38×; 1.03–1.26× on the 35k case), its update alone 20–30×.
 def _tariffs(m, old, new, changes: Changes) -> None:
     old_rates, new_rates = tariff_rates(old), tariff_rates(new)
     moved = {k for k in set(old_rates) | set(new_rates)
@@ -133,6 +145,8 @@ def _tariffs(m, old, new, changes: Changes) -> None:
 
 
 # --- demand -----------------------------------------------------------------------------
+# Kept: the array diff took 3.48–4.42× the time of this handler on the reference case (CPU
+# 3.76×; 1.18–1.46× on the 35k case), its update alone 8–11×.
 def _demand_totals(case) -> pd.Series:
     return case.demand_by_year.groupby(["region", "commodity", "year"])["quantity"].sum()
 
@@ -201,58 +215,20 @@ def _reserve_rows(m, case, demand: dict, slice_of, changes: Changes) -> None:
         changes.row(con, (1 + margins[r, e, t]) * peak, None)
 
 
-# --- processes (var_om, fixed_om, capex) and cost_factors ----------------------------------
-def _fixed_om(case) -> dict[tuple[str, str], float]:
-    """Fixed O&M of process p in region r, fom · μ (M$ per unit/yr, per yr), per (r, p)."""
-    processes = case.tables["processes"]
-    factors = case.cost_factors
-    return {(r, p): float(fom) * factors[k, f][1]
-            for r, k in case.countries_of_regions.items()
-            for p, f, fom in zip(processes["process"], processes["family"],
-                                 processes["fixed_om"])}
-
-
-def _process_costs(m, old, new, changes: Changes) -> None:
+# --- processes: var_om ---------------------------------------------------------------------
+# Kept: the array diff took 1.92–2.61× the time of this handler on the 35k case (CPU 2.57×; a
+# warm solve of 0.2–0.5 s after it), 0.95–1.46× on the reference, its update alone 12–40×.
+def _var_om(m, old, new, changes: Changes) -> None:
     country_of = new.countries_of_regions
-    vom_before, vom_after = local_var_om(old), local_var_om(new)
+    before, after = local_var_om(old), local_var_om(new)
     for (r, p, t), var in m.act.items():
-        if vom_before[r, p] != vom_after[r, p]:
-            changes.cost(("variable_om", country_of[r], t), var, vom_after[r, p])
-    capex_before, capex_after = local_capex(old), local_capex(new)
-    fom_before, fom_after = _fixed_om(old), _fixed_om(new)
-    moved = {key for key in capex_after if capex_before[key] != capex_after[key]
-             or fom_before[key] != fom_after[key]}
-    if not moved:
-        return
-    lifetime = dict(zip(new.tables["processes"]["process"], new.tables["processes"]["lifetime"]))
-    rate = dict(zip(new.tables["countries"]["country"],
-                    new.tables["countries"]["cost_of_capital"]))
-    projects = new.tables["projects"]
-    own_capex = {j: cost for j, cost in zip(projects["project"], projects["capex"])
-                 if not pd.isna(cost)}
-    project_build = getattr(m, "project_build", None)
-    sources = m.book.capacity_sources
-    renewed = {}
-    for (r, p, t0), items in sources.items():
-        if (r, p) not in moved:
-            continue
-        k, life = country_of[r], int(lifetime[p])
-        annuity = crf(rate[k], life)
-        alive = [t for t in new.years if t0 <= t < t0 + life]
-        fresh = []
-        for var, capex in items:
-            own = project_build is not None and var.parent_component() is project_build \
-                and var.index()[0] in own_capex
-            capex = capex if own else capex_after[r, p]
-            fresh.append((var, capex))
-            for t in alive:
-                changes.cost(("capital", k, t), var, capex * annuity)
-                changes.cost(("fixed_om", k, t), var, fom_after[r, p])
-        renewed[r, p, t0] = fresh
-    changes.after.append(lambda: sources.update(renewed))
+        if before[r, p] != after[r, p]:
+            changes.cost(("variable_om", country_of[r], t), var, after[r, p])
 
 
 # --- links: transport_cost ----------------------------------------------------------------
+# Kept: the array diff took 1.75–2.55× the time of this handler on the reference case (CPU
+# 2.51×) and 1.86–2.22× on the 35k case (CPU 1.95×), its update alone 7–24×.
 def _links(m, old, new, changes: Changes) -> None:
     country_of = new.countries_of_regions
     cost = {}
@@ -275,8 +251,7 @@ def _links(m, old, new, changes: Changes) -> None:
     changes.after.append(lambda: _record(updates, transport_of))
 
 
-HANDLERS = {"tariffs": _tariffs, "demand": _demand, "processes": _process_costs,
-            "cost_factors": _process_costs, "links": _links}
+HANDLERS = {"tariffs": _tariffs, "demand": _demand, "processes": _var_om, "links": _links}
 
 
 def _record(updates: dict, unit_costs: dict) -> None:

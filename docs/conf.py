@@ -37,6 +37,8 @@ extensions = [
     "northam_docs",
 ]
 
+# straight quotes: the descriptions quote column values ('from', 'estimate: …') as the CSV has them
+smartquotes = False
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
 exclude_patterns = ["_build", "_ext", "_static/katex/README.md", "Thumbs.db", ".DS_Store"]

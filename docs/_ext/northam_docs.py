@@ -170,7 +170,8 @@ def readers() -> dict[str, list[str]]:
     from northam_plan.case.schema import TABLES
 
     found: dict[str, list[str]] = {name: [] for name in TABLES}
-    for module in components():
+    builder = importlib.import_module("northam_plan.model.build")
+    for module in [*components(), builder]:
         texts = [Path(module.__file__).read_text()]
         tree = ast.parse(texts[0])
         for node in ast.walk(tree):
@@ -186,6 +187,13 @@ def readers() -> dict[str, list[str]]:
             if name in strings or any(f"{name}.csv" in text for text in texts):
                 found[name].append(short(module))
     return found
+
+
+def reader_link(name: str) -> str:
+    """A link to the page of a reader: a component, or build_model (model/build.py)."""
+    if name == "build":
+        return ":ref:`build_model <formulation-ledger>`"
+    return f":ref:`{name} <component-{name}>`"
 
 
 def reads(component: str) -> list[str]:
@@ -259,7 +267,7 @@ class ComponentsTable(SphinxDirective):
         rows = []
         for module in components():
             name = short(module)
-            rows.append([f":ref:`{name} <component-{name}>`", escape(summary_of(module)),
+            rows.append([reader_link(name), escape(summary_of(module)),
                          ", ".join(getattr(module, "REQUIRES", ())) or "–",
                          ", ".join(reads(name)) or "–"])
         return parse_rst(self, list_table(["component", "what it adds", "requires", "reads"],
@@ -303,7 +311,7 @@ def table_lines(table) -> list[str]:
             f"{literal(column)} → :ref:`{target}.csv <table-{target}>`"
             for column, target in table.references.items()))
     names = readers().get(table.name, [])
-    facts.append("**read by**: " + (", ".join(f":ref:`{n} <component-{n}>`" for n in names)
+    facts.append("**read by**: " + (", ".join(reader_link(n) for n in names)
                                     if names else "the case loader and the reports only"))
     lines += [f"| {fact}" for fact in facts] + [""]
     rows = [[literal(c.name), c.kind, escape(c.unit), default_text(c), bounds_text(c),
@@ -529,6 +537,8 @@ class Calibration(SphinxDirective):
     """Solve the reference case and compare its base year with the observed figures."""
 
     def run(self):
+        import logging as std_logging
+
         from northam_plan.case import load_case
         from northam_plan.pipeline import run as run_case
         from northam_plan.plan.calibration import (
@@ -542,7 +552,13 @@ class Calibration(SphinxDirective):
 
         case = load_case(ROOT / "cases" / "reference.toml")
         figures = read_observed(default_folder(case), case)
-        solved = run_case(case, SolveOptions(quiet=True))
+        library = std_logging.getLogger("northam_plan")
+        level = library.level
+        library.setLevel(std_logging.WARNING)  # the build's output: warnings only
+        try:
+            solved = run_case(case, SolveOptions(quiet=True))
+        finally:
+            library.setLevel(level)
         if not solved.result.optimal:
             raise self.error(f"the reference case did not solve: {solved.result.status}")
         rows = calibrate(solved.plan.tables, case, figures)

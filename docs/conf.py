@@ -43,9 +43,10 @@ source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
 exclude_patterns = ["_build", "_ext", "_static/katex/README.md", "Thumbs.db", ".DS_Store"]
 
-# MyST: $…$ and $$…$$ math in the Markdown pages, ::: fences, definition lists, anchors on
-# headings (links like guides/planners.md#units-and-scaling)
-myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+# MyST: ::: fences, definition lists, anchors on headings (guides/planners.md#units-and-scaling).
+# No dollarmath: the pages are full of money in M$ ("M$ (2024 USD); so 1 M$/kt") that it would
+# read as formulas; math in the Markdown pages is written {math}`…` (and ```{math} blocks)
+myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
 # the included Markdown of the repository (data/SOURCES.md, CHANGELOG.md, benchmarks/README.md)
 # skips heading levels here and there; that is not worth an error

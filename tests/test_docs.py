@@ -204,6 +204,22 @@ def example_problems(site: Path) -> list[str]:
     return problems
 
 
+def money_problems(site: Path) -> list[str]:
+    """Money written M$ in a Markdown page is still M$ on the built page (a Markdown math
+    extension reading "M$ … M$" as a formula would swallow it)."""
+    problems = []
+    for source in sorted((ROOT / "docs").rglob("*.md")):
+        if "_build" in source.parts or "_static" in source.parts:
+            continue
+        built = site / source.relative_to(ROOT / "docs").with_suffix(".html")
+        wanted = source.read_text().count("M$")
+        shown = text_of(built.read_text()).count("M$") if built.is_file() else 0
+        if shown < wanted:
+            problems.append(f"{built.relative_to(site)} shows {shown} of the {wanted} M$ of "
+                            f"{source.relative_to(ROOT)}")
+    return problems
+
+
 # ---------------------------------------------------------------------------------------------
 
 
@@ -217,7 +233,8 @@ def test_site_builds_strictly_and_matches_the_code(tmp_path):
         seconds = build_site(site)
         assert seconds < BUILD_SECONDS, f"the site took {seconds:.0f} s to build"
     problems = (schema_problems(site) + cli_problems(site) + component_problems(site)
-                + api_problems(site) + example_problems(site) + offline_problems(site))
+                + api_problems(site) + example_problems(site) + offline_problems(site)
+                + money_problems(site))
     assert problems == [], "\n".join(problems)
     if not CHROMIUM.exists():
         return

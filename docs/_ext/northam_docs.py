@@ -267,7 +267,7 @@ class ComponentsTable(SphinxDirective):
         rows = []
         for module in components():
             name = short(module)
-            rows.append([reader_link(name), escape(summary_of(module)),
+            rows.append([reader_link(name), summary_of(module),
                          ", ".join(getattr(module, "REQUIRES", ())) or "–",
                          ", ".join(reads(name)) or "–"])
         return parse_rst(self, list_table(["component", "what it adds", "requires", "reads"],

@@ -1,10 +1,12 @@
-"""README.md is true: every `northam-plan` command in it runs on the bundled cases, its output
-table lists every file a solve writes, and every figure it quotes of a solved case is the
-figure a solve gives (read from README, so re-measured figures are changed in README only).
+"""README.md and the site's guides are true: every `northam-plan` command in them runs on the
+bundled cases, the output table of Getting started lists every file a solve writes, and every
+figure they quote of a solved case is the figure a solve gives (read from the pages, so a
+re-measured figure is changed on its page only). The pages are :data:`readme_figures.DOCUMENTS`.
 
-The commands run in README's order in a fresh folder holding copies of ``cases/`` and ``data/``
-(a planner's own project), with that folder as a data root. README says which command runs as
-a smaller variant (the sweep: 2 of its 12 scenarios).
+The commands run in the pages' order (README first) in a fresh folder holding copies of
+``cases/`` and ``data/`` (a planner's own project), with that folder as a data root. The
+researchers' guide says which command runs as a smaller variant (the sweep: 2 of its 12
+scenarios).
 """
 
 from __future__ import annotations
@@ -16,12 +18,23 @@ import time
 
 import pandas as pd
 import pytest
-from readme_figures import README, ROOT, check_case, commands, figures, unclaimed_figures
 from typer.testing import CliRunner
 
 from northam_plan import build_model, load_case, solve
 from northam_plan.cli import app
 from northam_plan.solve import SolveOptions
+from readme_figures import (
+    DOCS,
+    DOCUMENTS,
+    FIGURE,
+    README,
+    ROOT,
+    check_case,
+    commands,
+    documents_text,
+    figures,
+    unclaimed_figures,
+)
 
 runner = CliRunner()
 
@@ -32,7 +45,7 @@ SWEEP = ["sweep", "cases/reference.toml",
 #: README command → the smaller variant the test runs (README says so next to the command)
 SMALLER = {tuple(SWEEP): [*SWEEP[:2], "--vary", "tariffs[from=CN,to=US].rate=0,0.6",
                           "--vary", "demand[commodity=li_chem].quantity=*1", *SWEEP[6:]]}
-BUDGET = 300  # seconds for all README commands together (about 60-120 s on 2 shared cores)
+BUDGET = 300  # seconds for all the pages' commands together (about 60-120 s on 2 shared cores)
 #: cases whose README figures tests/test_reference.py checks on the solves it makes anyway
 CHECKED_IN_TEST_REFERENCE = {"cn_ree_ban", "cn_graphite_ban", "usmca_sourcing_floor",
                              "disruption_stochastic", "release_committed",
@@ -70,21 +83,21 @@ def test_readme_has_the_commands_a_new_user_needs():
     for verb in ("solve", "calibrate", "compare", "report", "sweep"):
         assert verb in verbs, verb
     assert tuple(SWEEP) in {tuple(a) for a in commands()}, \
-        "README's sweep changed: update SWEEP and its smaller variant here and in README"
+        "the guide's sweep changed: update SWEEP and its smaller variant here and in the guide"
 
 
 def calibration_quote() -> tuple[int, int, int]:
-    text = README.read_text()
+    text = documents_text()
     match = re.search(r"\*\*(\d+) of (\d+)\s+figures within tolerance, the (\d+) others known "
                       r"gaps\*\*", text)
-    assert match, "README no longer says how many calibration figures are within tolerance"
+    assert match, "the pages no longer say how many calibration figures are within tolerance"
     return tuple(int(x) for x in match.groups())
 
 
 def test_every_readme_command_runs(ran):
     folder, runs, _ = ran
     for args, result, seconds in runs:
-        # calibrate too exits 0: its figures outside tolerance are known gaps, as README says
+        # calibrate too exits 0: its figures outside tolerance are known gaps, as the page says
         assert result.exit_code == 0, (args, result.output[-2000:], result.exception)
     assert sum(seconds for *_, seconds in runs) < BUDGET, [(a[0], round(s)) for a, _, s in runs]
     results = folder / "results"
@@ -97,7 +110,8 @@ def test_every_readme_command_runs(ran):
 
 def test_readme_output_table_lists_every_file_a_solve_writes(ran):
     *_, solved_files = ran
-    section = README.read_text().split("## What a solve writes", 1)[1].split("\n## ", 1)[0]
+    page = (DOCS / "getting-started.md").read_text()
+    section = page.split("## What a solve writes", 1)[1].split("\n## ", 1)[0]
     listed = re.findall(r"^\| `([^`]+)` \|", section, re.MULTILINE)
     assert sorted(listed) == solved_files
 
@@ -109,13 +123,13 @@ def test_readme_figures_of_the_reference_and_permitting_reform(ran):
     check_case("reference", reference["objective"], reference["objective"])
     check_case("permitting_reform", reform["objective"], reference["objective"])
     assert reform["unserved_total"] == 0 and reference["unserved_total"] == 0  # "in either"
-    text = README.read_text()
+    text = documents_text()
     sizes = re.search(r"the model has ([\d,]+) variables and\s+([\d,]+) constraints", text)
     assert [int(x.replace(",", "")) for x in sizes.groups()] == [
         reference["sizes"]["variables"], reference["sizes"]["constraints"]]
     ranges = re.search(r"matrix (\S+) … (\S+), costs (\S+) … (\S+) M\$ per unit, right-hand "
                        r"sides (\S+) … (\S+), bounds (\S+) … (\S+)\.", text.replace("\n", " "))
-    assert ranges, "README no longer quotes the coefficient ranges"
+    assert ranges, "the pages no longer quote the coefficient ranges"
     solved = [reference["numerics"][k][end] for k in ("matrix", "cost", "rhs", "bounds")
               for end in ("min", "max")]
     assert [float(x) for x in ranges.groups()] == [float(f"{x:.2g}") for x in solved]
@@ -126,19 +140,21 @@ def test_readme_calibration_figures(ran):
     within, total, misses = calibration_quote()
     assert (int(rows["within"].sum()), len(rows), int((~rows["within"]).sum())) == (
         within, total, misses)
-    trade = re.search(r"Canada→US trade is not \((\d+) vs ([\d.]+) TWh", README.read_text())
+    trade = re.search(r"Canada→US trade is not \((\d+) vs ([\d.]+) TWh", documents_text())
     row = rows[(rows["topic"] == "electricity_trade") & (rows["country"] == "CA")
                & (rows["partner"] == "US")].iloc[0]
     assert (float(trade[1]), float(trade[2])) == (round(row["model"]), round(row["observed"], 1))
 
 
-def python_blocks() -> list[str]:
-    return re.findall(r"```python\n(.*?)```", README.read_text(), re.DOTALL)
+def python_blocks(text: str | None = None) -> list[str]:
+    return re.findall(r"```python\n(.*?)```", documents_text() if text is None else text,
+                      re.DOTALL)
 
 
 def test_readme_python_compare_example_runs(ran, monkeypatch):
-    """The compare example (the other Python blocks are run in spirit by the notebooks and
-    tests/test_research_api.py: one needs Slurm, one elides its constraint with `...`)."""
+    """The committee guide's compare example (the other Python blocks of the guides are run
+    in spirit by the notebooks and tests/test_research_api.py: one needs Slurm, one elides its
+    constraint with `...`; README's own example is run below)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -148,6 +164,28 @@ def test_readme_python_compare_example_runs(ran, monkeypatch):
     scope: dict = {}
     exec(compile(block, "README.md", "exec"), scope)
     assert list(scope["ds"]["scenario"].values) == ["reference", "financial_integration"]
+
+
+def test_readme_python_example_runs(ran, monkeypatch):
+    """README's short example: a scenario made in Python, solved, its plan read."""
+    [block] = python_blocks(README.read_text())
+    monkeypatch.chdir(ran[0])
+    monkeypatch.setenv("NORTHAM_PLAN_DATA_ROOT", str(ran[0]))
+    scope: dict = {}
+    exec(compile(block, "README.md", "exec"), scope)
+    assert scope["run"].result.optimal and len(scope["run"].plan.tables["investments"])
+
+
+def test_no_other_page_quotes_commands_or_figures():
+    """A page of docs/ that shows a northam-plan command in a code block or quotes a figure of a
+    solved case is one of DOCUMENTS, so its commands run and its figures are checked."""
+    checked = set(DOCUMENTS)
+    for page in sorted(DOCS.rglob("*.md")):
+        if page in checked or "_build" in page.parts or "_static" in page.parts:
+            continue
+        text = page.read_text()
+        assert commands(text) == [], f"{page}: add it to readme_figures.DOCUMENTS"
+        assert FIGURE.findall(text) == [], f"{page}: add it to readme_figures.DOCUMENTS"
 
 
 def test_readme_figures_of_the_energy_cases(ran):
@@ -160,8 +198,8 @@ def test_readme_figures_of_the_energy_cases(ran):
 
 
 def test_every_figure_readme_quotes_is_checked():
-    """Each objective-sized or signed M$ figure is read by a pattern, and every case with
-    figures is solved by a test that compares them."""
+    """Each objective-sized or signed M$ figure of the pages is read by a pattern, and every
+    case with figures is solved by a test that compares them."""
     assert unclaimed_figures() == []
     checked = {"reference", "permitting_reform", *ENERGY_CASES, *CHECKED_IN_TEST_REFERENCE}
     assert set(figures()) <= checked, set(figures()) - checked

@@ -7,7 +7,7 @@ The stages, each usable alone from a notebook::
     result = solve(model)                         # HiGHS → SolveResult (status, objective, timings)
     plan = extract_plan(model, case)              # → Plan (.dataset: xarray, .tables: pandas)
 
-and for researchers (README, "Researchers' notebooks"; notebooks/)::
+and for researchers (docs/guides/researchers.md; notebooks/)::
 
     case.with_overrides({"table": ..., "where": {...}, "set": {...}}, add=[...])  # → new Case
     build_model(case, extra=[fn])                 # fn(model, case) adds your own components

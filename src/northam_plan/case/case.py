@@ -106,7 +106,7 @@ class Case:
         return MappingProxyType(factors)
 
     def by_year(self, table: str, key: list[str], value: str, add: bool = False) -> dict:
-        """``value`` per (*key, model year) of a table with start_year / end_year columns
+        """``value`` per ``(*key, model year)`` of a table with start_year / end_year columns
         (empty = the horizon's first / last year). Rows covering the same key and year: the
         last wins, or with ``add`` their values add up."""
         out: dict = {}

@@ -42,9 +42,10 @@ class _Strict(BaseModel):
 class Years(_Strict):
     """Model years ``start, start+step, …, ≤ end``; each is weighted by the years it stands for."""
 
-    start: int = Field(ge=1900, le=2300)
-    end: int = Field(ge=1900, le=2300)
-    step: int = Field(default=1, ge=1, le=50)
+    start: int = Field(ge=1900, le=2300, description="first model year")
+    end: int = Field(ge=1900, le=2300, description="last calendar year of the horizon")
+    step: int = Field(default=1, ge=1, le=50,
+                      description="calendar years each model year stands for")
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -78,27 +79,39 @@ class Options(_Strict):
 class Override(_Strict):
     """Change the columns in ``set`` of every row of ``table`` that matches all of ``where``."""
 
-    table: str
-    where: dict[str, Scalar | list[Scalar]] = Field(default_factory=dict)
-    set: dict[str, Scalar]
+    table: str = Field(description="table name, e.g. tariffs")
+    where: dict[str, Scalar | list[Scalar]] = Field(
+        default_factory=dict, description="column → value (a list: any of them) the rows must "
+        "match; must match at least one row; empty = every row")
+    set: dict[str, Scalar] = Field(description="column → new value in the matching rows")
 
 
 class Add(_Strict):
     """Append ``rows`` (column → value) to ``table``, e.g. an export ban in a scenario."""
 
-    table: str
-    rows: list[dict[str, Scalar]]
+    table: str = Field(description="table name, e.g. disruptions")
+    rows: list[dict[str, Scalar]] = Field(description="the rows to append, each column → "
+                                                      "value (omitted columns: their default)")
 
 
 class CaseFile(_Strict):
-    name: str | None = None
-    description: str = ""
-    extends: str | None = None
-    tables: str | None = None
-    years: Years | None = None
-    options: dict[str, Scalar] = Field(default_factory=dict)
-    override: list[Override] = Field(default_factory=list)
-    add: list[Add] = Field(default_factory=list)
+    """The keys of a case file (TOML)."""
+
+    name: str | None = Field(default=None, description="display name of the case; default: "
+                             "the base case's, or the file name")
+    description: str = Field(default="", description="what the case is, in prose")
+    extends: str | None = Field(default=None, description="case file this one extends, "
+                                "relative to this file (a scenario)")
+    tables: str | None = Field(default=None, description="folder of the CSV tables, relative "
+                               "to this file; required unless the case extends another")
+    years: Years | None = Field(default=None, description="the horizon: [years] below; "
+                                "required unless the case extends another")
+    options: dict[str, Scalar] = Field(default_factory=dict, description="[options] below; "
+                                       "each key overrides the base case's")
+    override: list[Override] = Field(default_factory=list, description="[[override]] blocks: "
+                                     "change rows of a table")
+    add: list[Add] = Field(default_factory=list, description="[[add]] blocks: append rows to "
+                           "a table")
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,13 @@
 """Units of the case: the unit text of ``commodities.csv`` parsed with pint and checked.
 
-The model's figures are in fixed units (README, "Units and scaling"): minerals, materials and
-components in kt (of a content basis: ``kt Li``, ``kt Cu``, ``kt REO``, ``kt LCE`` or plain
-``kt`` of product), electricity in TWh, other energy in an energy unit (``PJ``), emissions in
-Mt (``Mt CO2``), money in M$. Every other table gives its quantities in the unit of its
-commodity (``unit/yr``, ``M$/unit``), so a unit text that says something else (``tonnes Li``:
-1/1000 of what the figures mean) would be a silent factor of 1000; it is refused with the unit
-the model expects. Conversion is not attempted: the figures of every table would have to
-change with it.
+The model's figures are in fixed units (the planners' guide, docs/guides/planners.md, "Units and
+scaling"): minerals, materials and components in kt (of a content basis: ``kt Li``, ``kt Cu``,
+``kt REO``, ``kt LCE`` or plain ``kt`` of product), electricity in TWh, other energy in an
+energy unit (``PJ``), emissions in Mt (``Mt CO2``), money in M$. Every other table gives its
+quantities in the unit of its commodity (``unit/yr``, ``M$/unit``), so a unit text that says
+something else (``tonnes Li``: 1/1000 of what the figures mean) would be a silent factor of
+1000; it is refused with the unit the model expects. Conversion is not attempted: the figures of
+every table would have to change with it.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ When the nonzero magnitudes of the constraint matrix, the costs, the right-hand 
 bounds span many orders of magnitude, those tolerances stop meaning the same thing across the
 model: small flows drown in round-off, the solver reports numerical trouble, or an "optimal"
 plan violates a small constraint. The reference case is built in units that keep every range
-narrow (kt, kt/yr, TWh, GW, Mt, M$; see README, "Units and scaling"):
+narrow (kt, kt/yr, TWh, GW, Mt, M$; see docs/guides/planners.md, "Units and scaling"):
 
 * matrix 3.7e-05 … 11 (a graphite mine's electricity in TWh per kt … gas turbine heat rate),
 * costs 8.9e-03 … 8.2e+03 M$ per unit (discounted stock holding … discounted permit cost),

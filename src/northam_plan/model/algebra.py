@@ -21,6 +21,11 @@ terms back as entries, and the ledger's ``supply_many`` / ``cost_many`` take who
 terms. On the matrix route they stay numpy arrays from end to end; on the Pyomo route they
 become the same components a rule would have made.
 
+Labelled families (:mod:`.family`: :func:`terms`, :func:`sums`, compared ``lhs <= rhs``) are
+the one way components are to write constraints and expressions; :func:`constraints` and
+:func:`expressions` take them (the rule form and the array forms above go once every component
+has moved).
+
 Both routes run the same component code, so they give the same LP (tests/test_routes.py checks
 it row by row on generated cases).
 """
@@ -35,7 +40,8 @@ import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression
 
 # the matrix route's objects, importable from here as well
-from northam_plan.model.expr import SKIP, Col, Cols, Lin, Row, RowRef, flat, lin_of
+from northam_plan.model.expr import SKIP, Col, Cols, Lin, Row, RowRef, _flat_keys, flat, lin_of
+from northam_plan.model.family import Family, Index, Rows, columns, gathered, sums, terms
 from northam_plan.model.matrix import (
     CSC,
     Duals,
@@ -46,11 +52,12 @@ from northam_plan.model.matrix import (
     MatrixVar,
 )
 
-__all__ = ["CSC", "Col", "Cols", "Duals", "Lin", "MATRIX", "MatrixBlock", "MatrixConstraint",
-           "MatrixExpression", "MatrixModel", "MatrixVar", "PYOMO", "ROUTES", "Row", "RowRef",
-           "SKIP", "blocks", "building", "columns", "constraints", "entry_constraints",
-           "entry_expressions", "expression_entries", "expressions", "flat", "gathered",
-           "linear", "lin_of", "new_model", "sum_constraints", "value", "variables"]
+__all__ = ["CSC", "Col", "Cols", "Duals", "Family", "Index", "Lin", "MATRIX", "MatrixBlock",
+           "MatrixConstraint", "MatrixExpression", "MatrixModel", "MatrixVar", "PYOMO",
+           "ROUTES", "Row", "RowRef", "Rows", "SKIP", "blocks", "building", "columns",
+           "constraints", "entry_constraints", "entry_expressions", "expression_entries",
+           "expressions", "flat", "gathered", "linear", "lin_of", "new_model", "sum_constraints",
+           "sums", "terms", "value", "variables"]
 
 PYOMO, MATRIX = "pyomo", "matrix"
 ROUTES = (PYOMO, MATRIX)
@@ -83,51 +90,80 @@ def variables(block, name: str, keys, bounds=None) -> None:
                                      bounds=bounds))
 
 
-def columns(var, keys=None):
-    """The variables ``var[key]`` for ``keys`` (default: all, in the order declared) as one
-    array, for the ledger's ``*_many`` methods: on the matrix route a :class:`Cols` (column
-    numbers, no object per variable), on the Pyomo route a numpy array of Pyomo variables.
-    Both select with a mask or positions: ``columns(m.flow)[exported]``."""
-    if isinstance(var, MatrixVar):
-        if keys is None:
-            ids = np.arange(var.start, var.start + len(var.keys_list), dtype=np.int64)
+def constraints(block, name: str, rows: Rows, rule=None) -> None:
+    """Constraints ``block.<name>[label]``, one per label of the family of rows ``rows``
+    (``lhs <= rhs``, ``>=`` or ``==`` of :class:`Family` objects), in the index's order. A label
+    whose row has no terms is a row without variables (Pyomo's compiler leaves it out if it
+    holds; the solve refuses it, naming it, if not).
+
+    (Until every component writes families: ``constraints(block, name, keys, rule)``, where
+    ``rule(block, *key)`` returns a relation or :data:`SKIP`.)"""
+    if rule is not None:
+        if isinstance(block, MatrixBlock):
+            block.add_constraint(name, rows, rule)
         else:
-            try:
-                at = np.fromiter(map(var.position.__getitem__, keys), dtype=np.int64)
-            except KeyError:  # nested keys: as Pyomo, look them up flattened
-                at = np.fromiter(map(var.position.__getitem__, map(flat, keys)),
-                                 dtype=np.int64)
-            ids = var.start + at
-        return Cols(var.model, ids)
-    return gathered([var[key] for key in (var.index_set() if keys is None else keys)])
-
-
-def gathered(items: list):
-    """Variables of either route from a list, as one array like :func:`columns` gives."""
-    if items and isinstance(items[0], Col):
-        return Cols(items[0].model, np.fromiter((var.id for var in items), dtype=np.int64,
-                                                count=len(items)))
-    array = np.empty(len(items), dtype=object)
-    for i, item in enumerate(items):
-        array[i] = item
-    return array
-
-
-def expressions(block, name: str, keys, rule) -> None:
-    """Named linear expressions ``block.<name>[key] = rule(block, *key)``."""
+            setattr(block, name, pyo.Constraint(rows, rule=rule))
+        return
+    if not isinstance(rows, Rows):
+        raise TypeError(f"constraints {name}: give a family of rows (lhs <= rhs, >=, ==), "
+                        f"not {type(rows).__name__}")
+    body, keys = rows.body, rows.index.keys
+    n = len(keys)
     if isinstance(block, MatrixBlock):
-        block.add_expression(name, keys, rule)
-    else:
-        setattr(block, name, pyo.Expression(keys, rule=rule))
+        row, items, coefs = body.entries()
+        lower = np.full(n, -np.inf) if rows.lower is None else rows.lower - body.constant
+        upper = np.full(n, np.inf) if rows.upper is None else rows.upper - body.constant
+        block.add_rows(name, _flat_keys(keys), row,
+                       np.zeros(0, dtype=np.int64) if items is None else items.ids,
+                       coefs, lower, upper)
+        return
+    grouped, constants = _grouped(body), body.constant.tolist()
+    low, up = ([None] * n if bound is None else [None if np.isinf(b) else b
+                                                  for b in bound.tolist()]
+               for bound in (rows.lower, rows.upper))
+    position = _positions(keys)
+
+    def rule(_, *key):
+        i = position[key if len(key) > 1 else key[0]]
+        lhs = linear(grouped[i], constants[i])
+        if low[i] is not None and low[i] == up[i]:
+            return lhs == low[i]
+        return (low[i], lhs, up[i])
+
+    setattr(block, name, pyo.Constraint(keys, rule=rule))
 
 
-def constraints(block, name: str, keys, rule) -> None:
-    """Constraints ``block.<name>[key]``: ``rule(block, *key)`` returns a relation
-    (``<=``, ``>=``, ``==``) or :data:`SKIP`."""
+def expressions(block, name: str, family: Family, rule=None) -> None:
+    """Named linear expressions ``block.<name>[label]`` = the family's expression of each label
+    (in the index's order). (Until every component writes families: ``expressions(block,
+    name, keys, rule)``, ``rule(block, *key)`` the expression.)"""
+    if rule is not None:
+        if isinstance(block, MatrixBlock):
+            block.add_expression(name, family, rule)
+        else:
+            setattr(block, name, pyo.Expression(family, rule=rule))
+        return
+    keys = family.index.keys
     if isinstance(block, MatrixBlock):
-        block.add_constraint(name, keys, rule)
-    else:
-        setattr(block, name, pyo.Constraint(keys, rule=rule))
+        row, items, coefs = family.entries()
+        order = np.argsort(row, kind="stable")
+        indptr = np.zeros(len(keys) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(row, minlength=len(keys)), out=indptr[1:])
+        ids = np.zeros(0, dtype=np.int64) if items is None else items.ids[order]
+        component = MatrixExpression.packed(block.model(), name, _flat_keys(keys), indptr, ids,
+                                            coefs[order], family.constant.copy(),
+                                            block.block_name)
+        block.model().expression_components.append(component)
+        setattr(block, name, component)
+        return
+    grouped, constants = _grouped(family), family.constant.tolist()
+    position = _positions(keys)
+
+    def rule(_, *key):
+        i = position[key if len(key) > 1 else key[0]]
+        return linear(grouped[i], constants[i])
+
+    setattr(block, name, pyo.Expression(keys, rule=rule))
 
 
 def entry_expressions(block, name: str, keys: list, entries, constants=0.0) -> None:
@@ -146,7 +182,7 @@ def entry_expressions(block, name: str, keys: list, entries, constants=0.0) -> N
         block.model().expression_components.append(component)
         setattr(block, name, component)
         return
-    terms, position = _grouped(keys, entries)
+    terms, position = _grouped_entries(keys, entries)
     constants = constants.tolist()
     expressions(block, name, keys, rule=lambda b, *key: linear(
         terms[position[_one(key)]], constants[position[_one(key)]]))
@@ -196,7 +232,7 @@ def entry_constraints(block, name: str, keys: list, entries, lower=None, upper=N
                        np.full(n, -np.inf) if bounds[0] is None else bounds[0],
                        np.full(n, np.inf) if bounds[1] is None else bounds[1])
         return
-    terms, position = _grouped(keys, entries)
+    terms, position = _grouped_entries(keys, entries)
     low, up = ([None] * n if b is None else [None if np.isinf(v) else v for v in b.tolist()]
                for b in bounds)
 
@@ -223,7 +259,7 @@ def _joined(entries) -> tuple:
     return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
 
 
-def _grouped(keys: list, entries) -> tuple[list, dict]:
+def _grouped_entries(keys: list, entries) -> tuple[list, dict]:
     """The Pyomo route's entries as (coef, var) pairs per row, and each key's row."""
     terms = [[] for _ in keys]
     for positions, variables, coefs in entries:
@@ -231,6 +267,21 @@ def _grouped(keys: list, entries) -> tuple[list, dict]:
         for i, var, coef in zip(np.asarray(positions).tolist(), variables, coefs):
             terms[i].append((coef, var))
     return terms, {key: i for i, key in enumerate(keys)}
+
+
+def _grouped(family: Family) -> list[list]:
+    """The Pyomo route's terms as (coef, var) pairs per row, in the order they were added."""
+    grouped = [[] for _ in range(len(family.index))]
+    row, items, coefs = family.entries()
+    if items is not None:
+        for i, var, coef in zip(row.tolist(), items, coefs.tolist()):
+            grouped[i].append((coef, var))
+    return grouped
+
+
+def _positions(keys: list) -> dict:
+    """Row of each key, looked up as a Pyomo rule receives it: nested keys flattened."""
+    return dict(zip(_flat_keys(keys), range(len(keys))))
 
 
 def _one(key: tuple):

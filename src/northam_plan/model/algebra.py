@@ -14,17 +14,11 @@ being built in (:func:`building`):
   interface extraction uses on a Pyomo model (``component.items()``, ``var.value``,
   ``model.dual.get(row)``), so one :func:`~northam_plan.extract_plan` serves both.
 
-The largest families are written as arrays instead of a rule per row: :func:`columns` gives
-many variables as one array, :func:`entry_constraints` and :func:`entry_expressions` take rows
-as ``(row, variable, coefficient)`` entries, :func:`expression_entries` gives an expression's
-terms back as entries, and the ledger's ``supply_many`` / ``cost_many`` take whole families of
-terms. On the matrix route they stay numpy arrays from end to end; on the Pyomo route they
-become the same components a rule would have made.
-
 Labelled families (:mod:`.family`: :func:`terms`, :func:`sums`, compared ``lhs <= rhs``) are
 the one way components are to write constraints and expressions; :func:`constraints` and
-:func:`expressions` take them (the rule form and the array forms above go once every component
-has moved).
+:func:`expressions` take them, as arrays end to end on the matrix route (:func:`columns` gives
+many variables as one array; the ledger's ``supply_many`` / ``cost_many`` take whole families
+of terms). The rule form goes once every component has moved.
 
 Both routes run the same component code, so they give the same LP (tests/test_routes.py checks
 it row by row on generated cases).
@@ -55,9 +49,8 @@ from northam_plan.model.matrix import (
 __all__ = ["CSC", "Col", "Cols", "Duals", "Family", "Index", "Lin", "MATRIX", "MatrixBlock",
            "MatrixConstraint", "MatrixExpression", "MatrixModel", "MatrixVar", "PYOMO",
            "ROUTES", "Row", "RowRef", "Rows", "SKIP", "blocks", "building", "columns",
-           "constraints", "entry_constraints", "entry_expressions", "expression_entries",
-           "expressions", "flat", "gathered", "linear", "lin_of", "new_model", "sum_constraints",
-           "sums", "terms", "value", "variables"]
+           "constraints", "expressions", "flat", "gathered", "linear", "lin_of", "new_model",
+           "sum_constraints", "sums", "terms", "value", "variables"]
 
 PYOMO, MATRIX = "pyomo", "matrix"
 ROUTES = (PYOMO, MATRIX)
@@ -166,109 +159,6 @@ def expressions(block, name: str, family: Family, rule=None) -> None:
     setattr(block, name, pyo.Expression(keys, rule=rule))
 
 
-def entry_expressions(block, name: str, keys: list, entries, constants=0.0) -> None:
-    """Named expressions ``block.<name>[keys[i]]`` = Σ coef · var over the entries of i +
-    constants[i], written as arrays (``entries`` as in :func:`entry_constraints`)."""
-    n = len(keys)
-    constants = np.broadcast_to(np.asarray(constants, dtype=float), (n,))
-    if isinstance(block, MatrixBlock):
-        row, col, val = _joined(entries)
-        order = np.argsort(row, kind="stable")
-        indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
-        component = MatrixExpression.packed(block.model(), name, list(keys), indptr,
-                                            col[order], val[order], constants.copy(),
-                                            block.block_name)
-        block.model().expression_components.append(component)
-        setattr(block, name, component)
-        return
-    terms, position = _grouped_entries(keys, entries)
-    constants = constants.tolist()
-    expressions(block, name, keys, rule=lambda b, *key: linear(
-        terms[position[_one(key)]], constants[position[_one(key)]]))
-
-
-def expression_entries(component, keys: list) -> tuple:
-    """The terms of the named expressions ``component[keys[i]]`` as entries ``(rows,
-    variables, coefs)`` (row i for keys[i], as :func:`entry_constraints` takes them) and
-    their constants, one per key: to write rows over expressions in array form."""
-    if isinstance(component, MatrixExpression):
-        component.pack()
-        at = np.fromiter(map(component.position.__getitem__, keys), dtype=np.int64,
-                         count=len(keys))
-        length = component.indptr[at + 1] - component.indptr[at]
-        rows = np.repeat(np.arange(len(keys)), length)
-        taken = np.repeat(component.indptr[at], length) + np.arange(len(rows)) - \
-            np.repeat(np.cumsum(length) - length, length)
-        return ((rows, Cols(component.model, component.ids[taken]), component.coefs[taken]),
-                component.constants[at])
-    rows, items, coefs, constants = [], [], [], []
-    for i, key in enumerate(keys):
-        expr = component[key].expr
-        if not isinstance(expr, LinearExpression):
-            raise TypeError(f"{component.name}[{key}] is not a linear expression of linear()")
-        rows.extend([i] * len(expr.linear_vars))
-        items.extend(expr.linear_vars)
-        coefs.extend(expr.linear_coefs)
-        constants.append(float(expr.constant))
-    return (np.array(rows, dtype=np.int64), gathered(items), np.array(coefs, dtype=float)), \
-        np.array(constants)
-
-
-def entry_constraints(block, name: str, keys: list, entries, lower=None, upper=None) -> None:
-    """Constraints ``block.<name>[keys[i]]``: lower[i] ≤ Σ coef · var ≤ upper[i] over the
-    entries of row i — a family of rows written as arrays rather than a rule per row.
-
-    ``entries``: ``(rows, variables, coefs)`` triples, ``rows`` the row position of each entry,
-    ``variables`` from :func:`columns`, ``coefs`` one number or one per entry. ``lower`` and
-    ``upper``: one number or one per row; None for no bound (equal: an equality)."""
-    if lower is None and upper is None:
-        raise ValueError(f"constraints {name}: give a lower or an upper bound")
-    n = len(keys)
-    bounds = [None if b is None else np.broadcast_to(np.asarray(b, dtype=float), (n,))
-              for b in (lower, upper)]
-    if isinstance(block, MatrixBlock):
-        block.add_rows(name, keys, *_joined(entries),
-                       np.full(n, -np.inf) if bounds[0] is None else bounds[0],
-                       np.full(n, np.inf) if bounds[1] is None else bounds[1])
-        return
-    terms, position = _grouped_entries(keys, entries)
-    low, up = ([None] * n if b is None else [None if np.isinf(v) else v for v in b.tolist()]
-               for b in bounds)
-
-    def rule(b, *key):
-        i = position[_one(key)]
-        body = linear(terms[i])
-        if low[i] is not None and low[i] == up[i]:
-            return body == low[i]
-        return (low[i], body, up[i])
-
-    constraints(block, name, keys, rule=rule)
-
-
-def _joined(entries) -> tuple:
-    """The matrix route's entries as three arrays: row, column, coefficient."""
-    rows, cols, vals = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)], \
-        [np.zeros(0)]
-    for positions, variables, coefs in entries:
-        if len(variables):
-            positions = np.asarray(positions, dtype=np.int64)
-            rows.append(positions)
-            cols.append(variables.ids)
-            vals.append(np.broadcast_to(np.asarray(coefs, dtype=float), positions.shape))
-    return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
-
-
-def _grouped_entries(keys: list, entries) -> tuple[list, dict]:
-    """The Pyomo route's entries as (coef, var) pairs per row, and each key's row."""
-    terms = [[] for _ in keys]
-    for positions, variables, coefs in entries:
-        coefs = np.broadcast_to(np.asarray(coefs, dtype=float), (len(variables),)).tolist()
-        for i, var, coef in zip(np.asarray(positions).tolist(), variables, coefs):
-            terms[i].append((coef, var))
-    return terms, {key: i for i, key in enumerate(keys)}
-
-
 def _grouped(family: Family) -> list[list]:
     """The Pyomo route's terms as (coef, var) pairs per row, in the order they were added."""
     grouped = [[] for _ in range(len(family.index))]
@@ -282,11 +172,6 @@ def _grouped(family: Family) -> list[list]:
 def _positions(keys: list) -> dict:
     """Row of each key, looked up as a Pyomo rule receives it: nested keys flattened."""
     return dict(zip(_flat_keys(keys), range(len(keys))))
-
-
-def _one(key: tuple):
-    """A rule's index arguments as the key they came from (a lone index is not a tuple)."""
-    return key if len(key) > 1 else key[0]
 
 
 def sum_constraints(block, name: str, terms: dict, bulk: list, lower: dict) -> None:

@@ -49,7 +49,14 @@ import numpy as np
 import pandas as pd
 
 from northam_plan.case.leadtimes import construction_years, online_year, project_first_year, regimes
-from northam_plan.model.algebra import columns, constraints, entry_constraints, linear, variables
+from northam_plan.model.algebra import (
+    Index,
+    columns,
+    constraints,
+    linear,
+    terms,
+    variables,
+)
 
 NAME = "permitting"
 REQUIRES: tuple[str, ...] = ()
@@ -158,18 +165,16 @@ def _add_permit_pools(m, case, book, arrivals, capex) -> None:
     book.declare("permit_pool", ("region", "process", "regime", "year"), "unit/yr")
     # pool_y + use_y − pool_{y−1} − Σ arrivals_y = 0, row i for keys[i]; a (r, p, g)'s keys
     # are its model years from its first arrival on, so pool_{y−1} is the key before
-    row = np.arange(len(keys))
+    rows = Index(keys, ("region", "process", "regime", "year"))
     pool, use = columns(m.permit_pool), columns(m.permit_use)
     carried = np.array([i for i in range(1, len(keys)) if keys[i - 1][:3] == keys[i][:3]],
                        dtype=np.int64)
-    position = {key: i for i, key in enumerate(keys)}
-    arriving = [(position[key], permit) for key, permits in arrivals.items()
-                for permit in permits]
-    entry_constraints(m, "permit_pool_balance", keys, [
-        (row, pool, 1.0), (row, use, 1.0), (carried, pool[carried - 1], -1.0),
-        ([i for i, _ in arriving], columns(m.permit, [k for _, k in arriving]), -1.0)],
-        lower=0.0, upper=0.0)
-    book.declare("permit_pool_balance", ("region", "process", "regime", "year"), "M$/unit")
+    arriving = [(key, permit) for key, permits in arrivals.items() for permit in permits]
+    constraints(m, "permit_pool_balance", terms(pool, index=rows) + terms(use, index=rows)
+                - terms(pool[carried - 1], at=carried, index=rows)
+                - terms(m.permit, [k for _, k in arriving], at=[key for key, _ in arriving],
+                        index=rows) == 0.0)
+    book.declare("permit_pool_balance", rows.dims, "M$/unit")
     for (r, p, g, y) in keys:
         book.new_capacity(r, p, y, m.permit_use[r, p, g, y], capex[r, p])
 

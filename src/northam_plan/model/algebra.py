@@ -74,8 +74,9 @@ def new_model(name: str):
 
 
 def variables(block, name: str, keys, bounds=None) -> None:
-    """Non-negative variables ``block.<name>[key]`` for ``keys``; ``bounds(block, *key)`` may
-    give (lower, upper)."""
+    """Non-negative variables ``block.<name>[key]`` for ``keys`` (a list or an :class:`Index`);
+    ``bounds(block, *key)`` may give (lower, upper)."""
+    keys = Index(keys).keys
     if isinstance(block, MatrixBlock):
         block.add_var(name, keys, bounds)
     else:

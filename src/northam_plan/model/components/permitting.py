@@ -49,14 +49,7 @@ import numpy as np
 import pandas as pd
 
 from northam_plan.case.leadtimes import construction_years, online_year, project_first_year, regimes
-from northam_plan.model.algebra import (
-    Index,
-    columns,
-    constraints,
-    linear,
-    terms,
-    variables,
-)
+from northam_plan.model.algebra import Index, columns, constraints, terms, variables
 
 NAME = "permitting"
 REQUIRES: tuple[str, ...] = ()
@@ -180,16 +173,19 @@ def _add_permit_pools(m, case, book, arrivals, capex) -> None:
 
 
 def _add_throughput(m, case, book, permit_online, weight, country_of, limits) -> None:
-    terms = defaultdict(list)
-    for (r, p, g, t) in permit_online:
-        key = (country_of[r], g, t)
-        if key in limits and weight[p] > 0:
-            terms[key].append((weight[p], m.permit[r, p, g, t]))
+    """``permit_throughput_max[k, g, t]`` (module docstring): the weighted permits of the
+    regions of country k under regime g in year t, where throughput.csv sets a limit."""
+    counted = [(r, p, g, t) for (r, p, g, t) in permit_online
+               if (country_of[r], g, t) in limits and weight[p] > 0]
+    agency = [(country_of[r], g, t) for r, _, g, t in counted]
+    rows = Index(sorted(set(agency)), ("country", "regime", "year"))
     weights = case.year_weights
-    constraints(m, "permit_throughput_max", sorted(terms),
-                rule=lambda m, k, g, t: linear(terms[k, g, t]) <= limits[k, g, t] * weights[t])
+    workload = terms(m.permit, counted, coefs=[weight[p] for _, p, _, _ in counted], at=agency,
+                     index=rows)
+    constraints(m, "permit_throughput_max", workload <= {
+        (k, g, t): limits[k, g, t] * weights[t] for k, g, t in rows})
     m.permit_throughput_limit = limits
-    book.declare("permit_throughput_max", ("country", "regime", "year"), "M$/workload")
+    book.declare("permit_throughput_max", rows.dims, "M$/workload")
 
 
 def _add_projects(m, case, book, options, build_years, capex, family, country_of) -> None:
@@ -209,21 +205,21 @@ def _add_projects(m, case, book, options, build_years, capex, family, country_of
         online_years[j] = first
     variables(m, "project_build", keys)
     book.declare("project_build", ("project", "year"), "unit/yr")
-    by_project = defaultdict(list)
     info = projects.set_index("project")
     for j, t in keys:
         r, p = info.at[j, "region"], info.at[j, "process"]
         cost = info.at[j, "capex"]
         book.new_capacity(r, p, t, m.project_build[j, t],
                           capex[r, p] if pd.isna(cost) else cost)
-        by_project[j].append((1.0, m.project_build[j, t]))
     capacity = dict(zip(projects["project"], projects["capacity"]))
-    constraints(m, "project_max", sorted(by_project),
-                rule=lambda m, j: linear(by_project[j]) <= capacity[j])
-    book.declare("project_max", ("project",), "M$/unit")
-    committed = sorted(j for j, flag in zip(projects["project"], projects["committed"])
-                       if flag and j in online_years)
-    constraints(m, "project_commit_min", committed, rule=lambda m, j: linear(
-        [(1.0, m.project_build[j, online_years[j]])]) >= capacity[j])
-    book.declare("project_commit_min", ("project",), "M$/unit")
+    built = Index(sorted({j for j, _ in keys}), ("project",))
+    constraints(m, "project_max", terms(m.project_build, keys, at=[j for j, _ in keys],
+                                        index=built) <= capacity)
+    book.declare("project_max", built.dims, "M$/unit")
+    committed = Index(sorted(j for j, flag in zip(projects["project"], projects["committed"])
+                             if flag and j in online_years), ("project",))
+    constraints(m, "project_commit_min", terms(
+        m.project_build, [(j, online_years[j]) for j in committed], at=committed.keys,
+        index=committed) >= capacity)
+    book.declare("project_commit_min", committed.dims, "M$/unit")
     m.project_first_online = online_years

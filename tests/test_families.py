@@ -159,3 +159,17 @@ def test_mistakes_are_named():
             bool(0 <= terms(m.y, ["p"]))
         with pytest.raises(TypeError, match="not linear"):
             terms(m.y, ["p"]) * terms(m.y, ["p"])
+
+
+@pytest.mark.parametrize("route", ["pyomo", "matrix"])
+def test_variable_bounds_are_labelled_data(route):
+    """upper from a dict keyed like the variables: NaN and inf mean none; lower raised to 0."""
+    with building(route):
+        m = new_model("t")
+        variables(m, "z", ["a", "b", "c"], lower={"a": -1.0, "b": 2.0, "c": np.nan},
+                  upper={"a": 4.0, "b": np.nan, "c": np.inf})
+    if isinstance(m, MatrixModel):
+        bounds = list(zip(m.col_lower, m.col_upper))
+    else:
+        bounds = [(m.z[k].lb, np.inf if m.z[k].ub is None else m.z[k].ub) for k in "abc"]
+    assert bounds == [(0.0, 4.0), (2.0, np.inf), (0.0, np.inf)]

@@ -73,15 +73,31 @@ def new_model(name: str):
     return MatrixModel(name) if _ROUTE.get() == MATRIX else pyo.ConcreteModel(name=name)
 
 
-def variables(block, name: str, keys, bounds=None) -> None:
-    """Non-negative variables ``block.<name>[key]`` for ``keys`` (a list or an :class:`Index`);
-    ``bounds(block, *key)`` may give (lower, upper)."""
-    keys = Index(keys).keys
+def variables(block, name: str, keys, lower=None, upper=None) -> None:
+    """Non-negative variables ``block.<name>[key]`` for ``keys``, with bounds given as labelled
+    data keyed like the variables (a number, a dict or pandas Series keyed by ``keys``, or a
+    sequence in their order; see :meth:`Index.align`): ``lower`` (raised to 0) and ``upper``.
+    None, NaN or inf: no bound."""
+    index = Index(keys)
+    low = None if lower is None else np.fmax(index.align(lower), 0.0)  # NaN: 0
+    up = None if upper is None else index.align(upper)
+    up = None if up is None else np.where(np.isnan(up), np.inf, up)  # NaN: none
     if isinstance(block, MatrixBlock):
-        block.add_var(name, keys, bounds)
-    else:
-        setattr(block, name, pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False,
-                                     bounds=bounds))
+        block.add_var(name, index.keys, low, up)
+        return
+    bounds = None
+    if low is not None or up is not None:
+        n = len(index)
+        lows = [0.0] * n if low is None else low.tolist()
+        ups = [None] * n if up is None else [None if np.isinf(u) else u for u in up.tolist()]
+        position = _positions(index.keys)
+
+        def bounds(_, *key):
+            i = position[key if len(key) > 1 else key[0]]
+            return lows[i], ups[i]
+
+    setattr(block, name, pyo.Var(index.keys, domain=pyo.NonNegativeReals, dense=False,
+                                 bounds=bounds))
 
 
 def constraints(block, name: str, rows: Rows, rule=None) -> None:

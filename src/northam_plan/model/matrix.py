@@ -167,21 +167,18 @@ class MatrixBlock:
     def model(self) -> MatrixModel:
         return self._top
 
-    def add_var(self, name: str, keys, bounds) -> None:
+    def add_var(self, name: str, keys, lower=None, upper=None) -> None:
+        """Variables for ``keys``; ``lower``, ``upper``: arrays in their order (None: 0 and
+        no upper bound)."""
         top = self._top
         keys = _flat_keys(keys)
         component = MatrixVar(top, name, top.n_cols, keys, self.block_name)
         top.var_starts.append(top.n_cols)
         top.var_components.append(component)
-        if bounds is None:
-            top.col_lower.extend(np.zeros(len(keys)))
-            top.col_upper.extend(np.full(len(keys), np.inf))
-        else:
-            for key in keys:
-                lower, upper = bounds(self, *key) if isinstance(key, tuple) else \
-                    bounds(self, key)
-                top.col_lower.append(0.0 if lower is None else max(0.0, float(lower)))
-                top.col_upper.append(np.inf if upper is None else float(upper))
+        for target, values, default in ((top.col_lower, lower, 0.0),
+                                        (top.col_upper, upper, np.inf)):
+            values = np.full(len(keys), default) if values is None else values
+            target.frombytes(np.ascontiguousarray(values, dtype=float).tobytes())
         top.n_cols += len(keys)
         setattr(self, name, component)
 

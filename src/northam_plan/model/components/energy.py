@@ -253,8 +253,8 @@ def _add_demand(m, case, book, balance, rhs, slice_of, country_of) -> dict:
     demand = demand[demand > 0].to_dict()
     keys = [(r, e, t, s) for (r, e, t) in demand for s in slice_of]
     share = 1.0 if case.options.allow_unserved else 0.0  # [options] allow_unserved
-    variables(m, "unserved_slice", keys, bounds=lambda b, r, e, t, s: (
-        0.0, share * slice_of[s][1] * demand[r, e, t]))
+    variables(m, "unserved_slice", keys, upper={
+        (r, e, t, s): share * slice_of[s][1] * demand[r, e, t] for r, e, t, s in keys})
     book.declare("unserved_slice", ("region", "commodity", "year", "slice"), "unit/yr")
     penalty = case.options.unserved_penalty
     for (r, e, t, s) in keys:

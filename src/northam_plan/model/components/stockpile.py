@@ -23,16 +23,11 @@ Costs (annual, M$/yr, country of the region)
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from northam_plan.model.algebra import Index, columns, constraints, terms, variables
 
 NAME = "stockpile"
 REQUIRES = ("demand",)
-
-
-def _bound(value):
-    return None if pd.isna(value) else float(value)
 
 
 def add(m, case, book) -> None:
@@ -44,13 +39,10 @@ def add(m, case, book) -> None:
                                              table.itertuples(index=False))}
     keys = Index([(r, c, t) for (r, c) in rows for t in years],
                  ("region", "commodity", "year"))
-    variables(m, "stock", keys,
-                      bounds=lambda m, r, c, t: (0, _bound(rows[r, c].capacity)))
-    variables(m, "stock_fill", keys,
-                           bounds=lambda m, r, c, t: (0, _bound(rows[r, c].max_fill)))
-    variables(m, "stock_draw", keys,
-                           bounds=lambda m, r, c, t: (0, _bound(rows[r, c].max_draw)))
-    for name, unit in (("stock", "unit"), ("stock_fill", "unit/yr"), ("stock_draw", "unit/yr")):
+    for name, unit, limit in (("stock", "unit", "capacity"), ("stock_fill", "unit/yr", "max_fill"),
+                              ("stock_draw", "unit/yr", "max_draw")):
+        variables(m, name, keys, upper={(r, c, t): getattr(rows[r, c], limit)
+                                        for r, c, t in keys})  # NaN: no limit
         book.declare(name, keys.dims, unit)
 
     # stock_t − stock_{t−1} − w_t (fill − draw) = 0, = initial stock in the first model year

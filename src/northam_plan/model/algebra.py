@@ -1,27 +1,28 @@
 r"""One algebra, two routes: the components write the model once, and it becomes either a Pyomo
 model or sparse matrices handed straight to HiGHS.
 
-The components declare their variables, expressions and constraints with :func:`variables`,
-:func:`expressions` and :func:`constraints`, and write rules with :func:`linear` and the usual
-operators (``act <= avail * cap``). What those calls make depends on the route the model is
-being built in (:func:`building`):
+The components declare variables with :func:`variables` (bounds as labelled data), and write
+every constraint and named expression one way: as a labelled family (:mod:`.family`), compared
+``lhs <= rhs``, ``>=`` or ``==`` and added with :func:`constraints` (or :func:`expressions`)::
+
+    rows = Index(limited, ("from", "to", "commodity", "year"))
+    constraints(m, "flow_max", terms(m.flow, index=rows) <= capacity)
+
+What that makes depends on the route the model is being built in (:func:`building`):
 
 * ``"pyomo"`` (default): Pyomo components on a ``ConcreteModel`` — the model researchers extend
-  in a notebook, solve through Pyomo's standard-form compiler and inspect;
+  in a notebook, solve through Pyomo's standard-form compiler and inspect; each row is a
+  ``LinearExpression`` with the family's constant, between the bounds as written;
 * ``"matrix"``: a :class:`MatrixModel` that numbers every variable and row as it is declared and
-  appends each row's coefficients to flat arrays. No Pyomo object is made; the hand-over to
-  HiGHS is one sparse-matrix conversion. Values and duals are read back through the same
-  interface extraction uses on a Pyomo model (``component.items()``, ``var.value``,
-  ``model.dual.get(row)``), so one :func:`~northam_plan.extract_plan` serves both.
+  appends each family's coefficients to flat arrays (constants moved into the bounds, as Pyomo's
+  compiler moves them). No Pyomo object is made; the hand-over to HiGHS is one sparse-matrix
+  conversion. Values and duals are read back through the same interface extraction uses on a
+  Pyomo model (``component.items()``, ``var.value``, ``model.dual.get(row)``), so one
+  :func:`~northam_plan.extract_plan` serves both.
 
-Labelled families (:mod:`.family`: :func:`terms`, :func:`sums`, compared ``lhs <= rhs``) are
-the one way components are to write constraints and expressions; :func:`constraints` and
-:func:`expressions` take them, as arrays end to end on the matrix route (:func:`columns` gives
-many variables as one array; the ledger's ``supply_many`` / ``cost_many`` take whole families
-of terms). The rule form goes once every component has moved.
-
-Both routes run the same component code, so they give the same LP (tests/test_routes.py checks
-it row by row on generated cases).
+The ledger's ``supply_many`` / ``cost_many`` take whole families of terms as arrays too. Both
+routes run the same component code, so they give the same LP (tests/test_routes.py checks it
+row by row on generated cases).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression
 
 # the matrix route's objects, importable from here as well
-from northam_plan.model.expr import SKIP, Col, Cols, Lin, Row, RowRef, _flat_keys, flat, lin_of
+from northam_plan.model.expr import Col, Cols, Lin, RowRef, _flat_keys, flat, lin_of
 from northam_plan.model.family import Family, Index, Rows, columns, gathered, sums, terms
 from northam_plan.model.matrix import (
     CSC,
@@ -48,9 +49,9 @@ from northam_plan.model.matrix import (
 
 __all__ = ["CSC", "Col", "Cols", "Duals", "Family", "Index", "Lin", "MATRIX", "MatrixBlock",
            "MatrixConstraint", "MatrixExpression", "MatrixModel", "MatrixVar", "PYOMO",
-           "ROUTES", "Row", "RowRef", "Rows", "SKIP", "blocks", "building", "columns",
-           "constraints", "expressions", "flat", "gathered", "linear", "lin_of", "new_model",
-           "sum_constraints", "sums", "terms", "value", "variables"]
+           "ROUTES", "RowRef", "Rows", "blocks", "building", "columns", "constraints",
+           "expressions", "flat", "gathered", "linear", "lin_of", "new_model", "sums", "terms",
+           "value", "variables"]
 
 PYOMO, MATRIX = "pyomo", "matrix"
 ROUTES = (PYOMO, MATRIX)
@@ -100,20 +101,11 @@ def variables(block, name: str, keys, lower=None, upper=None) -> None:
                                  bounds=bounds))
 
 
-def constraints(block, name: str, rows: Rows, rule=None) -> None:
+def constraints(block, name: str, rows: Rows) -> None:
     """Constraints ``block.<name>[label]``, one per label of the family of rows ``rows``
     (``lhs <= rhs``, ``>=`` or ``==`` of :class:`Family` objects), in the index's order. A label
     whose row has no terms is a row without variables (Pyomo's compiler leaves it out if it
-    holds; the solve refuses it, naming it, if not).
-
-    (Until every component writes families: ``constraints(block, name, keys, rule)``, where
-    ``rule(block, *key)`` returns a relation or :data:`SKIP`.)"""
-    if rule is not None:
-        if isinstance(block, MatrixBlock):
-            block.add_constraint(name, rows, rule)
-        else:
-            setattr(block, name, pyo.Constraint(rows, rule=rule))
-        return
+    holds; the solve refuses it, naming it, if not)."""
     if not isinstance(rows, Rows):
         raise TypeError(f"constraints {name}: give a family of rows (lhs <= rhs, >=, ==), "
                         f"not {type(rows).__name__}")
@@ -143,16 +135,9 @@ def constraints(block, name: str, rows: Rows, rule=None) -> None:
     setattr(block, name, pyo.Constraint(keys, rule=rule))
 
 
-def expressions(block, name: str, family: Family, rule=None) -> None:
+def expressions(block, name: str, family: Family) -> None:
     """Named linear expressions ``block.<name>[label]`` = the family's expression of each label
-    (in the index's order). (Until every component writes families: ``expressions(block,
-    name, keys, rule)``, ``rule(block, *key)`` the expression.)"""
-    if rule is not None:
-        if isinstance(block, MatrixBlock):
-            block.add_expression(name, family, rule)
-        else:
-            setattr(block, name, pyo.Expression(family, rule=rule))
-        return
+    (in the index's order)."""
     keys = family.index.keys
     if isinstance(block, MatrixBlock):
         row, items, coefs = family.entries()
@@ -163,7 +148,6 @@ def expressions(block, name: str, family: Family, rule=None) -> None:
         component = MatrixExpression.packed(block.model(), name, _flat_keys(keys), indptr, ids,
                                             coefs[order], family.constant.copy(),
                                             block.block_name)
-        block.model().expression_components.append(component)
         setattr(block, name, component)
         return
     grouped, constants = _grouped(family), family.constant.tolist()
@@ -191,22 +175,6 @@ def _positions(keys: list) -> dict:
     return dict(zip(_flat_keys(keys), range(len(keys))))
 
 
-def sum_constraints(block, name: str, terms: dict, bulk: list, lower: dict) -> None:
-    """Constraints ``block.<name>[key]``: Σ terms[key] + Σ bulk terms of key ≥ lower[key]
-    (0 where not given), one per key with at least one term, in sorted key order.
-
-    ``terms`` maps a key to ``(coef, var)`` pairs; ``bulk`` holds families ``(keys, columns,
-    coefs)`` of the ledger's ``*_many`` methods, which only the matrix route keeps as arrays
-    (on the Pyomo route they are in ``terms`` already)."""
-    if isinstance(block, MatrixBlock):
-        block.add_sums(name, terms, bulk, lower)
-        return
-    if bulk:
-        raise ValueError("bulk terms are the matrix route's; the Pyomo route keeps terms")
-    constraints(block, name, sorted(terms), rule=lambda b, *key: (
-        linear(terms[key]) >= lower.get(key, 0.0)) if terms[key] else SKIP)
-
-
 def blocks(parent, name: str, keys) -> None:
     """Sub-models ``parent.<name>[key]`` (one per disruption scenario)."""
     if isinstance(parent, MatrixBlock):
@@ -216,12 +184,13 @@ def blocks(parent, name: str, keys) -> None:
         setattr(parent, name, pyo.Block(keys))
 
 
-def linear(terms, constant: float = 0.0):
-    """The linear expression Σ coef · var + constant from ``(coef, var)`` pairs."""
+def linear(pairs, constant: float = 0.0):
+    """One linear expression Σ coef · var + constant from ``(coef, var)`` pairs (the objective,
+    a cost; constraints are written as families)."""
     if _ROUTE.get() == MATRIX:
-        return lin_of(terms, constant)
-    return LinearExpression(constant=constant, linear_coefs=[c for c, _ in terms],
-                            linear_vars=[v for _, v in terms])
+        return lin_of(pairs, constant)
+    return LinearExpression(constant=constant, linear_coefs=[c for c, _ in pairs],
+                            linear_vars=[v for _, v in pairs])
 
 
 def value(item) -> float | None:

@@ -367,7 +367,6 @@ def _expression_terms(component, keys: list) -> tuple:
     """The terms of the named expressions ``component[keys[i]]`` as ``(term, variables,
     coefs)`` (term i for keys[i]) and their constants, one per key."""
     if isinstance(component, MatrixExpression):
-        component.pack()
         at = np.fromiter(map(component.position.__getitem__, keys), dtype=np.int64,
                          count=len(keys))
         length = component.indptr[at + 1] - component.indptr[at]

@@ -68,12 +68,13 @@ def crf(rate: float, life: int) -> float:
 
 def existing_by_year(case) -> dict[tuple[str, str], dict[int, float]]:
     """Existing capacity per (region, process) and model year (unit/yr)."""
-    existing: dict = defaultdict(lambda: defaultdict(float))
+    existing: dict = {}
     for r, p, capacity, retire in case.tables["existing_capacity"][
             ["region", "process", "capacity", "retirement_year"]].itertuples(index=False):
+        by_year = existing.setdefault((r, p), defaultdict(float))
         for t in case.years:
             if pd.isna(retire) or t < retire:
-                existing[r, p][t] += capacity
+                by_year[t] += capacity
     return existing
 
 

@@ -62,8 +62,9 @@ def add(m, case, book) -> None:
                     if (b, c) in wanted:
                         (produced if ratio > 0 else used)[b, c, t].append((abs(ratio),
                                                                            m.act[r, p, t]))
-    demand = case.demand_by_year.assign(country=lambda d: d["region"].map(country_of)) \
-        .groupby(["country", "commodity", "year"])["quantity"].sum().to_dict()
+    demand = case.demand_by_year
+    demand = demand.assign(country=demand["region"].map(country_of)).groupby(
+        ["country", "commodity", "year"])["quantity"].sum().to_dict()
     loss = {(a, b, c): x for a, b, c, x in case.tables["links"][
         ["from", "to", "commodity", "loss"]].itertuples(index=False)}
 

@@ -85,6 +85,8 @@ def test_family_against_family_with_constants(route):
                     + 2.0)
         constraints(m, "lim", terms(m.x, [("a", 2), ("b", 2)], at=["a", "b"])
                     <= 3 * terms(m.e, index=regions) - 1.0)
+        assert terms(m.x, [("a", 1), ("b", 1)], at=regions.keys, index=regions).entries()[
+            0].tolist() == [0, 1]  # the index's own labels: term i in row i
     found = rows(m, "lim")
     assert found["a"] == ({("a", 2): 1.0, ("a", 1): -3.0}, -np.inf, 5.0)
     assert found["b"] == ({("b", 2): 1.0, ("b", 1): -3.0}, -np.inf, 5.0)

@@ -119,7 +119,7 @@ def constraints(block, name: str, rows: Rows) -> None:
                        np.zeros(0, dtype=np.int64) if items is None else items.ids,
                        coefs, lower, upper)
         return
-    grouped, constants = _grouped(body), body.constant.tolist()
+    expression = _expression_of_row(body)
     low, up = ([None] * n if bound is None else [None if np.isinf(b) else b
                                                   for b in bound.tolist()]
                for bound in (rows.lower, rows.upper))
@@ -127,10 +127,12 @@ def constraints(block, name: str, rows: Rows) -> None:
 
     def rule(_, *key):
         i = position[key if len(key) > 1 else key[0]]
-        lhs = linear(grouped[i], constants[i])
-        if low[i] is not None and low[i] == up[i]:
-            return lhs == low[i]
-        return (low[i], lhs, up[i])
+        lhs = expression(i)
+        if up[i] is None:
+            return lhs >= low[i]
+        if low[i] is None:
+            return lhs <= up[i]
+        return lhs == low[i] if low[i] == up[i] else (low[i], lhs, up[i])
 
     setattr(block, name, pyo.Constraint(keys, rule=rule))
 
@@ -150,24 +152,39 @@ def expressions(block, name: str, family: Family) -> None:
                                             block.block_name)
         setattr(block, name, component)
         return
-    grouped, constants = _grouped(family), family.constant.tolist()
-    position = _positions(keys)
+    expression, position = _expression_of_row(family), _positions(keys)
 
     def rule(_, *key):
-        i = position[key if len(key) > 1 else key[0]]
-        return linear(grouped[i], constants[i])
+        return expression(position[key if len(key) > 1 else key[0]])
 
     setattr(block, name, pyo.Expression(keys, rule=rule))
 
 
-def _grouped(family: Family) -> list[list]:
-    """The Pyomo route's terms as (coef, var) pairs per row, in the order they were added."""
-    grouped = [[] for _ in range(len(family.index))]
+def _expression_of_row(family: Family):
+    """The Pyomo route's expressions of a family: row i → a ``LinearExpression`` of its terms
+    (in the order they were added) and its constant."""
+    constants = family.constant.tolist()
+    if family.pairs is not None:  # a family of sums(): its pairs as they were collected
+        pairs = family.pairs
+
+        def of_pairs(i):
+            return linear(pairs[i], constants[i])
+
+        return of_pairs
     row, items, coefs = family.entries()
-    if items is not None:
-        for i, var, coef in zip(row.tolist(), items, coefs.tolist()):
-            grouped[i].append((coef, var))
-    return grouped
+    order = np.argsort(row, kind="stable")
+    start = np.zeros(len(family.index) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row, minlength=len(family.index)), out=start[1:])
+    start = start.tolist()
+    coefs = coefs[order].tolist()
+    items = [] if items is None else items[order].tolist()
+
+    def of_row(i):
+        a, b = start[i], start[i + 1]
+        return LinearExpression(constant=constants[i], linear_coefs=coefs[a:b],
+                                linear_vars=items[a:b])
+
+    return of_row
 
 
 def _positions(keys: list) -> dict:

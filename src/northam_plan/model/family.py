@@ -121,15 +121,24 @@ class Family:
     Kept as parts ``(rows, variables, coefs)`` (one entry per term: its row number, its
     variable, its coefficient) and a constant per row; ``+`` joins parts without copying.
     Families over different indexes add over the union of their labels (the left one's first).
+    A family from :func:`sums` keeps its ``(coef, variable)`` pairs per row (``pairs``) and
+    makes its parts only when they are needed: the Pyomo route takes the pairs as they are.
     """
 
-    __slots__ = ("index", "parts", "constant")
+    __slots__ = ("index", "_parts", "pairs", "constant")
     __array_ufunc__ = None  # numpy on the left (array * family) defers to the family
 
-    def __init__(self, index, parts=(), constant=None):
+    def __init__(self, index, parts=(), constant=None, pairs=None):
         self.index = _index(index)
-        self.parts = list(parts)
+        self._parts = None if pairs is not None else list(parts)
+        self.pairs = pairs
         self.constant = np.zeros(len(self.index)) if constant is None else constant
+
+    @property
+    def parts(self) -> list:
+        if self._parts is None:
+            self._parts = _flattened(self.pairs)
+        return self._parts
 
     def __repr__(self) -> str:
         return f"Family({self.index}, {sum(len(p[0]) for p in self.parts)} terms)"
@@ -176,7 +185,8 @@ class Family:
         if isinstance(other, Family):
             left, right = self._joined(other)
             return Family(left.index, left.parts + right.parts, left.constant + right.constant)
-        return Family(self.index, self.parts, self.constant + self.index.align(other))
+        return Family(self.index, self._parts or (), self.constant + self.index.align(other),
+                      pairs=self.pairs if self._parts is None else None)
 
     __radd__ = __add__
 
@@ -256,8 +266,8 @@ def terms(source, keys=None, *, coefs=1.0, at=None, index=None) -> Family:
     i; for an array source, its element i).
 
     ``at``: the row label of each term — several terms with one label add up in one row;
-    as an integer numpy array, the row numbers in ``index`` instead. By default each term
-    is in the row labelled by its own key.
+    as an integer numpy array, the row numbers in ``index`` instead; ``index.keys`` itself:
+    term i in row i. By default each term is in the row labelled by its own key.
 
     ``index``: the rows, in order (:class:`Index`, a list of labels or a pandas index); by
     default the labels of ``at`` (or ``keys``) in the order they first appear.
@@ -293,6 +303,8 @@ def terms(source, keys=None, *, coefs=1.0, at=None, index=None) -> Family:
         if index is None:
             raise TypeError("row numbers (at) need the index they number")
         rows = at.astype(np.int64, copy=False)
+    elif index is not None and at is index.keys:  # term i in row i: no look-ups
+        rows = np.arange(len(index), dtype=np.int64)
     else:
         at = at if isinstance(at, list) else list(at)
         if index is None:
@@ -313,20 +325,24 @@ def terms(source, keys=None, *, coefs=1.0, at=None, index=None) -> Family:
 def sums(pairs: Mapping, index=None) -> Family:
     """Σ coef · variable per row from ``(coef, variable)`` pairs collected per label (a dict of
     lists, as components collect balance terms); ``index``: the rows, in order (default: the
-    dict's labels). A label of the index without pairs is a row without terms."""
+    dict's labels). A label of the index without pairs is a row without terms. The lists are
+    read, not copied or changed (a defaultdict gains no labels)."""
     index = _index(list(pairs) if index is None else index)
-    rows, items, coefs = [], [], []
     get = pairs.get
-    for i, key in enumerate(index.keys):
-        found = get(key)
+    return Family(index, pairs=[get(key) or () for key in index.keys])
+
+
+def _flattened(grouped: list) -> list:
+    """Parts of a family from its pairs per row."""
+    rows, items, coefs = [], [], []
+    for i, found in enumerate(grouped):
         if found:
             rows.extend([i] * len(found))
             coefs.extend([coef for coef, _ in found])
             items.extend([item for _, item in found])
     if not items:
-        return Family(index)
-    return Family(index, [(np.array(rows, dtype=np.int64), gathered(items),
-                           np.array(coefs, dtype=float))])
+        return []
+    return [(np.array(rows, dtype=np.int64), gathered(items), np.array(coefs, dtype=float))]
 
 
 def _is_var(component) -> bool:
@@ -376,13 +392,17 @@ def _expression_terms(component, keys: list) -> tuple:
         return ((term, Cols(component.model, component.ids[taken]), component.coefs[taken]),
                 component.constants[at])
     term, items, coefs, constants = [], [], [], []
+    found = {}  # each expression read once, however many terms take it
     for i, key in enumerate(keys):
-        expr = component[key].expr
-        if not isinstance(expr, LinearExpression):
-            raise TypeError(f"{component.name}[{key}] is not a linear expression")
-        term.extend([i] * len(expr.linear_vars))
-        items.extend(expr.linear_vars)
-        coefs.extend(expr.linear_coefs)
-        constants.append(float(expr.constant))
+        if key not in found:
+            expr = component[key].expr
+            if not isinstance(expr, LinearExpression):
+                raise TypeError(f"{component.name}[{key}] is not a linear expression")
+            found[key] = (expr.linear_vars, expr.linear_coefs, float(expr.constant))
+        variables, factors, constant = found[key]
+        term.extend([i] * len(variables))
+        items.extend(variables)
+        coefs.extend(factors)
+        constants.append(constant)
     return (np.array(term, dtype=np.int64), gathered(items), np.array(coefs, dtype=float)), \
         np.array(constants)

@@ -61,7 +61,7 @@ import numpy as np
 import pandas as pd
 
 from northam_plan.case.case import slice_seasons
-from northam_plan.model.algebra import Index, constraints, sums, terms, variables
+from northam_plan.model.algebra import Index, columns, constraints, sums, terms, variables
 from northam_plan.model.components.activity import process_ratios
 from northam_plan.model.components.capacity import crf
 from northam_plan.model.components.security import spans
@@ -116,7 +116,7 @@ def add(m, case, book) -> None:
 
     # act^s ≤ cf · apc · h_s · cap
     constraints(m, "generation_max", terms(m.act_slice, index=gen) <= terms(
-        top.cap, [key[:3] for key in gen], at=np.arange(len(gen)), index=gen,
+        top.cap, [key[:3] for key in gen], at=gen.keys, index=gen,
         coefs=[cf(p, r, s) * per_capacity[p] * slice_of[s][0] for r, p, _, s in gen]))
     book.declare("generation_max", gen.dims, "M$/unit")
     _add_energy_limits(m, book, gen, limit, season_of, slice_of, per_capacity)
@@ -163,7 +163,7 @@ def _add_energy_limits(m, book, gen, limit, season_of, slice_of, per_capacity) -
     parts = [(key, (*key[:3], s)) for key in rows for s in members[key[3]]]
     output = terms(m.act_slice, [part for _, part in parts], at=[key for key, _ in parts],
                    index=rows)
-    water = terms(top.cap, [key[:3] for key in rows], at=np.arange(len(rows)), index=rows,
+    water = terms(top.cap, [key[:3] for key in rows], at=rows.keys, index=rows,
                   coefs=[limit(p, r, members[g][0])[0] * per_capacity[p] * hours[g]
                          for r, p, _, g in rows])
     constraints(m, "generation_season_max", output <= water)
@@ -184,7 +184,7 @@ def _add_storage(m, book, storage, ratios, per_capacity, slice_of, balance) -> N
     variables(m, "charge_slice", keys)
     book.declare("charge_slice", keys.dims, "unit/yr")
     constraints(m, "charge_max", terms(m.charge_slice, index=keys) <= terms(
-        top.cap, [key[:3] for key in keys], at=np.arange(len(keys)), index=keys,
+        top.cap, [key[:3] for key in keys], at=keys.keys, index=keys,
         coefs=[per_capacity[p] * slice_of[s][0] for _, p, _, s in keys]))
     book.declare("charge_max", keys.dims, "M$/unit")
     intake = {p: -sum(x for c, x in ratios[p] if c == ratios[p][0][0] and x < 0)
@@ -223,18 +223,26 @@ def _add_interties(m, case, book, balance, slice_of, country_of) -> None:
     if not hasattr(top, "link_build"):  # an investment: one for all disruption scenarios
         variables(top, "link_build", build_keys)
     book.declare("link_build", ("from", "to", "commodity", "year"), "unit/yr")
-    built = defaultdict(list)  # link capacity added up to year t
     for (a, b, e, t0) in build_keys:
         var = top.link_build[a, b, e, t0]
         annual = expandable[a, b, e] * crf(rate[country_of[b]], LINK_LIFETIME)
         for t in case.years:
             if t >= t0:
-                built[a, b, e, t].append((1.0, var))
                 book.cost("capital", country_of[b], t, annual, var)
     rows = Index([k for k in keys if capacity[k[:3]] is not None or k[:3] in expandable],
                  ("from", "to", "commodity", "year", "slice"))
-    hours = {key: slice_of[key[4]][0] for key in rows}
-    limit = sums({key: built[key[:4]] for key in rows}, rows) * hours + {
+    # h_s · (capacity + the link capacity built in the years up to t)
+    # build_keys run link by link, year by year: a link's builds up to year t are a slice
+    first = {link: j * len(case.years) for j, link in enumerate(expandable)}
+    upto = {t: i + 1 for i, t in enumerate(case.years)}
+    at, built, hours = [], [], []
+    for i, (a, b, e, t, s) in enumerate(rows):
+        if (a, b, e) in first:
+            at += [i] * upto[t]
+            built += range(first[a, b, e], first[a, b, e] + upto[t])
+            hours += [slice_of[s][0]] * upto[t]
+    limit = terms(columns(top.link_build, build_keys)[np.array(built, dtype=np.int64)],
+                  at=np.array(at, dtype=np.int64), index=rows, coefs=hours) + {
         key: slice_of[key[4]][0] * (capacity[key[:3]] or 0.0) for key in rows}
     constraints(m, "intertie_max", terms(m.flow_slice, index=rows) <= limit)
     book.declare("intertie_max", rows.dims, "M$/unit")

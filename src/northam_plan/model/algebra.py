@@ -34,9 +34,11 @@ import numpy as np
 import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression
 
+from northam_plan.model.arrays import columns, gathered
+
 # the matrix route's objects, importable from here as well
 from northam_plan.model.expr import Col, Cols, Lin, RowRef, _flat_keys, flat, lin_of
-from northam_plan.model.family import Family, Index, Rows, columns, gathered, sums, terms
+from northam_plan.model.family import Family, Index, Rows, sums, terms
 from northam_plan.model.matrix import (
     CSC,
     Duals,

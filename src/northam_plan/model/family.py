@@ -34,12 +34,12 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
-from pyomo.core.expr.numeric_expr import LinearExpression
 
-from northam_plan.model.expr import Col, Cols, flat
-from northam_plan.model.matrix import MatrixExpression, MatrixVar
+from northam_plan.model.arrays import columns, expression_terms, gathered
+from northam_plan.model.expr import Cols
+from northam_plan.model.matrix import MatrixVar
 
-__all__ = ["Family", "Index", "Rows", "columns", "gathered", "sums", "terms"]
+__all__ = ["Family", "Index", "Rows", "sums", "terms"]
 
 
 class Index:
@@ -260,7 +260,7 @@ def terms(source, keys=None, *, coefs=1.0, at=None, index=None) -> Family:
 
     ``source``: an indexed variable (``m.flow``), named expressions (``m.cap``: each term
     brings the expression's variables and constant, times its coefficient), or variables as
-    one array (:func:`columns`, :func:`gathered`).
+    one array (:func:`~.arrays.columns`, :func:`~.arrays.gathered`).
 
     ``keys``: the keys of ``source`` to take; by default those of ``index`` (term i in row
     i; for an array source, its element i).
@@ -315,7 +315,7 @@ def terms(source, keys=None, *, coefs=1.0, at=None, index=None) -> Family:
 
     constant = np.zeros(len(index))
     if not array and not _is_var(source):  # named expressions: their terms and constants
-        (term, items, coef), constants = _expression_terms(source, keys)
+        (term, items, coef), constants = expression_terms(source, keys)
         constant += np.bincount(rows, weights=coefs * constants, minlength=len(index))
         return Family(index, [(rows[term], items, coefs[term] * coef)], constant)
     items = source if array else columns(source, keys)
@@ -347,62 +347,3 @@ def _flattened(grouped: list) -> list:
 
 def _is_var(component) -> bool:
     return isinstance(component, MatrixVar) or getattr(component, "ctype", None) is pyo.Var
-
-
-def columns(var, keys=None):
-    """The variables ``var[key]`` for ``keys`` (default: all, in the order declared) as one
-    array: on the matrix route a :class:`Cols` (column numbers, no object per variable), on
-    the Pyomo route a numpy array of Pyomo variables. Both select with a mask or positions:
-    ``columns(m.flow)[exported]``."""
-    if isinstance(var, MatrixVar):
-        if keys is None:
-            ids = np.arange(var.start, var.start + len(var.keys_list), dtype=np.int64)
-        else:
-            try:
-                at = np.fromiter(map(var.position.__getitem__, keys), dtype=np.int64)
-            except KeyError:  # nested keys: as Pyomo, look them up flattened
-                at = np.fromiter(map(var.position.__getitem__, map(flat, keys)),
-                                 dtype=np.int64)
-            ids = var.start + at
-        return Cols(var.model, ids)
-    return gathered([var[key] for key in (var.index_set() if keys is None else keys)])
-
-
-def gathered(items: list):
-    """Variables of either route from a list, as one array like :func:`columns` gives."""
-    if items and isinstance(items[0], Col):
-        return Cols(items[0].model, np.fromiter((var.id for var in items), dtype=np.int64,
-                                                count=len(items)))
-    array = np.empty(len(items), dtype=object)
-    for i, item in enumerate(items):
-        array[i] = item
-    return array
-
-
-def _expression_terms(component, keys: list) -> tuple:
-    """The terms of the named expressions ``component[keys[i]]`` as ``(term, variables,
-    coefs)`` (term i for keys[i]) and their constants, one per key."""
-    if isinstance(component, MatrixExpression):
-        at = np.fromiter(map(component.position.__getitem__, keys), dtype=np.int64,
-                         count=len(keys))
-        length = component.indptr[at + 1] - component.indptr[at]
-        term = np.repeat(np.arange(len(keys)), length)
-        taken = np.repeat(component.indptr[at], length) + np.arange(len(term)) - \
-            np.repeat(np.cumsum(length) - length, length)
-        return ((term, Cols(component.model, component.ids[taken]), component.coefs[taken]),
-                component.constants[at])
-    term, items, coefs, constants = [], [], [], []
-    found = {}  # each expression read once, however many terms take it
-    for i, key in enumerate(keys):
-        if key not in found:
-            expr = component[key].expr
-            if not isinstance(expr, LinearExpression):
-                raise TypeError(f"{component.name}[{key}] is not a linear expression")
-            found[key] = (expr.linear_vars, expr.linear_coefs, float(expr.constant))
-        variables, factors, constant = found[key]
-        term.extend([i] * len(variables))
-        items.extend(variables)
-        coefs.extend(factors)
-        constants.append(constant)
-    return (np.array(term, dtype=np.int64), gathered(items), np.array(coefs, dtype=float)), \
-        np.array(constants)

@@ -1,28 +1,28 @@
 r"""One algebra, two routes: the components write the model once, and it becomes either a Pyomo
 model or sparse matrices handed straight to HiGHS.
 
-The components declare their variables, expressions and constraints with :func:`variables`,
-:func:`expressions` and :func:`constraints`, and write rules with :func:`linear` and the usual
-operators (``act <= avail * cap``). What those calls make depends on the route the model is
-being built in (:func:`building`):
+The components declare variables with :func:`variables` (bounds as labelled data), and write
+every constraint and named expression one way: as a labelled family (:mod:`.family`), compared
+``lhs <= rhs``, ``>=`` or ``==`` and added with :func:`constraints` (or :func:`expressions`)::
+
+    rows = Index(limited, ("from", "to", "commodity", "year"))
+    constraints(m, "flow_max", terms(m.flow, index=rows) <= capacity)
+
+What that makes depends on the route the model is being built in (:func:`building`):
 
 * ``"pyomo"`` (default): Pyomo components on a ``ConcreteModel`` — the model researchers extend
-  in a notebook, solve through Pyomo's standard-form compiler and inspect;
+  in a notebook, solve through Pyomo's standard-form compiler and inspect; each row is a
+  ``LinearExpression`` with the family's constant, between the bounds as written;
 * ``"matrix"``: a :class:`MatrixModel` that numbers every variable and row as it is declared and
-  appends each row's coefficients to flat arrays. No Pyomo object is made; the hand-over to
-  HiGHS is one sparse-matrix conversion. Values and duals are read back through the same
-  interface extraction uses on a Pyomo model (``component.items()``, ``var.value``,
-  ``model.dual.get(row)``), so one :func:`~northam_plan.extract_plan` serves both.
+  appends each family's coefficients to flat arrays (constants moved into the bounds, as Pyomo's
+  compiler moves them). No Pyomo object is made; the hand-over to HiGHS is one sparse-matrix
+  conversion. Values and duals are read back through the same interface extraction uses on a
+  Pyomo model (``component.items()``, ``var.value``, ``model.dual.get(row)``), so one
+  :func:`~northam_plan.extract_plan` serves both.
 
-The largest families are written as arrays instead of a rule per row: :func:`columns` gives
-many variables as one array, :func:`entry_constraints` and :func:`entry_expressions` take rows
-as ``(row, variable, coefficient)`` entries, :func:`expression_entries` gives an expression's
-terms back as entries, and the ledger's ``supply_many`` / ``cost_many`` take whole families of
-terms. On the matrix route they stay numpy arrays from end to end; on the Pyomo route they
-become the same components a rule would have made.
-
-Both routes run the same component code, so they give the same LP (tests/test_routes.py checks
-it row by row on generated cases).
+The ledger's ``supply_many`` / ``cost_many`` take whole families of terms as arrays too. Both
+routes run the same component code, so they give the same LP (tests/test_routes.py checks it
+row by row on generated cases).
 """
 
 from __future__ import annotations
@@ -34,8 +34,11 @@ import numpy as np
 import pyomo.environ as pyo
 from pyomo.core.expr.numeric_expr import LinearExpression
 
+from northam_plan.model.arrays import columns, gathered
+
 # the matrix route's objects, importable from here as well
-from northam_plan.model.expr import SKIP, Col, Cols, Lin, Row, RowRef, flat, lin_of
+from northam_plan.model.expr import Col, Cols, Lin, RowRef, _flat_keys, flat, lin_of
+from northam_plan.model.family import Family, Index, Rows, sums, terms
 from northam_plan.model.matrix import (
     CSC,
     Duals,
@@ -46,11 +49,11 @@ from northam_plan.model.matrix import (
     MatrixVar,
 )
 
-__all__ = ["CSC", "Col", "Cols", "Duals", "Lin", "MATRIX", "MatrixBlock", "MatrixConstraint",
-           "MatrixExpression", "MatrixModel", "MatrixVar", "PYOMO", "ROUTES", "Row", "RowRef",
-           "SKIP", "blocks", "building", "columns", "constraints", "entry_constraints",
-           "entry_expressions", "expression_entries", "expressions", "flat", "gathered",
-           "linear", "lin_of", "new_model", "sum_constraints", "value", "variables"]
+__all__ = ["CSC", "Col", "Cols", "Duals", "Family", "Index", "Lin", "MATRIX", "MatrixBlock",
+           "MatrixConstraint", "MatrixExpression", "MatrixModel", "MatrixVar", "PYOMO",
+           "ROUTES", "RowRef", "Rows", "blocks", "building", "columns", "constraints",
+           "expressions", "flat", "gathered", "linear", "lin_of", "new_model", "sums", "terms",
+           "value", "variables"]
 
 PYOMO, MATRIX = "pyomo", "matrix"
 ROUTES = (PYOMO, MATRIX)
@@ -73,185 +76,122 @@ def new_model(name: str):
     return MatrixModel(name) if _ROUTE.get() == MATRIX else pyo.ConcreteModel(name=name)
 
 
-def variables(block, name: str, keys, bounds=None) -> None:
-    """Non-negative variables ``block.<name>[key]`` for ``keys``; ``bounds(block, *key)`` may
-    give (lower, upper)."""
+def variables(block, name: str, keys, lower=None, upper=None) -> None:
+    """Non-negative variables ``block.<name>[key]`` for ``keys``, with bounds given as labelled
+    data keyed like the variables (a number, a dict or pandas Series keyed by ``keys``, or a
+    sequence in their order; see :meth:`Index.align`): ``lower`` (raised to 0) and ``upper``.
+    None, NaN or inf: no bound."""
+    index = Index(keys)
+    low = None if lower is None else np.fmax(index.align(lower), 0.0)  # NaN: 0
+    up = None if upper is None else index.align(upper)
+    up = None if up is None else np.where(np.isnan(up), np.inf, up)  # NaN: none
     if isinstance(block, MatrixBlock):
-        block.add_var(name, keys, bounds)
-    else:
-        setattr(block, name, pyo.Var(keys, domain=pyo.NonNegativeReals, dense=False,
-                                     bounds=bounds))
+        block.add_var(name, index.keys, low, up)
+        return
+    bounds = None
+    if low is not None or up is not None:
+        n = len(index)
+        lows = [0.0] * n if low is None else low.tolist()
+        ups = [None] * n if up is None else [None if np.isinf(u) else u for u in up.tolist()]
+        position = _positions(index.keys)
+
+        def bounds(_, *key):
+            i = position[key if len(key) > 1 else key[0]]
+            return lows[i], ups[i]
+
+    setattr(block, name, pyo.Var(index.keys, domain=pyo.NonNegativeReals, dense=False,
+                                 bounds=bounds))
 
 
-def columns(var, keys=None):
-    """The variables ``var[key]`` for ``keys`` (default: all, in the order declared) as one
-    array, for the ledger's ``*_many`` methods: on the matrix route a :class:`Cols` (column
-    numbers, no object per variable), on the Pyomo route a numpy array of Pyomo variables.
-    Both select with a mask or positions: ``columns(m.flow)[exported]``."""
-    if isinstance(var, MatrixVar):
-        if keys is None:
-            ids = np.arange(var.start, var.start + len(var.keys_list), dtype=np.int64)
-        else:
-            try:
-                at = np.fromiter(map(var.position.__getitem__, keys), dtype=np.int64)
-            except KeyError:  # nested keys: as Pyomo, look them up flattened
-                at = np.fromiter(map(var.position.__getitem__, map(flat, keys)),
-                                 dtype=np.int64)
-            ids = var.start + at
-        return Cols(var.model, ids)
-    return gathered([var[key] for key in (var.index_set() if keys is None else keys)])
-
-
-def gathered(items: list):
-    """Variables of either route from a list, as one array like :func:`columns` gives."""
-    if items and isinstance(items[0], Col):
-        return Cols(items[0].model, np.fromiter((var.id for var in items), dtype=np.int64,
-                                                count=len(items)))
-    array = np.empty(len(items), dtype=object)
-    for i, item in enumerate(items):
-        array[i] = item
-    return array
-
-
-def expressions(block, name: str, keys, rule) -> None:
-    """Named linear expressions ``block.<name>[key] = rule(block, *key)``."""
-    if isinstance(block, MatrixBlock):
-        block.add_expression(name, keys, rule)
-    else:
-        setattr(block, name, pyo.Expression(keys, rule=rule))
-
-
-def constraints(block, name: str, keys, rule) -> None:
-    """Constraints ``block.<name>[key]``: ``rule(block, *key)`` returns a relation
-    (``<=``, ``>=``, ``==``) or :data:`SKIP`."""
-    if isinstance(block, MatrixBlock):
-        block.add_constraint(name, keys, rule)
-    else:
-        setattr(block, name, pyo.Constraint(keys, rule=rule))
-
-
-def entry_expressions(block, name: str, keys: list, entries, constants=0.0) -> None:
-    """Named expressions ``block.<name>[keys[i]]`` = Σ coef · var over the entries of i +
-    constants[i], written as arrays (``entries`` as in :func:`entry_constraints`)."""
+def constraints(block, name: str, rows: Rows) -> None:
+    """Constraints ``block.<name>[label]``, one per label of the family of rows ``rows``
+    (``lhs <= rhs``, ``>=`` or ``==`` of :class:`Family` objects), in the index's order. A label
+    whose row has no terms is a row without variables (Pyomo's compiler leaves it out if it
+    holds; the solve refuses it, naming it, if not)."""
+    if not isinstance(rows, Rows):
+        raise TypeError(f"constraints {name}: give a family of rows (lhs <= rhs, >=, ==), "
+                        f"not {type(rows).__name__}")
+    body, keys = rows.body, rows.index.keys
     n = len(keys)
-    constants = np.broadcast_to(np.asarray(constants, dtype=float), (n,))
     if isinstance(block, MatrixBlock):
-        row, col, val = _joined(entries)
+        row, items, coefs = body.entries()
+        lower = np.full(n, -np.inf) if rows.lower is None else rows.lower - body.constant
+        upper = np.full(n, np.inf) if rows.upper is None else rows.upper - body.constant
+        block.add_rows(name, _flat_keys(keys), row,
+                       np.zeros(0, dtype=np.int64) if items is None else items.ids,
+                       coefs, lower, upper)
+        return
+    expression = _expression_of_row(body)
+    low, up = ([None] * n if bound is None else [None if np.isinf(b) else b
+                                                  for b in bound.tolist()]
+               for bound in (rows.lower, rows.upper))
+    position = _positions(keys)
+
+    def rule(_, *key):
+        i = position[key if len(key) > 1 else key[0]]
+        lhs = expression(i)
+        if up[i] is None:
+            return lhs >= low[i]
+        if low[i] is None:
+            return lhs <= up[i]
+        return lhs == low[i] if low[i] == up[i] else (low[i], lhs, up[i])
+
+    setattr(block, name, pyo.Constraint(keys, rule=rule))
+
+
+def expressions(block, name: str, family: Family) -> None:
+    """Named linear expressions ``block.<name>[label]`` = the family's expression of each label
+    (in the index's order)."""
+    keys = family.index.keys
+    if isinstance(block, MatrixBlock):
+        row, items, coefs = family.entries()
         order = np.argsort(row, kind="stable")
-        indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
-        component = MatrixExpression.packed(block.model(), name, list(keys), indptr,
-                                            col[order], val[order], constants.copy(),
+        indptr = np.zeros(len(keys) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(row, minlength=len(keys)), out=indptr[1:])
+        ids = np.zeros(0, dtype=np.int64) if items is None else items.ids[order]
+        component = MatrixExpression.packed(block.model(), name, _flat_keys(keys), indptr, ids,
+                                            coefs[order], family.constant.copy(),
                                             block.block_name)
-        block.model().expression_components.append(component)
         setattr(block, name, component)
         return
-    terms, position = _grouped(keys, entries)
-    constants = constants.tolist()
-    expressions(block, name, keys, rule=lambda b, *key: linear(
-        terms[position[_one(key)]], constants[position[_one(key)]]))
+    expression, position = _expression_of_row(family), _positions(keys)
+
+    def rule(_, *key):
+        return expression(position[key if len(key) > 1 else key[0]])
+
+    setattr(block, name, pyo.Expression(keys, rule=rule))
 
 
-def expression_entries(component, keys: list) -> tuple:
-    """The terms of the named expressions ``component[keys[i]]`` as entries ``(rows,
-    variables, coefs)`` (row i for keys[i], as :func:`entry_constraints` takes them) and
-    their constants, one per key: to write rows over expressions in array form."""
-    if isinstance(component, MatrixExpression):
-        component.pack()
-        at = np.fromiter(map(component.position.__getitem__, keys), dtype=np.int64,
-                         count=len(keys))
-        length = component.indptr[at + 1] - component.indptr[at]
-        rows = np.repeat(np.arange(len(keys)), length)
-        taken = np.repeat(component.indptr[at], length) + np.arange(len(rows)) - \
-            np.repeat(np.cumsum(length) - length, length)
-        return ((rows, Cols(component.model, component.ids[taken]), component.coefs[taken]),
-                component.constants[at])
-    rows, items, coefs, constants = [], [], [], []
-    for i, key in enumerate(keys):
-        expr = component[key].expr
-        if not isinstance(expr, LinearExpression):
-            raise TypeError(f"{component.name}[{key}] is not a linear expression of linear()")
-        rows.extend([i] * len(expr.linear_vars))
-        items.extend(expr.linear_vars)
-        coefs.extend(expr.linear_coefs)
-        constants.append(float(expr.constant))
-    return (np.array(rows, dtype=np.int64), gathered(items), np.array(coefs, dtype=float)), \
-        np.array(constants)
+def _expression_of_row(family: Family):
+    """The Pyomo route's expressions of a family: row i → a ``LinearExpression`` of its terms
+    (in the order they were added) and its constant."""
+    constants = family.constant.tolist()
+    if family.pairs is not None:  # a family of sums(): its pairs as they were collected
+        pairs = family.pairs
+
+        def of_pairs(i):
+            return linear(pairs[i], constants[i])
+
+        return of_pairs
+    row, items, coefs = family.entries()
+    order = np.argsort(row, kind="stable")
+    start = np.zeros(len(family.index) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row, minlength=len(family.index)), out=start[1:])
+    start = start.tolist()
+    coefs = coefs[order].tolist()
+    items = [] if items is None else items[order].tolist()
+
+    def of_row(i):
+        a, b = start[i], start[i + 1]
+        return LinearExpression(constant=constants[i], linear_coefs=coefs[a:b],
+                                linear_vars=items[a:b])
+
+    return of_row
 
 
-def entry_constraints(block, name: str, keys: list, entries, lower=None, upper=None) -> None:
-    """Constraints ``block.<name>[keys[i]]``: lower[i] ≤ Σ coef · var ≤ upper[i] over the
-    entries of row i — a family of rows written as arrays rather than a rule per row.
-
-    ``entries``: ``(rows, variables, coefs)`` triples, ``rows`` the row position of each entry,
-    ``variables`` from :func:`columns`, ``coefs`` one number or one per entry. ``lower`` and
-    ``upper``: one number or one per row; None for no bound (equal: an equality)."""
-    if lower is None and upper is None:
-        raise ValueError(f"constraints {name}: give a lower or an upper bound")
-    n = len(keys)
-    bounds = [None if b is None else np.broadcast_to(np.asarray(b, dtype=float), (n,))
-              for b in (lower, upper)]
-    if isinstance(block, MatrixBlock):
-        block.add_rows(name, keys, *_joined(entries),
-                       np.full(n, -np.inf) if bounds[0] is None else bounds[0],
-                       np.full(n, np.inf) if bounds[1] is None else bounds[1])
-        return
-    terms, position = _grouped(keys, entries)
-    low, up = ([None] * n if b is None else [None if np.isinf(v) else v for v in b.tolist()]
-               for b in bounds)
-
-    def rule(b, *key):
-        i = position[_one(key)]
-        body = linear(terms[i])
-        if low[i] is not None and low[i] == up[i]:
-            return body == low[i]
-        return (low[i], body, up[i])
-
-    constraints(block, name, keys, rule=rule)
-
-
-def _joined(entries) -> tuple:
-    """The matrix route's entries as three arrays: row, column, coefficient."""
-    rows, cols, vals = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)], \
-        [np.zeros(0)]
-    for positions, variables, coefs in entries:
-        if len(variables):
-            positions = np.asarray(positions, dtype=np.int64)
-            rows.append(positions)
-            cols.append(variables.ids)
-            vals.append(np.broadcast_to(np.asarray(coefs, dtype=float), positions.shape))
-    return np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
-
-
-def _grouped(keys: list, entries) -> tuple[list, dict]:
-    """The Pyomo route's entries as (coef, var) pairs per row, and each key's row."""
-    terms = [[] for _ in keys]
-    for positions, variables, coefs in entries:
-        coefs = np.broadcast_to(np.asarray(coefs, dtype=float), (len(variables),)).tolist()
-        for i, var, coef in zip(np.asarray(positions).tolist(), variables, coefs):
-            terms[i].append((coef, var))
-    return terms, {key: i for i, key in enumerate(keys)}
-
-
-def _one(key: tuple):
-    """A rule's index arguments as the key they came from (a lone index is not a tuple)."""
-    return key if len(key) > 1 else key[0]
-
-
-def sum_constraints(block, name: str, terms: dict, bulk: list, lower: dict) -> None:
-    """Constraints ``block.<name>[key]``: Σ terms[key] + Σ bulk terms of key ≥ lower[key]
-    (0 where not given), one per key with at least one term, in sorted key order.
-
-    ``terms`` maps a key to ``(coef, var)`` pairs; ``bulk`` holds families ``(keys, columns,
-    coefs)`` of the ledger's ``*_many`` methods, which only the matrix route keeps as arrays
-    (on the Pyomo route they are in ``terms`` already)."""
-    if isinstance(block, MatrixBlock):
-        block.add_sums(name, terms, bulk, lower)
-        return
-    if bulk:
-        raise ValueError("bulk terms are the matrix route's; the Pyomo route keeps terms")
-    constraints(block, name, sorted(terms), rule=lambda b, *key: (
-        linear(terms[key]) >= lower.get(key, 0.0)) if terms[key] else SKIP)
+def _positions(keys: list) -> dict:
+    """Row of each key, looked up as a Pyomo rule receives it: nested keys flattened."""
+    return dict(zip(_flat_keys(keys), range(len(keys))))
 
 
 def blocks(parent, name: str, keys) -> None:
@@ -263,12 +203,13 @@ def blocks(parent, name: str, keys) -> None:
         setattr(parent, name, pyo.Block(keys))
 
 
-def linear(terms, constant: float = 0.0):
-    """The linear expression Σ coef · var + constant from ``(coef, var)`` pairs."""
+def linear(pairs, constant: float = 0.0):
+    """One linear expression Σ coef · var + constant from ``(coef, var)`` pairs (the objective,
+    a cost; constraints are written as families)."""
     if _ROUTE.get() == MATRIX:
-        return lin_of(terms, constant)
-    return LinearExpression(constant=constant, linear_coefs=[c for c, _ in terms],
-                            linear_vars=[v for _, v in terms])
+        return lin_of(pairs, constant)
+    return LinearExpression(constant=constant, linear_coefs=[c for c, _ in pairs],
+                            linear_vars=[v for _, v in pairs])
 
 
 def value(item) -> float | None:

@@ -31,11 +31,15 @@ from contextlib import contextmanager
 from northam_plan.case import Case
 from northam_plan.model.algebra import (
     PYOMO,
+    Cols,
+    Index,
     MatrixModel,
     blocks,
     building,
+    constraints,
     new_model,
-    sum_constraints,
+    sums,
+    terms,
 )
 from northam_plan.model.book import Book
 from northam_plan.model.components import (
@@ -145,7 +149,6 @@ def _build(case: Case, components):
             ledger.capacity_sources.clear()
             ledger.balance_bulk.clear()
             ledger.cost_bulk.clear()
-        m.pack()
     return m
 
 
@@ -160,6 +163,14 @@ def _check_order(components) -> None:
 
 
 def _add_balance(m, book: Book) -> None:
-    sum_constraints(m, "commodity_balance", book.balance_terms, book.balance_bulk,
-                    book.balance_rhs)
-    book.declare("commodity_balance", ("region", "commodity", "year"), "M$/unit")
+    """``commodity_balance[r, c, t]``: the ledger's supply terms ≥ its demand (module
+    docstring), one row per (r, c, t) with a term, in sorted order."""
+    present = {key for key, items in book.balance_terms.items() if items}
+    for keys, _, _ in book.balance_bulk:
+        present.update(keys)
+    rows = Index(sorted(present), ("region", "commodity", "year"))
+    supply = sums(book.balance_terms, rows)
+    for keys, ids, coefs in book.balance_bulk:  # families of supply_many (matrix route)
+        supply = supply + terms(Cols(m.model(), ids), at=keys, coefs=coefs, index=rows)
+    constraints(m, "commodity_balance", supply >= book.balance_rhs)
+    book.declare("commodity_balance", rows.dims, "M$/unit")

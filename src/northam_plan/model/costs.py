@@ -22,7 +22,14 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from northam_plan.model.algebra import MatrixExpression, MatrixModel, expressions, linear
+from northam_plan.model.algebra import (
+    Index,
+    MatrixExpression,
+    MatrixModel,
+    expressions,
+    linear,
+    sums,
+)
 
 
 def add_costs(m, case, books) -> None:
@@ -39,9 +46,8 @@ def add_costs(m, case, books) -> None:
         if book.cost_bulk:
             raise ValueError("bulk costs are the matrix route's; the Pyomo route keeps terms")
         terms = book.cost_terms
-        # the rule runs inside expressions(), in this iteration: terms is this block's
-        expressions(block, "annual_cost", sorted(terms), rule=lambda b, cat, k, t: linear(
-            terms[cat, k, t]))  # noqa: B023
+        expressions(block, "annual_cost", sums(terms, Index(sorted(terms), (
+            "category", "country", "year"))))
         for (_cat, _k, t), items in terms.items():
             for coef, var in items:
                 coefs[id(var)] += probability * weights[t] * coef

@@ -1,14 +1,12 @@
-"""Linear expressions of the matrix route: columns (:class:`Col`), expressions over them
-(:class:`Lin`), relations (:class:`Row`) and rows (:class:`RowRef`), with Pyomo's spelling of
-their names and Pyomo's flattening of nested index tuples.
+"""Linear expressions of the matrix route: columns (:class:`Col`, :class:`Cols`), expressions
+over them (:class:`Lin`: a named expression's value, the objective) and rows (:class:`RowRef`),
+with Pyomo's spelling of their names and Pyomo's flattening of nested index tuples. Constraints
+are written as labelled families (:mod:`.family`), not row by row.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import pyomo.environ as pyo
-
-SKIP = pyo.Constraint.Skip
 
 
 def lin_of(terms, constant: float = 0.0) -> Lin:
@@ -80,25 +78,6 @@ class Lin:
     def __truediv__(self, divisor):
         return self * (1.0 / float(divisor))
 
-    # a relation keeps the variable terms on the left; the rows take the constant into their
-    # bounds (MatrixBlock.add_constraint), so a bound that is a number needs no new Lin
-    def __le__(self, other):
-        if isinstance(other, (int, float)):
-            return Row(self, None, other)
-        return Row(self - other, None, 0.0)
-
-    def __ge__(self, other):
-        if isinstance(other, (int, float)):
-            return Row(self, other, None)
-        return Row(self - other, 0.0, None)
-
-    def __eq__(self, other):
-        if isinstance(other, (int, float)):
-            return Row(self, other, other)
-        return Row(self - other, 0.0, 0.0)
-
-    __hash__ = object.__hash__
-
     @property
     def value(self) -> float | None:
         if not self.ids:
@@ -139,17 +118,6 @@ class Col:
 
     __rmul__ = __mul__
 
-    def __le__(self, other):
-        return self._lin() <= other
-
-    def __ge__(self, other):
-        return self._lin() >= other
-
-    def __eq__(self, other):
-        return self._lin() == other
-
-    __hash__ = object.__hash__
-
     @property
     def value(self) -> float | None:
         return None if self.model.x is None else float(self.model.x[self.id])
@@ -184,15 +152,6 @@ class Cols:
         if isinstance(index, (int, np.integer)):
             return Col(self.model, int(self.ids[index]))
         return Cols(self.model, self.ids[index])
-
-
-class Row:
-    """lower ≤ lin ≤ upper (None: no bound), the relation a rule returns."""
-
-    __slots__ = ("lin", "lower", "upper")
-
-    def __init__(self, lin: Lin, lower, upper):
-        self.lin, self.lower, self.upper = lin, lower, upper
 
 
 class RowRef:

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import bisect
 from array import array
-from itertools import chain, repeat
 
 import numpy as np
 
-from northam_plan.model.expr import SKIP, Col, Lin, Row, RowRef, _flat_keys, flat, lin_of
+from northam_plan.model.expr import Col, Lin, RowRef, _flat_keys, flat
 
 
 class _Indexed:
@@ -77,63 +76,34 @@ class MatrixVar(_Indexed):
 
 
 class MatrixExpression(_Indexed):
-    """Named expressions; kept as :class:`Lin` objects while the model is built, then packed
-    into arrays (:meth:`pack`): a few numpy arrays instead of millions of Python objects that
-    the garbage collector would walk again and again."""
+    """Named expressions kept as arrays: those of key i are Σ coefs[a:b] · x[ids[a:b]] +
+    constants[i] with a, b = indptr[i], indptr[i + 1] (:meth:`packed`)."""
 
-    def __init__(self, model, local_name: str, keys: list, expressions: dict,
-                 block_name: str = ""):
+    def __init__(self, model, local_name: str, keys: list, block_name: str = ""):
         super().__init__(local_name, block_name)
-        self.model, self.keys_list, self.expressions = model, keys, expressions
+        self.model, self.keys_list = model, keys
         self.position = self.indptr = self.ids = self.coefs = self.constants = None
 
     def __getitem__(self, key) -> Lin:
-        if self.expressions is not None:
-            try:
-                return self.expressions[key]
-            except KeyError:
-                return self.expressions[flat(key)]
         i = self.position[key] if key in self.position else self.position[flat(key)]
         a, b = self.indptr[i], self.indptr[i + 1]
         return Lin(self.ids[a:b].tolist(), self.coefs[a:b].tolist(), float(self.constants[i]),
                    self.model)
 
     def __contains__(self, key) -> bool:
-        found = self.expressions if self.expressions is not None else self.position
-        return key in found or flat(key) in found
+        return key in self.position or flat(key) in self.position
 
     @classmethod
     def packed(cls, model, local_name: str, keys: list, indptr, ids, coefs, constants,
                block_name: str = "") -> MatrixExpression:
-        """Expressions given as arrays: those of key i are Σ coefs[a:b] · x[ids[a:b]] +
-        constants[i] with a, b = indptr[i], indptr[i + 1]."""
-        component = cls(model, local_name, keys, None, block_name)
+        component = cls(model, local_name, keys, block_name)
         component.indptr, component.ids, component.coefs = indptr, ids, coefs
         component.constants = constants
         component.position = {key: i for i, key in enumerate(keys)}
         return component
 
-    def pack(self) -> None:
-        if self.expressions is None:
-            return
-        lins = [self.expressions[key] for key in self.keys_list]
-        counts = np.fromiter((len(lin.ids) for lin in lins), dtype=np.int64, count=len(lins))
-        self.indptr = np.zeros(len(lins) + 1, dtype=np.int64)
-        np.cumsum(counts, out=self.indptr[1:])
-        total = int(self.indptr[-1])
-        self.ids = np.fromiter(chain.from_iterable(lin.ids for lin in lins), dtype=np.int64,
-                               count=total)
-        self.coefs = np.fromiter(chain.from_iterable(lin.coefs for lin in lins), dtype=float,
-                                 count=total)
-        self.constants = np.fromiter((lin.constant for lin in lins), dtype=float,
-                                     count=len(lins))
-        self.position = {key: i for i, key in enumerate(self.keys_list)}
-        self.expressions = None
-
     def evaluate(self) -> np.ndarray:
         """Every expression's value after a solve, in key order."""
-        if self.expressions is not None:
-            self.pack()
         x = self.model.x
         owner = np.repeat(np.arange(len(self.keys_list)), np.diff(self.indptr))
         sums = np.bincount(owner, weights=self.coefs * x[self.ids],
@@ -167,84 +137,20 @@ class MatrixBlock:
     def model(self) -> MatrixModel:
         return self._top
 
-    def add_var(self, name: str, keys, bounds) -> None:
+    def add_var(self, name: str, keys, lower=None, upper=None) -> None:
+        """Variables for ``keys``; ``lower``, ``upper``: arrays in their order (None: 0 and
+        no upper bound)."""
         top = self._top
         keys = _flat_keys(keys)
         component = MatrixVar(top, name, top.n_cols, keys, self.block_name)
         top.var_starts.append(top.n_cols)
         top.var_components.append(component)
-        if bounds is None:
-            top.col_lower.extend(np.zeros(len(keys)))
-            top.col_upper.extend(np.full(len(keys), np.inf))
-        else:
-            for key in keys:
-                lower, upper = bounds(self, *key) if isinstance(key, tuple) else \
-                    bounds(self, key)
-                top.col_lower.append(0.0 if lower is None else max(0.0, float(lower)))
-                top.col_upper.append(np.inf if upper is None else float(upper))
+        for target, values, default in ((top.col_lower, lower, 0.0),
+                                        (top.col_upper, upper, np.inf)):
+            values = np.full(len(keys), default) if values is None else values
+            target.frombytes(np.ascontiguousarray(values, dtype=float).tobytes())
         top.n_cols += len(keys)
         setattr(self, name, component)
-
-    def add_expression(self, name: str, keys, rule) -> None:
-        keys = _flat_keys(keys)
-        expressions = {}
-        for key in keys:
-            result = rule(self, *key) if isinstance(key, tuple) else rule(self, key)
-            expressions[key] = result if isinstance(result, Lin) else lin_of([(1.0, result)])
-        component = MatrixExpression(self._top, name, keys, expressions, self.block_name)
-        self._top.expression_components.append(component)
-        setattr(self, name, component)
-
-    def add_constraint(self, name: str, keys, rule) -> None:
-        kept, lower, upper = [], [], []
-        ids, coefs = [], []  # each row's lists, joined into the arrays once at the end
-        for key in _flat_keys(keys):
-            relation = rule(self, *key) if isinstance(key, tuple) else rule(self, key)
-            if relation is SKIP:
-                continue
-            if relation.__class__ is not Row:
-                raise TypeError(f"constraint {name}{key}: the rule returned {relation!r}, not a "
-                                f"relation (<=, >=, ==) of the model's variables")
-            lin = relation.lin
-            ids.append(lin.ids)
-            coefs.append(lin.coefs)
-            lower.append(-np.inf if relation.lower is None else relation.lower - lin.constant)
-            upper.append(np.inf if relation.upper is None else relation.upper - lin.constant)
-            kept.append(key)
-        counts = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
-        total = int(counts.sum())
-        self._append_rows(name, kept, counts,
-                          np.fromiter(chain.from_iterable(ids), dtype=np.int64, count=total),
-                          np.fromiter(chain.from_iterable(coefs), dtype=float, count=total),
-                          lower, upper)
-
-    def add_sums(self, name: str, terms: dict, bulk: list, lower: dict) -> None:
-        """Rows Σ terms[key] + Σ bulk terms of key ≥ lower[key] (see
-        :func:`~northam_plan.model.algebra.sum_constraints`), assembled with numpy."""
-        present = {key for key, items in terms.items() if items}
-        for keys, _, _ in bulk:
-            present.update(keys)
-        keys = sorted(present)
-        index = {key: i for i, key in enumerate(keys)}
-        low = np.fromiter((lower.get(key, 0.0) for key in keys), dtype=float, count=len(keys))
-        rows, ids, coefs = array("q"), array("q"), array("d")
-        for key, items in terms.items():
-            if items:
-                lin = lin_of(items)
-                i = index[key]
-                rows.extend(repeat(i, len(lin.ids)))
-                ids.extend(lin.ids)
-                coefs.extend(lin.coefs)
-                low[i] -= lin.constant
-        row = [np.frombuffer(rows, dtype=np.int64)]
-        col, val = [np.frombuffer(ids, dtype=np.int64)], [np.frombuffer(coefs, dtype=float)]
-        for family, columns, values in bulk:
-            row.append(np.fromiter(map(index.__getitem__, family), dtype=np.int64,
-                                   count=len(family)))
-            col.append(columns)
-            val.append(values)
-        self.add_rows(name, keys, np.concatenate(row), np.concatenate(col),
-                      np.concatenate(val), low, np.full(len(keys), np.inf))
 
     def add_rows(self, name: str, keys: list, row, col, val, lower, upper) -> None:
         """Rows lower[i] ≤ Σ_e val[e] · x[col[e]] over the entries e with row[e] = i ≤ upper[i],
@@ -291,15 +197,9 @@ class MatrixModel(MatrixBlock):
         self.var_components: list[MatrixVar] = []
         self.row_starts: list[int] = []
         self.row_components: list[MatrixConstraint] = []
-        self.expression_components: list[MatrixExpression] = []
         self.x = None  # primal values after a solve
         self.dual = None  # row duals after a solve (Pyomo's signs), see :class:`Duals`
         self.row_value = None  # row activities after a solve
-
-    def pack(self) -> None:
-        """After the build: expressions into arrays (see :class:`MatrixExpression`)."""
-        for component in self.expression_components:
-            component.pack()
 
     def component_of_column(self, column: int) -> MatrixVar:
         return self.var_components[bisect.bisect_right(self.var_starts, column) - 1]

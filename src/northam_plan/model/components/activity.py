@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from northam_plan.model.algebra import columns, entry_constraints, expression_entries, variables
+from northam_plan.model.algebra import Index, columns, constraints, terms, variables
 
 NAME = "activity"
 REQUIRES = ("capacity",)
@@ -69,27 +69,26 @@ def add(m, case, book) -> None:
 
     top = m.model()  # capacity is decided once, also when operations are per scenario
     keys = top.cap_keys
+    rows = Index(keys, ("region", "process", "year"))
     variables(m, "act", keys)
-    book.declare("act", ("region", "process", "year"), "unit/yr")
+    book.declare("act", rows.dims, "unit/yr")
     acts = columns(m.act)  # in the order of keys
 
-    # act − avail · apc · cap ≤ 0, i.e. act − f · Σ cap terms ≤ f · cap constant
+    # act ≤ f · cap with f = avail · apc
     given = availability(case)
     f = np.array([given.get((r, p, t), avail[p]) * per_capacity[p] for r, p, t in keys],
                  dtype=float)
-    (rows, caps, coefs), constant = expression_entries(top.cap, keys)
-    entry_constraints(m, "activity_max", keys,
-                      [(np.arange(len(keys)), acts, 1.0), (rows, caps, -f[rows] * coefs)],
-                      upper=f * constant)
-    book.declare("activity_max", ("region", "process", "year"), "M$/unit")
+    constraints(m, "activity_max", terms(acts, index=rows) <= terms(top.cap, index=rows,
+                                                                    coefs=f))
+    book.declare("activity_max", rows.dims, "M$/unit")
 
     # the energy component balances timesliced commodities per slice, the passport tracked ones
     ratios = {p: [(c, ratio) for c, ratio in pairs
                   if c not in case.timesliced and c not in case.tracked]
               for p, pairs in process_ratios(case).items()}
-    terms = [(i, r, c, t, ratio) for i, (r, p, t) in enumerate(keys) for c, ratio in ratios[p]]
-    if terms:
-        at, regions, commodities, years, coefs = zip(*terms)
+    made = [(i, r, c, t, ratio) for i, (r, p, t) in enumerate(keys) for c, ratio in ratios[p]]
+    if made:
+        at, regions, commodities, years, coefs = zip(*made)
         book.supply_many(regions, commodities, years, coefs, acts[np.array(at)])
     paid = [i for i, (r, p, _) in enumerate(keys) if var_om[r, p]]
     book.cost_many("variable_om", [country_of[keys[i][0]] for i in paid],

@@ -53,12 +53,7 @@ from itertools import chain
 import numpy as np
 import pandas as pd
 
-from northam_plan.model.algebra import (
-    entry_constraints,
-    entry_expressions,
-    expression_entries,
-    gathered,
-)
+from northam_plan.model.algebra import Index, constraints, expressions, gathered, terms
 
 NAME = "capacity"
 REQUIRES = ("permitting",)
@@ -73,12 +68,13 @@ def crf(rate: float, life: int) -> float:
 
 def existing_by_year(case) -> dict[tuple[str, str], dict[int, float]]:
     """Existing capacity per (region, process) and model year (unit/yr)."""
-    existing: dict = defaultdict(lambda: defaultdict(float))
+    existing: dict = {}
     for r, p, capacity, retire in case.tables["existing_capacity"][
             ["region", "process", "capacity", "retirement_year"]].itertuples(index=False):
+        by_year = existing.setdefault((r, p), defaultdict(float))
         for t in case.years:
             if pd.isna(retire) or t < retire:
-                existing[r, p][t] += capacity
+                by_year[t] += capacity
     return existing
 
 
@@ -98,19 +94,19 @@ def add(m, case, book) -> None:
     owner = np.array([i for i, key in enumerate(build_keys) for _ in sources[key]],
                      dtype=np.int64)
     new = gathered([var for key in build_keys for var, _ in sources[key]])
-    entry_expressions(m, "build", build_keys, [(owner, new, 1.0)])
-    book.declare("build", ("region", "process", "year"), "unit/yr")
+    builds = Index(build_keys, ("region", "process", "year"))
+    expressions(m, "build", terms(new, at=owner, index=builds))
+    book.declare("build", builds.dims, "unit/yr")
 
     weights = case.year_weights
     limited = [i for i, (_, p, _) in enumerate(build_keys) if not pd.isna(max_build[p])]
     row = np.full(len(build_keys), -1, dtype=np.int64)
     row[limited] = np.arange(len(limited))
     counted = row[owner] >= 0
-    entry_constraints(m, "build_max", [build_keys[i] for i in limited],
-                      [(row[owner][counted], new[counted], 1.0)],
-                      upper=[max_build[build_keys[i][1]] * weights[build_keys[i][2]]
-                             for i in limited])
-    book.declare("build_max", ("region", "process", "year"), "M$/unit")
+    rows = Index([build_keys[i] for i in limited], builds.dims)
+    constraints(m, "build_max", terms(new[counted], at=row[owner][counted], index=rows) <= {
+        (r, p, t): max_build[p] * weights[t] for r, p, t in rows})
+    book.declare("build_max", rows.dims, "M$/unit")
 
     # the years each build key's capacity is alive
     alive = [years[bisect_left(years, t_online):bisect_left(years, t_online + int(lifetime[p]))]
@@ -128,8 +124,9 @@ def add(m, case, book) -> None:
         np.repeat(np.cumsum(length) - length, length)
     rows = np.fromiter((position[r, p, t] for (r, p, _), ys in zip(build_keys, alive)
                         for t in ys), dtype=np.int64)[at]
-    entry_expressions(m, "cap", cap_keys, [(rows, new[src], 1.0)],
-                      constants=[existing.get((r, p), {}).get(t, 0.0) for r, p, t in cap_keys])
+    caps = Index(cap_keys, builds.dims)
+    expressions(m, "cap", terms(new[src], at=rows, index=caps) + {
+        (r, p, t): existing.get((r, p), {}).get(t, 0.0) for r, p, t in caps})
 
     # capital (capex · CRF) and fixed O&M of every source in each year it is alive
     year = np.fromiter(chain.from_iterable(alive), dtype=np.int64)[at]
@@ -145,7 +142,7 @@ def add(m, case, book) -> None:
         paid = coef != 0
         book.cost_many(category, country[owner][src][paid], year[paid], coef[paid],
                        new[src[paid]])
-    book.declare("cap", ("region", "process", "year"), "unit/yr")
+    book.declare("cap", caps.dims, "unit/yr")
     m.cap_keys = cap_keys  # plain list, used by the activity component
     _add_growth(m, case, book, build_keys, cap_keys, existing)
 
@@ -167,27 +164,22 @@ def _add_growth(m, case, book, build_keys, cap_keys, existing) -> None:
 
     counted = [(r, p, t) for r, p, t in build_keys
                if weight[p] > 0 and group(r, p) in absolute]
-    keys = sorted({(*group(r, p), t) for r, p, t in counted})
-    row = {key: i for i, key in enumerate(keys)}
-    upper = np.array([weights[t] * absolute[k, f] for k, f, t in keys], dtype=float)
+    rows = Index(sorted({(*group(r, p), t) for r, p, t in counted}),
+                 ("country", "family", "year"))
+    upper = np.array([weights[t] * absolute[k, f] for k, f, t in rows], dtype=float)
     # builds, in typical projects
-    (at, new, coef), _ = expression_entries(m.build, counted)
-    row_of = np.array([row[(*group(r, p), t)] for r, p, t in counted], dtype=np.int64)
-    omega = np.array([weight[p] for _, p, _ in counted], dtype=float)
-    entries = [(row_of[at], new, coef * omega[at])]
+    built = terms(m.build, counted, coefs=[weight[p] for _, p, _ in counted],
+                  at=[(*group(r, p), t) for r, p, t in counted], index=rows)
     # the year before: existing capacity for the first model year, else the cap expression
     for (r, p), by_year in existing.items():
         key = (*group(r, p), years[0]) if weight[p] > 0 else None
-        if key in row:
-            upper[row[key]] += weights[years[0]] * relative[key[:2]] * weight[p] * \
+        if key in rows.position:
+            upper[rows.position[key]] += weights[years[0]] * relative[key[:2]] * weight[p] * \
                 by_year.get(years[0], 0.0)
     before = [(r, p, t) for r, p, t in cap_keys if t in after and weight[p] > 0
-              and (*group(r, p), after[t]) in row and relative[group(r, p)] > 0]
-    (at, alive, coef), constants = expression_entries(m.cap, before)
-    row_of = np.array([row[(*group(r, p), after[t])] for r, p, t in before], dtype=np.int64)
-    share = np.array([weights[after[t]] * relative[group(r, p)] * weight[p]
-                      for r, p, t in before], dtype=float)
-    entries.append((row_of[at], alive, -coef * share[at]))
-    np.add.at(upper, row_of, constants * share)
-    entry_constraints(m, "growth_max", keys, entries, upper=upper)
-    book.declare("growth_max", ("country", "family", "year"), "M$/project")
+              and (*group(r, p), after[t]) in rows.position and relative[group(r, p)] > 0]
+    alive = terms(m.cap, before, coefs=[weights[after[t]] * relative[group(r, p)] * weight[p]
+                                        for r, p, t in before],
+                  at=[(*group(r, p), after[t]) for r, p, t in before], index=rows)
+    constraints(m, "growth_max", built - alive <= upper)
+    book.declare("growth_max", rows.dims, "M$/project")

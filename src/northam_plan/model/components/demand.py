@@ -27,9 +27,9 @@ def add(m, case, book) -> None:
     demand = demand[(demand > 0) & ~demand.index.get_level_values("commodity").isin(
         case.timesliced)]  # timesliced demand is met per slice by the energy component
     keys = list(demand.index)
-    demand = dict(zip(keys, demand.to_numpy(dtype=float).tolist()))  # a dict: fast look-ups
     share = 1.0 if case.options.allow_unserved else 0.0
-    variables(m, "unserved", keys, bounds=lambda m, r, c, t: (0.0, share * demand[r, c, t]))
+    variables(m, "unserved", keys, upper=share * demand)  # a Series keyed like the variables
+    demand = dict(zip(keys, demand.to_numpy(dtype=float).tolist()))  # a dict: fast look-ups
     book.declare("unserved", ("region", "commodity", "year"), "unit/yr")
     penalty = case.options.unserved_penalty
     country_of = case.countries_of_regions

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from northam_plan.model.algebra import constraints, linear
+from northam_plan.model.algebra import Index, constraints, sums
 from northam_plan.model.components.activity import process_ratios
 from northam_plan.model.components.security import bloc_members, spans
 
@@ -40,6 +40,6 @@ def add(m, case, book) -> None:
                     emitted[scope, g, t].append((ratio, var))
                 if prices.get((g, t)):
                     book.cost("emissions", k, t, prices[g, t] * ratio, var)
-    constraints(m, "emission_max", sorted(caps), rule=lambda b, scope, g, t: linear(
-        emitted[scope, g, t]) <= caps[scope, g, t])
-    book.declare("emission_max", ("scope", "commodity", "year"), "M$/unit")
+    rows = Index(sorted(caps), ("scope", "commodity", "year"))
+    constraints(m, "emission_max", sums(emitted, rows) <= caps)
+    book.declare("emission_max", rows.dims, "M$/unit")

@@ -57,10 +57,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy as np
 import pandas as pd
 
 from northam_plan.case.case import slice_seasons
-from northam_plan.model.algebra import constraints, linear, variables
+from northam_plan.model.algebra import Index, columns, constraints, sums, terms, variables
 from northam_plan.model.components.activity import process_ratios
 from northam_plan.model.components.capacity import crf
 from northam_plan.model.components.security import spans
@@ -68,6 +69,7 @@ from northam_plan.model.components.security import spans
 NAME = "energy"
 REQUIRES = ("activity", "trade", "demand")
 LINK_LIFETIME = 40  # years, for the annuity of link expansion
+DIMS = ("region", "process", "year")
 
 
 def slices(case) -> dict[str, tuple[float, float]]:
@@ -89,11 +91,12 @@ def add(m, case, book) -> None:
     ratios = process_ratios(case)
     power = {p for p, items in ratios.items() if items[0][0] in energy}
     country_of = case.countries_of_regions
-    terms, rhs = defaultdict(list), defaultdict(float)
+    balance, rhs = defaultdict(list), defaultdict(float)  # energy_balance: terms, demand
 
-    gen_keys = [(r, p, t, s) for (r, p, t) in top.cap_keys if p in power for s in slice_of]
-    variables(m, "act_slice", gen_keys)
-    book.declare("act_slice", ("region", "process", "year", "slice"), "unit/yr")
+    gen = Index([(r, p, t, s) for (r, p, t) in top.cap_keys if p in power for s in slice_of],
+                (*DIMS, "slice"))
+    variables(m, "act_slice", gen)
+    book.declare("act_slice", gen.dims, "unit/yr")
     factor = {(p, r, s): f for p, r, s, f in case.tables["capacity_factors"][
         ["process", "region", "slice", "factor"]].itertuples(index=False)}
 
@@ -111,17 +114,19 @@ def add(m, case, book) -> None:
             return limited[1]
         return factor.get((p, r, s), factor.get((p, "", s), avail[p]))
 
-    constraints(m, "generation_max", gen_keys, rule=lambda b, r, p, t, s: b.act_slice[
-        r, p, t, s] <= cf(p, r, s) * per_capacity[p] * slice_of[s][0] * top.cap[r, p, t])
-    book.declare("generation_max", ("region", "process", "year", "slice"), "M$/unit")
-    _add_energy_limits(m, book, gen_keys, limit, season_of, slice_of, per_capacity)
-    power_keys = [(r, p, t) for (r, p, t) in top.cap_keys if p in power]
-    constraints(m, "generation_total", power_keys, rule=lambda b, r, p, t: b.act[r, p, t] == (
-        linear([(1.0, b.act_slice[r, p, t, s]) for s in slice_of])))
-    book.declare("generation_total", ("region", "process", "year"), "M$/unit")
+    # act^s ≤ cf · apc · h_s · cap
+    constraints(m, "generation_max", terms(m.act_slice, index=gen) <= terms(
+        top.cap, [key[:3] for key in gen], at=gen.keys, index=gen,
+        coefs=[cf(p, r, s) * per_capacity[p] * slice_of[s][0] for r, p, _, s in gen]))
+    book.declare("generation_max", gen.dims, "M$/unit")
+    _add_energy_limits(m, book, gen, limit, season_of, slice_of, per_capacity)
+    totals = Index([(r, p, t) for (r, p, t) in top.cap_keys if p in power], DIMS)
+    constraints(m, "generation_total", terms(m.act, index=totals) == terms(
+        m.act_slice, gen.keys, at=[key[:3] for key in gen], index=totals))
+    book.declare("generation_total", totals.dims, "M$/unit")
 
     storage = {p for p in power if any(c == ratios[p][0][0] and x < 0 for c, x in ratios[p])}
-    _add_storage(m, book, storage, ratios, per_capacity, slice_of, terms)
+    _add_storage(m, book, storage, ratios, per_capacity, slice_of, balance)
     flat_use = defaultdict(list)  # (r, e, t) -> use by non-power processes, spread evenly
     for (r, p, t) in top.cap_keys:
         for e, ratio in ratios[p]:
@@ -129,44 +134,43 @@ def add(m, case, book) -> None:
                 continue
             for s, (weight, _) in slice_of.items():
                 if p in power:
-                    terms[r, e, t, s].append((ratio, m.act_slice[r, p, t, s]))
+                    balance[r, e, t, s].append((ratio, m.act_slice[r, p, t, s]))
                 else:
-                    terms[r, e, t, s].append((ratio * weight, m.act[r, p, t]))
+                    balance[r, e, t, s].append((ratio * weight, m.act[r, p, t]))
             if p not in power and ratio < 0:
                 flat_use[r, e, t].append((-ratio, m.act[r, p, t]))
 
-    _add_interties(m, case, book, terms, slice_of, country_of)
-    demand = _add_demand(m, case, book, terms, rhs, slice_of, country_of)
+    _add_interties(m, case, book, balance, slice_of, country_of)
+    demand = _add_demand(m, case, book, balance, rhs, slice_of, country_of)
 
-    keys = sorted(terms)
-    constraints(m, "energy_balance", keys, rule=lambda b, r, e, t, s: linear(terms[
-        r, e, t, s]) >= rhs.get((r, e, t, s), 0.0))
-    book.declare("energy_balance", ("region", "commodity", "year", "slice"), "M$/unit")
+    rows = Index(sorted(balance), ("region", "commodity", "year", "slice"))
+    constraints(m, "energy_balance", sums(balance, rows) >= rhs)
+    book.declare("energy_balance", rows.dims, "M$/unit")
     _add_reserve_margin(m, case, book, power, credit, per_capacity, ratios, demand, flat_use,
                         slice_of)
 
 
-def _add_energy_limits(m, book, gen_keys, limit, season_of, slice_of, per_capacity) -> None:
+def _add_energy_limits(m, book, gen, limit, season_of, slice_of, per_capacity) -> None:
     r"""``generation_season_max[r, p, t, g]``: :math:`\sum_{s \in g} act^s \le f \cdot apc
     \cdot cap \cdot \sum_{s \in g} h_s` (unit/yr) for energy-limited processes."""
     top = m.model()
     members = defaultdict(list)  # season -> its slices, in the order of timeslices.csv
     for s in slice_of:
         members[season_of[s]].append(s)
-    keys = sorted({(r, p, t, season_of[s]) for (r, p, t, s) in gen_keys
-                   if limit(p, r, s) is not None})
+    rows = Index(sorted({(r, p, t, season_of[s]) for (r, p, t, s) in gen
+                         if limit(p, r, s) is not None}), (*DIMS, "season"))
     hours = {g: sum(slice_of[s][0] for s in slices) for g, slices in members.items()}
+    parts = [(key, (*key[:3], s)) for key in rows for s in members[key[3]]]
+    output = terms(m.act_slice, [part for _, part in parts], at=[key for key, _ in parts],
+                   index=rows)
+    water = terms(top.cap, [key[:3] for key in rows], at=rows.keys, index=rows,
+                  coefs=[limit(p, r, members[g][0])[0] * per_capacity[p] * hours[g]
+                         for r, p, _, g in rows])
+    constraints(m, "generation_season_max", output <= water)
+    book.declare("generation_season_max", rows.dims, "M$/unit")
 
-    def rule(b, r, p, t, g):
-        energy = limit(p, r, members[g][0])[0]
-        return linear([(1.0, b.act_slice[r, p, t, s]) for s in members[g]]) <= (
-            energy * per_capacity[p] * hours[g] * top.cap[r, p, t])
 
-    constraints(m, "generation_season_max", keys, rule=rule)
-    book.declare("generation_season_max", ("region", "process", "year", "season"), "M$/unit")
-
-
-def _add_storage(m, book, storage, ratios, per_capacity, slice_of, terms) -> None:
+def _add_storage(m, book, storage, ratios, per_capacity, slice_of, balance) -> None:
     r"""Storage: a power process that takes in its own output (a battery: 1 out per 1.15 in).
 
     ``charge_slice[r, p, t, s]`` ≥ 0 (unit/yr) ≤ :math:`apc \cdot h_s \cdot cap`; the energy
@@ -175,24 +179,30 @@ def _add_storage(m, book, storage, ratios, per_capacity, slice_of, terms) -> Non
     slices stand for a representative day, so storage shifts energy between them.
     """
     top = m.model()
-    keys = [(r, p, t, s) for (r, p, t) in top.cap_keys if p in storage for s in slice_of]
+    keys = Index([(r, p, t, s) for (r, p, t) in top.cap_keys if p in storage
+                  for s in slice_of], (*DIMS, "slice"))
     variables(m, "charge_slice", keys)
-    book.declare("charge_slice", ("region", "process", "year", "slice"), "unit/yr")
-    constraints(m, "charge_max", keys, rule=lambda b, r, p, t, s: b.charge_slice[
-        r, p, t, s] <= per_capacity[p] * slice_of[s][0] * top.cap[r, p, t])
-    book.declare("charge_max", ("region", "process", "year", "slice"), "M$/unit")
+    book.declare("charge_slice", keys.dims, "unit/yr")
+    constraints(m, "charge_max", terms(m.charge_slice, index=keys) <= terms(
+        top.cap, [key[:3] for key in keys], at=keys.keys, index=keys,
+        coefs=[per_capacity[p] * slice_of[s][0] for _, p, _, s in keys]))
+    book.declare("charge_max", keys.dims, "M$/unit")
     intake = {p: -sum(x for c, x in ratios[p] if c == ratios[p][0][0] and x < 0)
               for p in storage}
-    cycles = sorted({(r, p, t) for (r, p, t, _) in keys})
-    constraints(m, "storage_cycle", cycles, rule=lambda b, r, p, t: linear(
-        [(1.0, b.charge_slice[r, p, t, s]) for s in slice_of]) == linear(
-        [(intake[p], b.act_slice[r, p, t, s]) for s in slice_of]))
-    book.declare("storage_cycle", ("region", "process", "year"), "M$/unit")
+    cycles = Index(sorted({key[:3] for key in keys}), DIMS)
+    year = [key[:3] for key in keys]
+    constraints(m, "storage_cycle", terms(m.charge_slice, keys.keys, at=year, index=cycles)
+                == terms(m.act_slice, keys.keys, at=year, index=cycles,
+                         coefs=[intake[p] for _, p, _, _ in keys]))
+    book.declare("storage_cycle", cycles.dims, "M$/unit")
     for (r, p, t, s) in keys:
-        terms[r, ratios[p][0][0], t, s].append((-1.0, m.charge_slice[r, p, t, s]))
+        balance[r, ratios[p][0][0], t, s].append((-1.0, m.charge_slice[r, p, t, s]))
 
 
-def _add_interties(m, case, book, terms, slice_of, country_of) -> None:
+def _add_interties(m, case, book, balance, slice_of, country_of) -> None:
+    r"""Interties: ``flow_slice`` on links of timesliced commodities, ``link_build`` where a
+    link can be expanded, and ``intertie_max``: :math:`flow^s \le h_s \, (capacity_l +
+    \sum_{t' \le t} link\_build_{l,t'})` (unit/yr) where the link has a capacity or can grow."""
     top = m.model()
     links = case.tables["links"]
     links = links[links["commodity"].isin(case.timesliced)]
@@ -213,61 +223,74 @@ def _add_interties(m, case, book, terms, slice_of, country_of) -> None:
     if not hasattr(top, "link_build"):  # an investment: one for all disruption scenarios
         variables(top, "link_build", build_keys)
     book.declare("link_build", ("from", "to", "commodity", "year"), "unit/yr")
-    built = defaultdict(list)  # link capacity added up to year t
     for (a, b, e, t0) in build_keys:
         var = top.link_build[a, b, e, t0]
         annual = expandable[a, b, e] * crf(rate[country_of[b]], LINK_LIFETIME)
         for t in case.years:
             if t >= t0:
-                built[a, b, e, t].append((1.0, var))
                 book.cost("capital", country_of[b], t, annual, var)
-    limited = [k for k in keys if capacity[k[:3]] is not None or k[:3] in expandable]
-    constraints(m, "intertie_max", limited, rule=lambda blk, a, b, e, t, s: blk.flow_slice[
-        a, b, e, t, s] <= slice_of[s][0] * linear(built[a, b, e, t], constant=capacity[
-            a, b, e] or 0.0))
-    book.declare("intertie_max", ("from", "to", "commodity", "year", "slice"), "M$/unit")
+    rows = Index([k for k in keys if capacity[k[:3]] is not None or k[:3] in expandable],
+                 ("from", "to", "commodity", "year", "slice"))
+    # h_s · (capacity + the link capacity built in the years up to t)
+    # build_keys run link by link, year by year: a link's builds up to year t are a slice
+    first = {link: j * len(case.years) for j, link in enumerate(expandable)}
+    upto = {t: i + 1 for i, t in enumerate(case.years)}
+    at, built, hours = [], [], []
+    for i, (a, b, e, t, s) in enumerate(rows):
+        if (a, b, e) in first:
+            at += [i] * upto[t]
+            built += range(first[a, b, e], first[a, b, e] + upto[t])
+            hours += [slice_of[s][0]] * upto[t]
+    limit = terms(columns(top.link_build, build_keys)[np.array(built, dtype=np.int64)],
+                  at=np.array(at, dtype=np.int64), index=rows, coefs=hours) + {
+        key: slice_of[key[4]][0] * (capacity[key[:3]] or 0.0) for key in rows}
+    constraints(m, "intertie_max", terms(m.flow_slice, index=rows) <= limit)
+    book.declare("intertie_max", rows.dims, "M$/unit")
     for (a, b, e, t, s) in keys:
         var = m.flow_slice[a, b, e, t, s]
-        terms[a, e, t, s].append((-1.0, var))
-        terms[b, e, t, s].append((1.0 - loss[a, b, e], var))
+        balance[a, e, t, s].append((-1.0, var))
+        balance[b, e, t, s].append((1.0 - loss[a, b, e], var))
         if cost[a, b, e]:
             book.cost("transport", country_of[b], t, cost[a, b, e], var)
 
 
-def _add_demand(m, case, book, terms, rhs, slice_of, country_of) -> dict:
+def _add_demand(m, case, book, balance, rhs, slice_of, country_of) -> dict:
     demand = case.demand_by_year
     demand = demand[demand["commodity"].isin(case.timesliced)].groupby(
         ["region", "commodity", "year"])["quantity"].sum()
     demand = demand[demand > 0].to_dict()
     keys = [(r, e, t, s) for (r, e, t) in demand for s in slice_of]
     share = 1.0 if case.options.allow_unserved else 0.0  # [options] allow_unserved
-    variables(m, "unserved_slice", keys, bounds=lambda b, r, e, t, s: (
-        0.0, share * slice_of[s][1] * demand[r, e, t]))
+    variables(m, "unserved_slice", keys, upper={
+        (r, e, t, s): share * slice_of[s][1] * demand[r, e, t] for r, e, t, s in keys})
     book.declare("unserved_slice", ("region", "commodity", "year", "slice"), "unit/yr")
     penalty = case.options.unserved_penalty
     for (r, e, t, s) in keys:
         rhs[r, e, t, s] += slice_of[s][1] * demand[r, e, t]
         var = m.unserved_slice[r, e, t, s]
-        terms[r, e, t, s].append((1.0, var))
+        balance[r, e, t, s].append((1.0, var))
         book.cost("unserved", country_of[r], t, penalty, var)
     return demand
 
 
 def _add_reserve_margin(m, case, book, power, credit, per_capacity, ratios, demand, flat_use,
                         slice_of) -> None:
+    r"""``reserve_margin_min[r, e, t]`` (module docstring): firm capacity
+    :math:`\sum_p credit_p \, apc_p \, cap` less :math:`(1 + margin)` × the use of e by other
+    processes ≥ :math:`(1 + margin)` × the peak rate of demand (unit/yr)."""
     top = m.model()
     margins = spans(case, "reserve_margins", ["region", "commodity"], "margin")
-    firm = defaultdict(list)
-    for (r, p, t) in top.cap_keys:
-        if p in power and credit[p] > 0:
-            firm[r, ratios[p][0][0], t].append((credit[p] * per_capacity[p], top.cap[r, p, t]))
+    rows = Index(sorted(margins), ("region", "commodity", "year"))
+    firm = [((r, ratios[p][0][0], t), (r, p, t)) for (r, p, t) in top.cap_keys
+            if p in power and credit[p] > 0 and (r, ratios[p][0][0], t) in rows.position]
+    capacity = terms(top.cap, [key for _, key in firm], at=[row for row, _ in firm], index=rows,
+                     coefs=[credit[p] * per_capacity[p] for _, (_, p, _) in firm])
+    scale = {key: 1 + margins[key] for key in rows}
 
-    def rule(b, r, e, t):
-        peak = max(share * demand.get((r, e, t), 0.0) / weight
+    def peak(r, e, t):
+        return max(share * demand.get((r, e, t), 0.0) / weight
                    for weight, share in slice_of.values() if weight > 0)
-        lhs = sum(coef * expr for coef, expr in firm[r, e, t]) - (1 + margins[r, e, t]) * \
-            linear(flat_use[r, e, t])
-        return lhs >= (1 + margins[r, e, t]) * peak
 
-    constraints(m, "reserve_margin_min", sorted(margins), rule=rule)
-    book.declare("reserve_margin_min", ("region", "commodity", "year"), "M$/unit")
+    constraints(m, "reserve_margin_min", capacity - sums(flat_use, rows) * scale >= {
+        (r, e, t): (1 + margins[r, e, t]) * peak(r, e, t) for r, e, t in rows})
+    book.declare("reserve_margin_min", rows.dims, "M$/unit")

@@ -62,8 +62,7 @@ def add(m, case, book) -> None:
     for side, (name, sign, category) in SIDES.items():
         traded = trades(case, side)
         keys = list(traded)
-        variables(m, name, keys, bounds=lambda b, r, c, k, t, traded=traded: (
-            0.0, None if np.isinf(traded[r, c, k, t][1]) else traded[r, c, k, t][1]))
+        variables(m, name, keys, upper={key: q for key, (_, q) in traded.items()})  # inf: none
         book.declare(name, ("region", "commodity", "tier", "year"), "unit/yr")
         setattr(m, f"{name}_keys", keys)  # read back by the passport and the extraction
         setattr(m, f"{name}_terms", traded)  # (price, quantity) per key

@@ -53,12 +53,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from northam_plan.model.algebra import constraints, linear, variables
+from northam_plan.model.algebra import Index, constraints, sums, terms, variables
 from northam_plan.model.components.activity import process_ratios
 from northam_plan.model.components.security import bloc_members, spans
 
 NAME = "passport"
 REQUIRES = ("activity", "market", "trade", "demand")
+TAGGED = ("region", "commodity", "mined_region", "processed_region", "year")
 
 
 def chains(case) -> tuple[dict, dict, dict]:
@@ -177,17 +178,17 @@ def add(m, case, book) -> None:
     tags = tag_sets(case, pairs, purchases)
     blocked = exclusions(case)
     m.passport_tags = {key: sorted(value) for key, value in tags.items()}
-    terms = defaultdict(list)
+    balance = defaultdict(list)  # tagged_balance: (coef, variable) pairs per (r, c, o, t)
     bought = bought_tags(case, purchases)
     for (r, c, k, t) in purchases:  # world-market purchases (market component)
-        terms[r, c, bought[r, c], t].append((1.0, m.purchase[r, c, k, t]))
+        balance[r, c, bought[r, c], t].append((1.0, m.purchase[r, c, k, t]))
 
     # processes: act_tag per input tag, base tags straight from act
     act_keys, split = [], []
     for (r, p, t) in top.cap_keys:
         if inputs[p] is None:
             for c, x in outputs[p]:
-                terms[r, c, base_tag(r, family[p]), t].append((x, m.act[r, p, t]))
+                balance[r, c, base_tag(r, family[p]), t].append((x, m.act[r, p, t]))
             continue
         split.append((r, p, t))
         c_in = inputs[p][0]
@@ -195,31 +196,29 @@ def add(m, case, book) -> None:
     variables(m, "act_tag", act_keys)
     book.declare("act_tag", ("region", "process", "mined_region", "processed_region", "year"),
                  "unit/yr")
-    by_act = defaultdict(list)
     for (r, p, o, t) in act_keys:
         var = m.act_tag[r, p, o, t]
-        by_act[r, p, t].append((1.0, var))
         c_in, x_in = inputs[p]
-        terms[r, c_in, o, t].append((-x_in, var))
+        balance[r, c_in, o, t].append((-x_in, var))
         for c, x in outputs[p]:
-            terms[r, c, (o[0], r), t].append((x, var))
-    constraints(m, "act_tag_total", split, rule=lambda b, r, p, t: linear(
-        by_act[r, p, t]) == b.act[r, p, t])
-    book.declare("act_tag_total", ("region", "process", "year"), "M$/unit")
+            balance[r, c, (o[0], r), t].append((x, var))
+    rows = Index(split, ("region", "process", "year"))
+    constraints(m, "act_tag_total", terms(m.act_tag, act_keys, at=[(r, p, t) for r, p, _, t in
+                                                                  act_keys], index=rows)
+                == terms(m.act, index=rows))
+    book.declare("act_tag_total", rows.dims, "M$/unit")
 
-    _add_flows(m, case, book, tags, blocked, terms, country_of)
-    _add_stock(m, case, book, tags, blocked, terms)
-    _add_deliveries(m, case, book, tags, blocked, terms, country_of)
-    _add_sales(m, book, tags, terms, tracked)
+    _add_flows(m, case, book, tags, blocked, balance, country_of)
+    _add_stock(m, case, book, tags, blocked, balance)
+    _add_deliveries(m, case, book, tags, blocked, balance, country_of)
+    _add_sales(m, book, tags, balance, tracked)
 
-    keys = sorted(k for k, items in terms.items() if items)
-    constraints(m, "tagged_balance", keys, rule=lambda b, r, c, m0, p0, t: linear(
-        terms[r, c, (m0, p0), t]) >= 0.0)
-    book.declare("tagged_balance", ("region", "commodity", "mined_region", "processed_region",
-                                    "year"), "M$/unit")
+    rows = Index(sorted(k for k, items in balance.items() if items), TAGGED)
+    constraints(m, "tagged_balance", sums(balance, rows) >= 0.0)
+    book.declare("tagged_balance", rows.dims, "M$/unit")
 
 
-def _add_sales(m, book, tags, terms, tracked) -> None:
+def _add_sales(m, book, tags, balance, tracked) -> None:
     r"""World-market sales (market component) draw from the region's tags:
     ``sale_tag_total[r, c, t]``: :math:`\sum_o sale\_tag_{r,c,o,t} = \sum_k sale_{r,c,k,t}`."""
     sold = defaultdict(list)
@@ -230,17 +229,16 @@ def _add_sales(m, book, tags, terms, tracked) -> None:
     variables(m, "sale_tag", keys)
     book.declare("sale_tag", ("region", "commodity", "mined_region", "processed_region",
                               "year"), "unit/yr")
-    tagged = defaultdict(list)
     for (r, c, o, t) in keys:
-        var = m.sale_tag[r, c, o, t]
-        tagged[r, c, t].append((1.0, var))
-        terms[r, c, o, t].append((-1.0, var))
-    constraints(m, "sale_tag_total", sorted(sold), rule=lambda b, r, c, t: linear(
-        tagged[r, c, t]) == linear(sold[r, c, t]))
-    book.declare("sale_tag_total", ("region", "commodity", "year"), "M$/unit")
+        balance[r, c, o, t].append((-1.0, m.sale_tag[r, c, o, t]))
+    rows = Index(sorted(sold), ("region", "commodity", "year"))
+    constraints(m, "sale_tag_total", terms(m.sale_tag, keys, at=[(r, c, t) for r, c, _, t in
+                                                                keys], index=rows)
+                == sums(sold, rows))
+    book.declare("sale_tag_total", rows.dims, "M$/unit")
 
 
-def _add_flows(m, case, book, tags, blocked, terms, country_of) -> None:
+def _add_flows(m, case, book, tags, blocked, balance, country_of) -> None:
     links = case.tables["links"]
     links = links[links["commodity"].isin(case.tracked)]
     price = dict(zip(case.tables["commodities"]["commodity"],
@@ -254,13 +252,11 @@ def _add_flows(m, case, book, tags, blocked, terms, country_of) -> None:
     variables(m, "flow_tag", keys)
     book.declare("flow_tag", ("from", "to", "commodity", "mined_region", "processed_region",
                               "year"), "unit/yr")
-    total = defaultdict(list)
     m.passport_tariffs = {}  # (a, b, c, o, t) -> [(basis, origin country, M$/unit)]
     for (a, b, c, o, t) in keys:
         var = m.flow_tag[a, b, c, o, t]
-        total[a, b, c, t].append((1.0, var))
-        terms[a, c, o, t].append((-1.0, var))
-        terms[b, c, o, t].append((1.0 - loss[a, b, c], var))
+        balance[a, c, o, t].append((-1.0, var))
+        balance[b, c, o, t].append((1.0 - loss[a, b, c], var))
         k_to = country_of[b]
         if country_of[a] == k_to:
             continue
@@ -273,69 +269,65 @@ def _add_flows(m, case, book, tags, blocked, terms, country_of) -> None:
                 book.cost("tariff", k_to, t, rate * price[c], var)
         if paid:
             m.passport_tariffs[a, b, c, o, t] = paid
-    flows = [(a, b, c, t) for a, b, c in loss for t in case.years]
-    constraints(m, "flow_tag_total", flows, rule=lambda blk, a, b, c, t: linear(
-        total[a, b, c, t]) == blk.flow[a, b, c, t])
-    book.declare("flow_tag_total", ("from", "to", "commodity", "year"), "M$/unit")
+    rows = Index([(a, b, c, t) for a, b, c in loss for t in case.years],
+                 ("from", "to", "commodity", "year"))
+    constraints(m, "flow_tag_total", terms(m.flow_tag, keys, at=[(a, b, c, t) for a, b, c, _, t
+                                                                 in keys], index=rows)
+                == terms(m.flow, index=rows))
+    book.declare("flow_tag_total", rows.dims, "M$/unit")
 
 
-def _add_stock(m, case, book, tags, blocked, terms) -> None:
+def _add_stock(m, case, book, tags, blocked, balance) -> None:
+    r"""Stock per tag: ``stock_tag_balance[r, c, o, t]``: :math:`stock_t = stock_{t-1} + w_t
+    (fill - draw)` (unit), starting empty; ``stock_tag_fill_total``, ``stock_tag_draw_total``
+    [r, c, t]: :math:`\sum_o fill\_tag = stock\_fill` (and draw), unit/yr."""
     pairs = sorted({(r, c) for (r, c, _) in getattr(m, "stock_fill", {})
                     if c in case.tracked})
     years = case.years
-    keys = [(r, c, o, t) for r, c in pairs for o in sorted(tags[r, c]) for t in years
-            if not blocked(r, c, o, t)]
-    variables(m, "stock_tag", keys)
-    variables(m, "stock_fill_tag", keys)
-    variables(m, "stock_draw_tag", keys)
-    dims = ("region", "commodity", "mined_region", "processed_region", "year")
+    keys = Index([(r, c, o, t) for r, c in pairs for o in sorted(tags[r, c]) for t in years
+                  if not blocked(r, c, o, t)], TAGGED)
     for name, unit in (("stock_tag", "unit"), ("stock_fill_tag", "unit/yr"),
                        ("stock_draw_tag", "unit/yr")):
-        book.declare(name, dims, unit)
+        variables(m, name, keys)
+        book.declare(name, keys.dims, unit)
     previous = {t: years[i - 1] for i, t in enumerate(years) if i > 0}
-    present = set(keys)
-    weights = case.year_weights
-
-    def balance(b, r, c, m0, p0, t):
-        o = (m0, p0)
-        before = b.stock_tag[r, c, o, previous[t]] if (r, c, o, previous.get(t)) in present \
-            else 0.0
-        return b.stock_tag[r, c, o, t] == before + weights[t] * (
-            b.stock_fill_tag[r, c, o, t] - b.stock_draw_tag[r, c, o, t])
-
-    constraints(m, "stock_tag_balance", keys, rule=balance)
-    book.declare("stock_tag_balance", dims, "M$/unit")
-    fills, draws = defaultdict(list), defaultdict(list)
+    carried = [((r, c, o, t), (r, c, o, previous[t])) for r, c, o, t in keys
+               if (r, c, o, previous.get(t)) in keys.position]
+    w = [case.year_weights[t] for *_, t in keys]
+    stock = terms(m.stock_tag, index=keys) - terms(
+        m.stock_tag, [before for _, before in carried], at=[key for key, _ in carried],
+        index=keys) - terms(m.stock_fill_tag, index=keys, coefs=w) + terms(
+        m.stock_draw_tag, index=keys, coefs=w)
+    constraints(m, "stock_tag_balance", stock == 0.0)
+    book.declare("stock_tag_balance", keys.dims, "M$/unit")
     for (r, c, o, t) in keys:
-        fills[r, c, t].append((1.0, m.stock_fill_tag[r, c, o, t]))
-        draws[r, c, t].append((1.0, m.stock_draw_tag[r, c, o, t]))
-        terms[r, c, o, t] += [(1.0, m.stock_draw_tag[r, c, o, t]),
-                              (-1.0, m.stock_fill_tag[r, c, o, t])]
-    totals = [(r, c, t) for r, c in pairs for t in years]
-    constraints(m, "stock_tag_fill_total", totals, rule=lambda b, r, c, t: linear(
-        fills[r, c, t]) == b.stock_fill[r, c, t])
-    constraints(m, "stock_tag_draw_total", totals, rule=lambda b, r, c, t: linear(
-        draws[r, c, t]) == b.stock_draw[r, c, t])
-    for name in ("stock_tag_fill_total", "stock_tag_draw_total"):
-        book.declare(name, ("region", "commodity", "year"), "M$/unit")
+        balance[r, c, o, t] += [(1.0, m.stock_draw_tag[r, c, o, t]),
+                                (-1.0, m.stock_fill_tag[r, c, o, t])]
+    totals = Index([(r, c, t) for r, c in pairs for t in years], ("region", "commodity", "year"))
+    at = [(r, c, t) for r, c, _, t in keys]
+    for name, total in (("stock_tag_fill_total", "stock_fill"),
+                        ("stock_tag_draw_total", "stock_draw")):
+        constraints(m, name, terms(getattr(m, f"{total}_tag"), keys.keys, at=at, index=totals)
+                    == terms(getattr(m, total), index=totals))
+        book.declare(name, totals.dims, "M$/unit")
 
 
-def _add_deliveries(m, case, book, tags, blocked, terms, country_of) -> None:
+def _add_deliveries(m, case, book, tags, blocked, balance, country_of) -> None:
+    r"""Deliveries per tag: ``delivery_balance[r, c, t]``: :math:`\sum_o deliver\_tag +
+    unserved = demand` (unit/yr); ``content_share_min`` (module docstring)."""
     demand = case.demand_by_year.groupby(["region", "commodity", "year"])["quantity"].sum()
-    wanted = [(r, c, t) for (r, c, t) in m.unserved if c in case.tracked]
+    wanted = Index([(r, c, t) for (r, c, t) in m.unserved if c in case.tracked],
+                   ("region", "commodity", "year"))
     keys = [(r, c, o, t) for (r, c, t) in wanted for o in sorted(tags[r, c])
             if not blocked(r, c, o, t)]
     variables(m, "deliver_tag", keys)
-    book.declare("deliver_tag", ("region", "commodity", "mined_region", "processed_region",
-                                 "year"), "unit/yr")
-    delivered = defaultdict(list)
+    book.declare("deliver_tag", TAGGED, "unit/yr")
     for (r, c, o, t) in keys:
-        var = m.deliver_tag[r, c, o, t]
-        delivered[r, c, t].append((1.0, var))
-        terms[r, c, o, t].append((-1.0, var))
-    constraints(m, "delivery_balance", wanted, rule=lambda b, r, c, t: linear(
-        delivered[r, c, t] + [(1.0, b.unserved[r, c, t])]) == float(demand[r, c, t]))
-    book.declare("delivery_balance", ("region", "commodity", "year"), "M$/unit")
+        balance[r, c, o, t].append((-1.0, m.deliver_tag[r, c, o, t]))
+    constraints(m, "delivery_balance", terms(m.deliver_tag, keys, at=[
+        (r, c, t) for r, c, _, t in keys], index=wanted) + terms(m.unserved, index=wanted) == {
+        key: float(demand[key]) for key in wanted})
+    book.declare("delivery_balance", wanted.dims, "M$/unit")
 
     named = places(case)
     rules = spans(case, "content_rules", ["destination", "commodity", "origin", "basis"],
@@ -348,14 +340,13 @@ def _add_deliveries(m, case, book, tags, blocked, terms, country_of) -> None:
                 totals[dest, rc, origin, basis, rt].append(var)
                 if origin_in(o, named[origin], basis, country_of):
                     members[dest, rc, origin, basis, rt].append(var)
-    content_keys = sorted(key for key in rules if totals[key])
+    rows = Index(sorted(key for key in rules if totals[key]),
+                 ("destination", "commodity", "origin", "basis", "year"))
 
-    def content(b, dest, c, origin, basis, t):
-        share = rules[dest, c, origin, basis, t]
-        inside = {id(v) for v in members[dest, c, origin, basis, t]}
-        return linear([((1.0 if id(v) in inside else 0.0) - share, v)
-                       for v in totals[dest, c, origin, basis, t]]) >= 0.0
+    def content(key) -> list:
+        """(1 − share) for a delivery from inside the origin, −share for one from outside."""
+        inside = {id(v) for v in members[key]}
+        return [((1.0 if id(v) in inside else 0.0) - rules[key], v) for v in totals[key]]
 
-    constraints(m, "content_share_min", content_keys, rule=content)
-    book.declare("content_share_min", ("destination", "commodity", "origin", "basis", "year"),
-                 "M$/unit")
+    constraints(m, "content_share_min", sums({key: content(key) for key in rows}, rows) >= 0.0)
+    book.declare("content_share_min", rows.dims, "M$/unit")

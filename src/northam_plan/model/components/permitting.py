@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 
 from northam_plan.case.leadtimes import construction_years, online_year, project_first_year, regimes
-from northam_plan.model.algebra import columns, constraints, entry_constraints, linear, variables
+from northam_plan.model.algebra import Index, columns, constraints, terms, variables
 
 NAME = "permitting"
 REQUIRES: tuple[str, ...] = ()
@@ -158,33 +158,34 @@ def _add_permit_pools(m, case, book, arrivals, capex) -> None:
     book.declare("permit_pool", ("region", "process", "regime", "year"), "unit/yr")
     # pool_y + use_y − pool_{y−1} − Σ arrivals_y = 0, row i for keys[i]; a (r, p, g)'s keys
     # are its model years from its first arrival on, so pool_{y−1} is the key before
-    row = np.arange(len(keys))
+    rows = Index(keys, ("region", "process", "regime", "year"))
     pool, use = columns(m.permit_pool), columns(m.permit_use)
     carried = np.array([i for i in range(1, len(keys)) if keys[i - 1][:3] == keys[i][:3]],
                        dtype=np.int64)
-    position = {key: i for i, key in enumerate(keys)}
-    arriving = [(position[key], permit) for key, permits in arrivals.items()
-                for permit in permits]
-    entry_constraints(m, "permit_pool_balance", keys, [
-        (row, pool, 1.0), (row, use, 1.0), (carried, pool[carried - 1], -1.0),
-        ([i for i, _ in arriving], columns(m.permit, [k for _, k in arriving]), -1.0)],
-        lower=0.0, upper=0.0)
-    book.declare("permit_pool_balance", ("region", "process", "regime", "year"), "M$/unit")
+    arriving = [(key, permit) for key, permits in arrivals.items() for permit in permits]
+    constraints(m, "permit_pool_balance", terms(pool, index=rows) + terms(use, index=rows)
+                - terms(pool[carried - 1], at=carried, index=rows)
+                - terms(m.permit, [k for _, k in arriving], at=[key for key, _ in arriving],
+                        index=rows) == 0.0)
+    book.declare("permit_pool_balance", rows.dims, "M$/unit")
     for (r, p, g, y) in keys:
         book.new_capacity(r, p, y, m.permit_use[r, p, g, y], capex[r, p])
 
 
 def _add_throughput(m, case, book, permit_online, weight, country_of, limits) -> None:
-    terms = defaultdict(list)
-    for (r, p, g, t) in permit_online:
-        key = (country_of[r], g, t)
-        if key in limits and weight[p] > 0:
-            terms[key].append((weight[p], m.permit[r, p, g, t]))
+    """``permit_throughput_max[k, g, t]`` (module docstring): the weighted permits of the
+    regions of country k under regime g in year t, where throughput.csv sets a limit."""
+    counted = [(r, p, g, t) for (r, p, g, t) in permit_online
+               if (country_of[r], g, t) in limits and weight[p] > 0]
+    agency = [(country_of[r], g, t) for r, _, g, t in counted]
+    rows = Index(sorted(set(agency)), ("country", "regime", "year"))
     weights = case.year_weights
-    constraints(m, "permit_throughput_max", sorted(terms),
-                rule=lambda m, k, g, t: linear(terms[k, g, t]) <= limits[k, g, t] * weights[t])
+    workload = terms(m.permit, counted, coefs=[weight[p] for _, p, _, _ in counted], at=agency,
+                     index=rows)
+    constraints(m, "permit_throughput_max", workload <= {
+        (k, g, t): limits[k, g, t] * weights[t] for k, g, t in rows})
     m.permit_throughput_limit = limits
-    book.declare("permit_throughput_max", ("country", "regime", "year"), "M$/workload")
+    book.declare("permit_throughput_max", rows.dims, "M$/workload")
 
 
 def _add_projects(m, case, book, options, build_years, capex, family, country_of) -> None:
@@ -204,21 +205,21 @@ def _add_projects(m, case, book, options, build_years, capex, family, country_of
         online_years[j] = first
     variables(m, "project_build", keys)
     book.declare("project_build", ("project", "year"), "unit/yr")
-    by_project = defaultdict(list)
     info = projects.set_index("project")
     for j, t in keys:
         r, p = info.at[j, "region"], info.at[j, "process"]
         cost = info.at[j, "capex"]
         book.new_capacity(r, p, t, m.project_build[j, t],
                           capex[r, p] if pd.isna(cost) else cost)
-        by_project[j].append((1.0, m.project_build[j, t]))
     capacity = dict(zip(projects["project"], projects["capacity"]))
-    constraints(m, "project_max", sorted(by_project),
-                rule=lambda m, j: linear(by_project[j]) <= capacity[j])
-    book.declare("project_max", ("project",), "M$/unit")
-    committed = sorted(j for j, flag in zip(projects["project"], projects["committed"])
-                       if flag and j in online_years)
-    constraints(m, "project_commit_min", committed, rule=lambda m, j: linear(
-        [(1.0, m.project_build[j, online_years[j]])]) >= capacity[j])
-    book.declare("project_commit_min", ("project",), "M$/unit")
+    built = Index(sorted({j for j, _ in keys}), ("project",))
+    constraints(m, "project_max", terms(m.project_build, keys, at=[j for j, _ in keys],
+                                        index=built) <= capacity)
+    book.declare("project_max", built.dims, "M$/unit")
+    committed = Index(sorted(j for j, flag in zip(projects["project"], projects["committed"])
+                             if flag and j in online_years), ("project",))
+    constraints(m, "project_commit_min", terms(
+        m.project_build, [(j, online_years[j]) for j in committed], at=committed.keys,
+        index=committed) >= capacity)
+    book.declare("project_commit_min", committed.dims, "M$/unit")
     m.project_first_online = online_years

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy as np
 import pandas as pd
 
-from northam_plan.model.algebra import constraints, linear
+from northam_plan.model.algebra import Index, columns, constraints, terms
 from northam_plan.model.components.activity import process_ratios
 
 NAME = "reserves"
@@ -53,15 +54,20 @@ def add(m, case, book) -> None:
     limit = reserves_by_year(case)
     years = case.years
     weights = case.year_weights
-    terms = defaultdict(list)  # extraction in model year t, per (r, c)
-    for (r, p, t) in m.model().cap_keys:
-        if p not in mines:
-            continue
+    keys = [(r, p, t) for (r, p, t) in m.model().cap_keys if p in mines]
+    acts = columns(m.act, keys)  # each activity once, whichever rows count it
+    mined = defaultdict(list)  # (model year, coefficient, position in acts) per (r, c)
+    for i, (r, p, t) in enumerate(keys):
         for c, ratio in ratios[p]:
             if ratio > 0 and (r, c, t) in limit:
-                terms[r, c].append((t, weights[t] * ratio, m.act[r, p, t]))
-    keys = sorted((r, c, t) for (r, c), found in terms.items()
-                  for t in years if t >= min(y for y, _, _ in found))
-    constraints(m, "extraction_max", keys, rule=lambda m, r, c, t: linear(
-        [(coef, act) for y, coef, act in terms[r, c] if y <= t]) <= limit[r, c, t])
-    book.declare("extraction_max", ("region", "commodity", "year"), "M$/unit")
+                mined[r, c].append((t, weights[t] * ratio, i))
+    rows = Index(sorted((r, c, t) for (r, c), found in mined.items()
+                        for t in years if t >= min(y for y, _, _ in found)),
+                 ("region", "commodity", "year"))
+    # every row sums the extraction of its own and all earlier model years
+    upto = [(key, coef, i) for key in rows for y, coef, i in mined[key[:2]] if y <= key[2]]
+    extracted = terms(acts[np.array([i for *_, i in upto], dtype=np.int64)],
+                      coefs=[coef for _, coef, _ in upto], at=[key for key, _, _ in upto],
+                      index=rows)
+    constraints(m, "extraction_max", extracted <= limit)
+    book.declare("extraction_max", rows.dims, "M$/unit")

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from northam_plan.model.algebra import constraints, linear
+from northam_plan.model.algebra import Index, constraints, sums
 from northam_plan.model.components.activity import process_ratios
 
 NAME = "security"
@@ -62,8 +62,9 @@ def add(m, case, book) -> None:
                     if (b, c) in wanted:
                         (produced if ratio > 0 else used)[b, c, t].append((abs(ratio),
                                                                            m.act[r, p, t]))
-    demand = case.demand_by_year.assign(country=lambda d: d["region"].map(country_of)) \
-        .groupby(["country", "commodity", "year"])["quantity"].sum().to_dict()
+    demand = case.demand_by_year
+    demand = demand.assign(country=demand["region"].map(country_of)).groupby(
+        ["country", "commodity", "year"])["quantity"].sum().to_dict()
     loss = {(a, b, c): x for a, b, c, x in case.tables["links"][
         ["from", "to", "commodity", "loss"]].itertuples(index=False)}
 
@@ -81,24 +82,23 @@ def add(m, case, book) -> None:
     def bloc_demand(bloc, c, t):
         return sum(demand.get((k, c, t), 0.0) for k in members[bloc])
 
-    def floor_rule(m, bloc, c, t):
-        share = floors[bloc, c, t]
-        terms = produced[bloc, c, t] + [(-1.0, v) for _, v in exports[bloc, c, t]] + \
-            [(-share * coef, v) for coef, v in used[bloc, c, t]]
-        return linear(terms) >= share * bloc_demand(bloc, c, t)
+    # P − X − share · U_process ≥ share · D
+    rows = Index(sorted(floors), ("bloc", "commodity", "year"))
+    share = {key: floors[key] for key in rows}
+    constraints(m, "regional_share_min",
+                sums(produced, rows) - sums(exports, rows) - sums(used, rows) * share
+                >= {(b, c, t): floors[b, c, t] * bloc_demand(b, c, t) for b, c, t in rows})
+    book.declare("regional_share_min", rows.dims, "M$/unit")
 
-    constraints(m, "regional_share_min", sorted(floors), rule=floor_rule)
-    book.declare("regional_share_min", ("bloc", "commodity", "year"), "M$/unit")
-
-    cap_keys = sorted((b, c, k, t) for (b, c, k, t) in imports if (b, c, t) in caps)
-
-    def cap_rule(m, bloc, c, k, t):
-        cap = caps[bloc, c, t]
-        terms = imports[bloc, c, k, t] + [(-cap * coef, v) for coef, v in used[bloc, c, t]]
-        return linear(terms) <= cap * bloc_demand(bloc, c, t)
-
-    constraints(m, "supplier_share_max", cap_keys, rule=cap_rule)
-    book.declare("supplier_share_max", ("bloc", "commodity", "supplier", "year"), "M$/unit")
+    # M_k − cap · U_process ≤ cap · D
+    rows = Index(sorted((b, c, k, t) for (b, c, k, t) in imports if (b, c, t) in caps),
+                 ("bloc", "commodity", "supplier", "year"))
+    cap = {(b, c, k, t): caps[b, c, t] for b, c, k, t in rows}
+    bloc_use = {(b, c, k, t): used[b, c, t] for b, c, k, t in rows}
+    constraints(m, "supplier_share_max",
+                sums(imports, rows) - sums(bloc_use, rows) * cap
+                <= {(b, c, k, t): caps[b, c, t] * bloc_demand(b, c, t) for b, c, k, t in rows})
+    book.declare("supplier_share_max", rows.dims, "M$/unit")
 
     _add_disruptions(m, case, book, scenario, country_of)
 
@@ -120,7 +120,6 @@ def _add_disruptions(m, case, book, scenario, country_of) -> None:
         for e in {country_of[a], a}:
             if (e, c) in wanted and b not in regions_of[e]:
                 outflow[e, c, t].append((1.0, m.flow[a, b, c, t]))
-    keys = sorted(key for key in limits if outflow[key])
-    constraints(m, "export_max", keys, rule=lambda m, e, c, t: linear(outflow[e, c, t])
-                                  <= limits[e, c, t])
-    book.declare("export_max", ("exporter", "commodity", "year"), "M$/unit")
+    rows = Index(sorted(key for key in limits if outflow[key]), ("exporter", "commodity", "year"))
+    constraints(m, "export_max", sums(outflow, rows) <= limits)
+    book.declare("export_max", rows.dims, "M$/unit")

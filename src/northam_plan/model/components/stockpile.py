@@ -22,16 +22,12 @@ Costs (annual, M$/yr, country of the region)
 
 from __future__ import annotations
 
-import pandas as pd
+import numpy as np
 
-from northam_plan.model.algebra import constraints, variables
+from northam_plan.model.algebra import Index, columns, constraints, terms, variables
 
 NAME = "stockpile"
 REQUIRES = ("demand",)
-
-
-def _bound(value):
-    return None if pd.isna(value) else float(value)
 
 
 def add(m, case, book) -> None:
@@ -41,31 +37,30 @@ def add(m, case, book) -> None:
     country_of = case.countries_of_regions
     rows = {(r, c): row for r, c, row in zip(table["region"], table["commodity"],
                                              table.itertuples(index=False))}
-    keys = [(r, c, t) for (r, c) in rows for t in years]
-    variables(m, "stock", keys,
-                      bounds=lambda m, r, c, t: (0, _bound(rows[r, c].capacity)))
-    variables(m, "stock_fill", keys,
-                           bounds=lambda m, r, c, t: (0, _bound(rows[r, c].max_fill)))
-    variables(m, "stock_draw", keys,
-                           bounds=lambda m, r, c, t: (0, _bound(rows[r, c].max_draw)))
-    for name, unit in (("stock", "unit"), ("stock_fill", "unit/yr"), ("stock_draw", "unit/yr")):
-        book.declare(name, ("region", "commodity", "year"), unit)
+    keys = Index([(r, c, t) for (r, c) in rows for t in years],
+                 ("region", "commodity", "year"))
+    for name, unit, limit in (("stock", "unit", "capacity"), ("stock_fill", "unit/yr", "max_fill"),
+                              ("stock_draw", "unit/yr", "max_draw")):
+        variables(m, name, keys, upper={(r, c, t): getattr(rows[r, c], limit)
+                                        for r, c, t in keys})  # NaN: no limit
+        book.declare(name, keys.dims, unit)
 
-    previous = {t: years[i - 1] for i, t in enumerate(years) if i > 0}
-
-    def balance(m, r, c, t):
-        before = m.stock[r, c, previous[t]] if t in previous else rows[r, c].initial_stock
-        return m.stock[r, c, t] == before + weights[t] * (m.stock_fill[r, c, t]
-                                                          - m.stock_draw[r, c, t])
-
-    constraints(m, "stock_balance", keys, rule=balance)
-    book.declare("stock_balance", ("region", "commodity", "year"), "M$/unit")
+    # stock_t − stock_{t−1} − w_t (fill − draw) = 0, = initial stock in the first model year
+    later = np.array([i for i, (_, _, t) in enumerate(keys) if t != years[0]], dtype=np.int64)
+    w = [weights[t] for _, _, t in keys]
+    balance = terms(m.stock, index=keys) - terms(columns(m.stock)[later - 1], at=later,
+                                                 index=keys) \
+        - terms(m.stock_fill, index=keys, coefs=w) + terms(m.stock_draw, index=keys, coefs=w)
+    constraints(m, "stock_balance", balance == {
+        (r, c, t): rows[r, c].initial_stock if t == years[0] else 0.0 for r, c, t in keys})
+    book.declare("stock_balance", keys.dims, "M$/unit")
 
     demand = case.demand_by_year.groupby(["region", "commodity", "year"])["quantity"].sum()
-    cover = [(r, c, t) for (r, c, t) in keys if rows[r, c].min_cover_days > 0]
-    constraints(m, "stock_cover_min", cover, rule=lambda m, r, c, t: m.stock[r, c, t] >= (
-        rows[r, c].min_cover_days / 365.0 * float(demand.get((r, c, t), 0.0))))
-    book.declare("stock_cover_min", ("region", "commodity", "year"), "M$/unit")
+    cover = Index([(r, c, t) for (r, c, t) in keys if rows[r, c].min_cover_days > 0], keys.dims)
+    constraints(m, "stock_cover_min", terms(m.stock, index=cover) >= {
+        (r, c, t): rows[r, c].min_cover_days / 365.0 * float(demand.get((r, c, t), 0.0))
+        for r, c, t in cover})
+    book.declare("stock_cover_min", cover.dims, "M$/unit")
 
     for (r, c, t) in keys:
         if c not in case.tracked:  # the passport component splits tracked ones by origin

@@ -26,7 +26,7 @@ from itertools import compress
 import numpy as np
 import pandas as pd
 
-from northam_plan.model.algebra import columns, entry_constraints, variables
+from northam_plan.model.algebra import Index, columns, constraints, terms, variables
 
 NAME = "trade"
 REQUIRES: tuple[str, ...] = ()
@@ -83,7 +83,7 @@ def add(m, case, book) -> None:
     capacity = {(x, y, z): cap for x, y, z, cap in links[
         ["from", "to", "commodity", "capacity"]].itertuples(index=False) if not pd.isna(cap)}
     limited = np.flatnonzero([key[:3] in capacity for key in keys])
-    entry_constraints(m, "flow_max", [keys[i] for i in limited],
-                      [(np.arange(len(limited)), flows[limited], 1.0)],
-                      upper=[capacity[keys[i][:3]] for i in limited.tolist()])
-    book.declare("flow_max", ("from", "to", "commodity", "year"), "M$/unit")
+    rows = Index([keys[i] for i in limited], ("from", "to", "commodity", "year"))
+    constraints(m, "flow_max", terms(flows[limited], index=rows) <= {
+        key: capacity[key[:3]] for key in rows})
+    book.declare("flow_max", rows.dims, "M$/unit")

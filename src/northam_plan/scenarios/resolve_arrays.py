@@ -84,18 +84,14 @@ class ArrayLP:
         if len(changed):
             highs.changeColsCost(len(changed), changed.astype(np.int32), new.cost[changed])
         counts["cost"] = len(changed)
-        changed = np.flatnonzero((new.row_lower != self.row_lower)
-                                 | (new.row_upper != self.row_upper))
-        if len(changed):
-            highs.changeRowsBounds(len(changed), changed.astype(np.int32),
-                                   new.row_lower[changed], new.row_upper[changed])
-        counts["row_bounds"] = len(changed)
-        changed = np.flatnonzero((new.col_lower != self.col_lower)
-                                 | (new.col_upper != self.col_upper))
-        if len(changed):
-            highs.changeColsBounds(len(changed), changed.astype(np.int32),
-                                   new.col_lower[changed], new.col_upper[changed])
-        counts["col_bounds"] = len(changed)
+        for kind, change, lower, upper in (
+                ("row_bounds", highs.changeRowsBounds, "row_lower", "row_upper"),
+                ("col_bounds", highs.changeColsBounds, "col_lower", "col_upper")):
+            lo, up = getattr(new, lower), getattr(new, upper)
+            changed = np.flatnonzero((lo != getattr(self, lower)) | (up != getattr(self, upper)))
+            if len(changed):
+                change(len(changed), changed.astype(np.int32), lo[changed], up[changed])
+            counts[kind] = len(changed)
         changed = np.flatnonzero(new.A.data != self.A.data)
         if len(changed):
             column = np.searchsorted(new.A.indptr, changed, side="right") - 1

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _key(data) -> str:
-    from northam_plan.model.algebra import Col, RowRef
+    from northam_plan.model.expr import Col, RowRef
     component = data.parent_component()
     if isinstance(data, (Col, RowRef)):
         block = component.block_name
@@ -49,7 +49,8 @@ def _key(data) -> str:
 def _lp(model) -> tuple[list, list, list, list, list, list]:
     """(row names, column names, entries (row, col, value), row bounds, column bounds,
     costs) of either route's model."""
-    from northam_plan.model.algebra import Col, MatrixModel, RowRef
+    from northam_plan.model.expr import Col, RowRef
+    from northam_plan.model.matrix import MatrixModel
     if isinstance(model, MatrixModel):
         coo = model.matrix().tocoo()
         rows = [_key(RowRef(model, i)) for i in range(model.n_rows)]
@@ -60,7 +61,7 @@ def _lp(model) -> tuple[list, list, list, list, list, list]:
     else:
         from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-        from northam_plan.solve import column_bounds
+        from northam_plan.model.backends.pyomo import column_bounds
         form = LinearStandardFormCompiler().write(model, mixed_form=True)
         rows = [_key(con) for con, _ in form.rows]
         cols = [_key(v) for v in form.columns]
@@ -107,7 +108,7 @@ def record(names: list[str]) -> dict:
     for name in names:
         case = load_case(ROOT / "cases" / f"{name}.toml")
         for route in ("matrix", "pyomo"):
-            model = build_model(case, route=route)
+            model = build_model(case, backend=route)
             prints = fingerprints(model)
             result = solve(model, quiet=True)
             out[f"{name}/{route}"] = {"status": result.status, "objective": result.objective,

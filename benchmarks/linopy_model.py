@@ -41,11 +41,15 @@ import xarray as xr
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import CORE_TABLES  # noqa: E402
+
 from northam_plan.case.leadtimes import construction_years, regimes  # noqa: E402
 from northam_plan.model.components.activity import process_ratios  # noqa: E402
 from northam_plan.model.components.capacity import crf, existing_by_year  # noqa: E402
-from northam_plan.model.components.permitting import (buildable, project_first_year,  # noqa: E402
-                                                      throughput_limits)
+from northam_plan.model.components.permitting import (  # noqa: E402
+    buildable,
+    project_first_year,
+    throughput_limits,
+)
 from northam_plan.model.components.trade import tariff_rates  # noqa: E402
 
 

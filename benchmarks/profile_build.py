@@ -45,7 +45,7 @@ def component_seconds(case, route: str = "matrix") -> dict[str, tuple[float, flo
         for name, fn in steps.items():
             setattr(build_module, name, timed(name.removeprefix("_").removeprefix("add_"), fn))
         tic, cpu = time.perf_counter(), time.process_time()
-        build_module.build_model(case, route=route)
+        build_module.build_model(case, backend=route)
         seconds["build_model (total)"] = (time.process_time() - cpu, time.perf_counter() - tic)
     finally:
         for component, add in originals.items():
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> None:
         from pyinstrument import Profiler
         profiler = Profiler(interval=0.005)
         profiler.start()
-        build_model(case, route=args.route)
+        build_model(case, backend=args.route)
         profiler.stop()
         args.html.write_text(profiler.output_html())
 

@@ -115,7 +115,7 @@ def bench_case(label: str, path: Path, options: SolveOptions, repeat: int,
         if route == "rebuild" and "direct" in resolvers:
             resolvers[route] = resolvers["direct"]
             continue
-        model = build_model(base, route="matrix" if route == "diff" else "pyomo")
+        model = build_model(base, backend="matrix" if route == "diff" else "pyomo")
         resolvers[route] = Resolver(model, base, options)
         first = resolvers[route].solve()
         assert first.optimal, first
@@ -129,7 +129,7 @@ def bench_case(label: str, path: Path, options: SolveOptions, repeat: int,
             continue
         tic = time.perf_counter()
         changed = change(base)
-        cold = solve(build_model(changed, route="matrix"), options)
+        cold = solve(build_model(changed, backend="matrix"), options)
         cold_s = time.perf_counter() - tic
         row = {"case": label, "change": name, "handler": handler, "cold": cold_s,
                "objective": cold.objective if cold.optimal else cold.status}

@@ -5,7 +5,7 @@ Python process runs the stages one by one, so that the peak memory it reports be
 size alone:
 
     load      load_case(path): TOML + CSV → validated Case
-    build     build_model(case, route=…): Case → the model (--route matrix, the default of
+    build     build_model(case, backend=…): Case → the model (--route matrix, the default of
               `northam-plan solve`: the LP as arrays; --route pyomo: a Pyomo model)
     handover  solve(): the model → sparse matrices → highspy.HighsLp       (timings['handover'])
     solve     solve(): HiGHS passModel + run                              (timings['solve'])
@@ -94,11 +94,12 @@ def worker(case_path: Path, algorithm: str, time_limit: float | None, threads: i
         import gc
         gc.disable()
     tic = time.perf_counter()
+    import highspy
+    import pyomo.environ as pyo
+
     from northam_plan import SolveOptions, build_model, extract_plan, load_case, solve
     from northam_plan.pipeline import make_summary
     from northam_plan.plan import write_plan
-    import highspy
-    import pyomo.environ as pyo
     seconds = {}
     passed = {}
     pass_model = highspy.Highs.passModel
@@ -123,7 +124,7 @@ def worker(case_path: Path, algorithm: str, time_limit: float | None, threads: i
     rss["load"] = _rss_mib()
 
     tic, cpu_tic = time.perf_counter(), time.process_time()
-    model = build_model(case, route=route)
+    model = build_model(case, backend=route)
     seconds["build"] = time.perf_counter() - tic
     cpu["build"] = time.process_time() - cpu_tic
     rss["build"] = _rss_mib()
@@ -312,7 +313,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="no HiGHS time limit, not even for the large preset")
     parser.add_argument("--threads", type=int, default=None, help="HiGHS threads")
     parser.add_argument("--route", default="matrix", choices=("matrix", "pyomo"),
-                        help="how the model reaches HiGHS (build_model(route=…)); default "
+                        help="how the model reaches HiGHS (build_model(backend=…)); default "
                              "matrix, as `northam-plan solve`")
     parser.add_argument("--pause-gc", action="store_true",
                         help="disable Python's cyclic garbage collector in the worker, to see "

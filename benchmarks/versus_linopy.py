@@ -23,6 +23,7 @@ def linopy_worker(case_path: Path, out_json: Path, solve: bool, threads: int | N
     tic = time.perf_counter()
     import linopy
     from linopy_model import build_linopy
+
     from northam_plan import load_case
     rss = {"import": _rss_mib()}
     import_seconds = time.perf_counter() - tic

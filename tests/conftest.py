@@ -29,8 +29,8 @@ SLOW = {
                           "test_security_scenarios_cost_more_and_report_security"},
     "test_notebooks.py": {"test_notebook_runs_top_to_bottom"},
     "test_resolve.py": {"test_generated_cases_re_solve_like_cold_ones"},
-    "test_routes.py": {"test_both_routes_give_the_same_lp_and_optimum_on_the_reference_case",
-                       "test_both_routes_give_the_same_lp_on_generated_cases"},
+    "test_backends.py": {"test_both_backends_give_the_same_lp_and_optimum_on_the_reference_case",
+                         "test_both_backends_give_the_same_lp_on_generated_cases"},
     "test_sweep.py": {"test_a_rerun_skips_what_is_solved_and_solves_what_changed",
                       # these share a 2-worker Dask LocalCluster (~6 s to start)
                       "test_sweep_on_a_local_cluster_matches_solves_in_process",

@@ -1,5 +1,5 @@
 """The labelled families of the algebra (terms, sums, Index, lhs <= rhs added with constraints
-and expressions) and the ledger's supply_many / cost_many give the same rows on both routes, on
+and expressions) and the ledger's supply_many / cost_many give the same rows on both backends, on
 a model small enough to write out by hand."""
 
 from __future__ import annotations
@@ -8,12 +8,23 @@ import numpy as np
 import pytest
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
-from northam_plan.model.algebra import (Index, MatrixModel, building, columns, constraints,
-                                        expressions, new_model, sums, terms, value, variables)
+from northam_plan.model.algebra import (
+    Index,
+    building,
+    columns,
+    constraints,
+    expressions,
+    new_model,
+    sums,
+    terms,
+    value,
+    variables,
+)
 from northam_plan.model.book import Book
+from northam_plan.model.matrix import MatrixModel
 
 
-def tiny(route: str):
+def tiny(backend: str):
     """x[a], x[b], x[c] and y[1], y[2], with
 
     e[p] = 2 x[a] + 3 x[b] + 1 and e[q] = x[c] (expressions);
@@ -21,7 +32,7 @@ def tiny(route: str):
     lim[p]: y[1] − 2 e[p] ≤ 3 (i.e. y[1] − 4 x[a] − 6 x[b] ≤ 5), lim[q]: y[2] − 2 e[q] ≤ 3;
     bal[(r, c, 1)]: x[a] − x[b] + y[2] ≥ 7 from the ledger's supply_many and a single supply,
     as build_model writes the commodity balance."""
-    with building(route):
+    with building(backend):
         m = new_model("tiny")
         variables(m, "x", ["a", "b", "c"])
         variables(m, "y", [1, 2])
@@ -59,7 +70,7 @@ EXPECTED = {  # row → ({column: coefficient}, lower, upper)
 def rows_of(m) -> dict:
     if isinstance(m, MatrixModel):
         matrix = m.matrix().tocoo()
-        from northam_plan.model.algebra import Col, RowRef
+        from northam_plan.model.expr import Col, RowRef
         rows = {i: RowRef(m, i).name for i in range(m.n_rows)}
         found = {rows[i]: ({}, m.row_lower[i], m.row_upper[i]) for i in rows}
         for i, j, v in zip(matrix.row, matrix.col, matrix.data):
@@ -83,18 +94,18 @@ def rows_of(m) -> dict:
     return {name: tuple(row) for name, row in found.items()}
 
 
-@pytest.mark.parametrize("route", ["pyomo", "matrix"])
-def test_families_make_the_rows_written_out_by_hand(route):
-    found = rows_of(tiny(route))
+@pytest.mark.parametrize("backend", ["pyomo", "matrix"])
+def test_families_make_the_rows_written_out_by_hand(backend):
+    found = rows_of(tiny(backend))
     assert found.keys() == EXPECTED.keys()
     for name, (entries, lower, upper) in EXPECTED.items():
         assert found[name][0] == pytest.approx(entries), name
         assert (found[name][1], found[name][2]) == (lower, upper), name
 
 
-@pytest.mark.parametrize("route", ["pyomo", "matrix"])
-def test_an_expression_from_a_family_evaluates_with_its_constant(route):
-    m = tiny(route)
+@pytest.mark.parametrize("backend", ["pyomo", "matrix"])
+def test_an_expression_from_a_family_evaluates_with_its_constant(backend):
+    m = tiny(backend)
     if isinstance(m, MatrixModel):
         m.x = np.array([1.0, 2.0, 3.0, 0.0, 0.0])
     else:

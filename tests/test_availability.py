@@ -34,9 +34,9 @@ def ramp(availability, start=2025, end=2025, region="US", process="plant"):
             "availability": availability}
 
 
-def solved(path, route):
+def solved(path, backend):
     case = load_case(path)
-    model = build_model(case, route=route)
+    model = build_model(case, backend=backend)
     result = solve(model, quiet=True)
     assert result.optimal, result
     return result, extract_plan(model, case), model
@@ -46,8 +46,8 @@ def made(plan, year, region="US"):
     return float(plan.dataset["act"].sel(region=region, process="plant", year=year))
 
 
-@pytest.mark.parametrize("route", ["pyomo", "matrix"])
-def test_a_ramp_year_caps_output_at_its_availability(tmp_path, route):
+@pytest.mark.parametrize("backend", ["pyomo", "matrix"])
+def test_a_ramp_year_caps_output_at_its_availability(tmp_path, backend):
     """Demand 8 kt in 2025 and 2026. 2025 at availability 0.4: 4 made, 4 unserved
     (4 + 400); 2026 at the process's 0.9: 9 ≥ 8, all made (8). 412 M$. One more kt/yr of
     usable output in 2025 replaces 1 unserved kt: the activity_max dual is −(100 − 1) = −99
@@ -56,7 +56,7 @@ def test_a_ramp_year_caps_output_at_its_availability(tmp_path, route):
                                  "existing_capacity": EXISTING,
                                  "availability": [ramp(0.4)],
                                  "demand": demand({2025: 8, 2026: 8})}, end=2026)
-    result, plan, model = solved(path, route)
+    result, plan, model = solved(path, backend)
     assert result.objective == pytest.approx(412.0)
     assert made(plan, 2025) == pytest.approx(4.0)
     assert made(plan, 2026) == pytest.approx(8.0)
@@ -65,15 +65,15 @@ def test_a_ramp_year_caps_output_at_its_availability(tmp_path, route):
     assert float(duals["US", "plant", 2026]) == pytest.approx(0.0)
 
 
-@pytest.mark.parametrize("route", ["pyomo", "matrix"])
-def test_open_ended_span_and_zero_availability(tmp_path, route):
+@pytest.mark.parametrize("backend", ["pyomo", "matrix"])
+def test_open_ended_span_and_zero_availability(tmp_path, backend):
     """2025 at availability 0 (the plant runs other campaigns): 8 unserved (800); from 2026 an
     open-ended row at 0.5 (5 made, 3 unserved: 5 + 300) in 2026 and 2027: 1410 M$."""
     path = write_case(tmp_path, {"commodities": METAL, "processes": [PLANT],
                                  "existing_capacity": EXISTING,
                                  "availability": [ramp(0.0), ramp(0.5, start=2026, end=None)],
                                  "demand": demand({2025: 8})}, end=2027)
-    result, plan, model = solved(path, route)
+    result, plan, model = solved(path, backend)
     assert result.objective == pytest.approx(800 + 2 * 305)
     assert made(plan, 2025) == pytest.approx(0.0)
     assert made(plan, 2027) == pytest.approx(5.0)

@@ -19,14 +19,14 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pytest
-from casekit import mine, write_case
 from typer.testing import CliRunner
 
+from casekit import mine, write_case
 from northam_plan.case import CaseError, load_case
 from northam_plan.cli import app
 

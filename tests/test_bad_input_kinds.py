@@ -16,8 +16,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from test_bad_input import (Edit, add_row, both, cell, override, run_cli, table_text,
-                            toml_append, toml_prepend, toml_replace, write_base)
+
+from test_bad_input import (
+    Edit,
+    add_row,
+    both,
+    cell,
+    override,
+    run_cli,
+    table_text,
+    toml_append,
+    toml_prepend,
+    toml_replace,
+    write_base,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -21,8 +21,8 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from casekit import CHROMIUM, chromium, write_case
 
+from casekit import CHROMIUM, chromium, write_case
 from northam_plan.pipeline import run_case
 from northam_plan.report import comparison_of, write_comparison, write_report
 from northam_plan.report.brief import views_of, write_brief

@@ -15,11 +15,11 @@ from typer.testing import CliRunner
 from casekit import write_case
 from northam_plan import compare
 from northam_plan.cli import app
+from northam_plan.pipeline import run_case as _run_case
+from northam_plan.report import FILES, comparison_of, write_comparison
 from northam_plan.scenarios.compare import CompareError, load_result
 from northam_plan.scenarios.compare_plan import SolvedPlan
-from northam_plan.pipeline import run_case as _run_case
 from northam_plan.solve import SolveOptions
-from northam_plan.report import FILES, comparison_of, write_comparison
 
 runner = CliRunner()
 

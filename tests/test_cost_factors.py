@@ -16,8 +16,8 @@ import pytest
 
 from casekit import write_case
 from northam_plan import CaseError, Resolver, build_model, extract_plan, load_case, solve
+from test_backends import assert_same_lp, assert_same_optimum
 from test_resolve import check_update
-from test_routes import assert_same_lp, assert_same_optimum
 
 METAL = [{"commodity": "metal", "kind": "material", "unit": "kt"}]
 PLANT = {"process": "plant", "family": "refinery", "main_output": "metal", "capex": 10.0,
@@ -43,9 +43,9 @@ def factor(country="CA", family="refinery", capex=None, om=None) -> dict:
     return row
 
 
-def solved(path, route):
+def solved(path, backend):
     case = load_case(path)
-    model = build_model(case, route=route)
+    model = build_model(case, backend=backend)
     result = solve(model, quiet=True)
     assert result.optimal, result
     return case, result, extract_plan(model, case)
@@ -56,15 +56,15 @@ def built(plan, region) -> float:
     return float(builds[builds.index.get_level_values("region") == region].sum())
 
 
-@pytest.mark.parametrize("route", ["pyomo", "matrix"])
+@pytest.mark.parametrize("backend", ["pyomo", "matrix"])
 @pytest.mark.parametrize("capex_factor, region, objective", [
     (0.8, "CA", 8.0),  # 10 kt/yr × 10 · 0.8 M$ per kt/yr × CRF 1/10
     (1.2, "US", 10.0),  # Canada dearer (12): the US builds at 10 × 10 / 10
 ])
-def test_a_capex_factor_moves_the_build_to_the_cheaper_country(tmp_path, route, capex_factor,
+def test_a_capex_factor_moves_the_build_to_the_cheaper_country(tmp_path, backend, capex_factor,
                                                                 region, objective):
     path = write_case(tmp_path, {**TWO, "cost_factors": [factor(capex=capex_factor)]})
-    case, result, plan = solved(path, route)
+    case, result, plan = solved(path, backend)
     assert result.objective == pytest.approx(objective)
     assert built(plan, region) == pytest.approx(10.0)
     assert plan.costs["capital"] == pytest.approx(objective)
@@ -77,8 +77,8 @@ def test_a_capex_factor_moves_the_build_to_the_cheaper_country(tmp_path, route, 
     assert_same_optimum(case)
 
 
-@pytest.mark.parametrize("route", ["pyomo", "matrix"])
-def test_an_om_factor_scales_variable_om(tmp_path, route):
+@pytest.mark.parametrize("backend", ["pyomo", "matrix"])
+def test_an_om_factor_scales_variable_om(tmp_path, backend):
     """Plants in place in both countries (100 kt/yr each, nothing to build), var_om 5 M$/kt;
     Canada's O&M factor 0.7: 10 kt made in Canada at 3.5 → 35 M$ (at 1.3 the US makes it at
     5 → 50)."""
@@ -86,35 +86,35 @@ def test_an_om_factor_scales_variable_om(tmp_path, route):
               "existing_capacity": [{"region": "US", "process": "plant", "capacity": 100},
                                     {"region": "CA", "process": "plant", "capacity": 100}]}
     path = write_case(tmp_path / "cheap", {**tables, "cost_factors": [factor(om=0.7)]})
-    case, result, plan = solved(path, route)
+    case, result, plan = solved(path, backend)
     assert result.objective == pytest.approx(35.0)
     assert plan.costs["variable_om"] == pytest.approx(35.0)
     activity = plan.tables["activity"].set_index("region")["activity"]
     assert activity.get("CA", 0.0) == pytest.approx(10.0)
     assert_same_lp(case)
     dear = write_case(tmp_path / "dear", {**tables, "cost_factors": [factor(om=1.3)]})
-    assert solved(dear, route)[1].objective == pytest.approx(50.0)
+    assert solved(dear, backend)[1].objective == pytest.approx(50.0)
 
 
-@pytest.mark.parametrize("route", ["pyomo", "matrix"])
-def test_an_om_factor_scales_fixed_om(tmp_path, route):
+@pytest.mark.parametrize("backend", ["pyomo", "matrix"])
+def test_an_om_factor_scales_fixed_om(tmp_path, backend):
     """A plant free to build with fixed O&M of 2 M$ per kt/yr a year: 20 M$ in the US, 10 in
     Canada with an O&M factor of 0.5 (its capex factor 3 does not matter: capex is 0)."""
     tables = {**TWO, "processes": [{**PLANT, "capex": 0.0, "fixed_om": 2.0}],
               "cost_factors": [factor(capex=3.0, om=0.5)]}
-    case, result, plan = solved(write_case(tmp_path, tables), route)
+    case, result, plan = solved(write_case(tmp_path, tables), backend)
     assert result.objective == pytest.approx(10.0)
     assert plan.costs["fixed_om"] == pytest.approx(10.0)
     assert built(plan, "CA") == pytest.approx(10.0)
     assert_same_lp(case)
 
 
-@pytest.mark.parametrize("route", ["pyomo", "matrix"])
+@pytest.mark.parametrize("backend", ["pyomo", "matrix"])
 @pytest.mark.parametrize("own_capex, objective", [
     (8.0, 8.0),  # its own capex, already local: 10 kt/yr × 8 / 10, not × 0.5
     (None, 5.0),  # no capex of its own: the process's, scaled: 10 × 10 · 0.5 / 10
 ])
-def test_a_project_keeps_its_own_capex(tmp_path, route, own_capex, objective):
+def test_a_project_keeps_its_own_capex(tmp_path, backend, own_capex, objective):
     """Nothing may be permitted (can_build false); one committed project in Canada of
     10 kt/yr, online in 2025; Canada's capex factor 0.5."""
     project = {"project": "P", "region": "CA", "process": "plant", "capacity": 10,
@@ -123,27 +123,27 @@ def test_a_project_keeps_its_own_capex(tmp_path, route, own_capex, objective):
         project["capex"] = own_capex
     tables = {**TWO, "regions": [{**row, "can_build": False} for row in TWO["regions"]],
               "projects": [project], "cost_factors": [factor(capex=0.5)]}
-    case, result, plan = solved(write_case(tmp_path, tables), route)
+    case, result, plan = solved(write_case(tmp_path, tables), backend)
     assert result.objective == pytest.approx(objective)
     assert plan.tables["investments"]["capex"].sum() == pytest.approx(10 * objective)
     assert_same_lp(case)
 
 
-@pytest.mark.parametrize("route", ["pyomo", "matrix"])
-def test_a_missing_row_is_factor_one(tmp_path, route):
+@pytest.mark.parametrize("backend", ["pyomo", "matrix"])
+def test_a_missing_row_is_factor_one(tmp_path, backend):
     """The US refinery factor is 1.1 (11 per kt/yr); Canada has a row for mines only (0.5),
     so its refinery keeps factor 1: Canada builds at 10 — not at 5, not the US at 11."""
     tables = {**TWO, "cost_factors": [factor("US", capex=1.1), factor(family="mine", capex=0.5,
                                                                       om=0.5)]}
-    case, result, plan = solved(write_case(tmp_path / "some", tables), route)
+    case, result, plan = solved(write_case(tmp_path / "some", tables), backend)
     assert result.objective == pytest.approx(10.0)
     assert built(plan, "CA") == pytest.approx(10.0)
     # a row of factors 1 (given or defaulted) changes nothing
     ones = write_case(tmp_path / "ones", {**TWO, "cost_factors": [
         factor("US", capex=1.0, om=1.0), {"country": "CA", "family": "refinery"}]})
     none = write_case(tmp_path / "none", TWO)
-    assert solved(ones, route)[1].objective == pytest.approx(10.0)
-    assert solved(none, route)[1].objective == pytest.approx(10.0)
+    assert solved(ones, backend)[1].objective == pytest.approx(10.0)
+    assert solved(none, backend)[1].objective == pytest.approx(10.0)
     assert load_case(ones).cost_factors["CA", "refinery"] == (1.0, 1.0)
 
 
@@ -171,15 +171,15 @@ def test_a_duplicate_row_is_refused(tmp_path):
 
 
 # --- warm re-solves (northam_plan.scenarios.resolve) ---------------------------------------------------
-@pytest.mark.parametrize("route", ["pyomo", "matrix"])
-def test_re_solves_apply_the_factors_like_cold_solves(tmp_path, route):
+@pytest.mark.parametrize("backend", ["pyomo", "matrix"])
+def test_re_solves_apply_the_factors_like_cold_solves(tmp_path, backend):
     """Canada builds at factor 0.8 (8 M$); at 1.2 the US builds (10); a new O&M row; a new
-    process capex with the factors in place: each equal to a cold solve (the Pyomo route
-    rebuilds, the matrix route diffs the arrays)."""
+    process capex with the factors in place: each equal to a cold solve (the Pyomo backend
+    rebuilds, the matrix backend diffs the arrays)."""
     tables = {**TWO, "processes": [{**PLANT, "fixed_om": 1.0, "var_om": 0.5}],
               "cost_factors": [factor(capex=0.8)]}
     case = load_case(write_case(tmp_path, tables))
-    resolver = Resolver(build_model(case, route=route), case, quiet=True)
+    resolver = Resolver(build_model(case, backend=backend), case, quiet=True)
     # capital 8 + fixed O&M 10 + variable O&M 5
     assert resolver.solve().objective == pytest.approx(8.0 + 10.0 + 5.0)
     dearer = case.with_overrides({"table": "cost_factors", "where": {"country": "CA"},
@@ -194,5 +194,5 @@ def test_re_solves_apply_the_factors_like_cold_solves(tmp_path, route):
     check_update(resolver, capex, "rebuild")  # Canada: 24 + 10 + 10 = 44 < US 20 + 20 + 20
     assert resolver.highs.getInfo().objective_function_value == pytest.approx(44.0)
     back = resolver.update(case)
-    assert resolver.route == ("diff" if route == "matrix" else "rebuild")
+    assert resolver.route == ("diff" if backend == "matrix" else "rebuild")
     assert back.objective == pytest.approx(23.0)

@@ -1,5 +1,5 @@
 """Labelled families (model/family.py): labels, alignment of labelled data, the union of two
-indexes, grouping terms into rows, and what each route makes of a family of rows."""
+indexes, grouping terms into rows, and what each backend makes of a family of rows."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ import pytest
 from northam_plan.model.algebra import (
     Family,
     Index,
-    MatrixModel,
     building,
     columns,
     constraints,
@@ -23,9 +22,10 @@ from northam_plan.model.algebra import (
     terms,
     variables,
 )
+from northam_plan.model.matrix import MatrixModel
 
 
-def model(route: str):
+def model(backend: str):
     """x[r, t] for r in (a, b), t in (1, 2); y[k] for k in (p, q)."""
     m = new_model("t")
     variables(m, "x", [(r, t) for r in "ab" for t in (1, 2)])
@@ -34,7 +34,7 @@ def model(route: str):
 
 
 def rows(m, name: str) -> dict:
-    """label → ({variable: coef}, lower, upper) of a constraint on either route (bounds with
+    """label → ({variable: coef}, lower, upper) of a constraint on either backend (bounds with
     the body's constant moved into them, as the compiler does)."""
     component = getattr(m, name)
     out = {}
@@ -56,11 +56,11 @@ def rows(m, name: str) -> dict:
     return out
 
 
-@pytest.mark.parametrize("route", ["pyomo", "matrix"])
-def test_terms_grouped_by_label_and_compared_with_labelled_data(route):
+@pytest.mark.parametrize("backend", ["pyomo", "matrix"])
+def test_terms_grouped_by_label_and_compared_with_labelled_data(backend):
     """Σ_t t · x[r, t] ≤ cap[r], cap a pandas Series keyed by r; y[p] ≥ 1 by row number."""
-    with building(route):
-        m = model(route)
+    with building(backend):
+        m = model(backend)
         keys = [(r, t) for r in "ab" for t in (1, 2)]
         regions = Index(["b", "a"], ("region",))  # rows in this order, not the terms'
         used = terms(m.x, keys, coefs=[t for _, t in keys], at=[r for r, _ in keys],
@@ -74,12 +74,12 @@ def test_terms_grouped_by_label_and_compared_with_labelled_data(route):
     assert rows(m, "y_min") == {"p": ({"p": 1.0}, 1.0, np.inf)}
 
 
-@pytest.mark.parametrize("route", ["pyomo", "matrix"])
-def test_family_against_family_with_constants(route):
+@pytest.mark.parametrize("backend", ["pyomo", "matrix"])
+def test_family_against_family_with_constants(backend):
     """e[r] = x[r, 1] + 2 (an expression with a constant); x[r, 2] ≤ 3 · e[r] − 1, i.e.
     x[r, 2] − 3 x[r, 1] ≤ 5."""
-    with building(route):
-        m = model(route)
+    with building(backend):
+        m = model(backend)
         regions = Index(["a", "b"])
         expressions(m, "e", terms(m.x, [("a", 1), ("b", 1)], at=["a", "b"], index=regions)
                     + 2.0)
@@ -163,10 +163,10 @@ def test_mistakes_are_named():
             terms(m.y, ["p"]) * terms(m.y, ["p"])
 
 
-@pytest.mark.parametrize("route", ["pyomo", "matrix"])
-def test_variable_bounds_are_labelled_data(route):
+@pytest.mark.parametrize("backend", ["pyomo", "matrix"])
+def test_variable_bounds_are_labelled_data(backend):
     """upper from a dict keyed like the variables: NaN and inf mean none; lower raised to 0."""
-    with building(route):
+    with building(backend):
         m = new_model("t")
         variables(m, "z", ["a", "b", "c"], lower={"a": -1.0, "b": 2.0, "c": np.nan},
                   upper={"a": 4.0, "b": np.nan, "c": np.inf})

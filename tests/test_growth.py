@@ -13,7 +13,7 @@ import pytest
 from casekit import mine, write_case
 from generated import random_tables, with_security
 from northam_plan import CaseError, build_model, extract_plan, load_case, solve
-from test_routes import assert_same_lp, assert_same_optimum
+from test_backends import assert_same_lp, assert_same_optimum
 
 METAL = [{"commodity": "metal", "kind": "material", "unit": "kt"}]
 PLANT = {"process": "plant", "family": "refinery", "main_output": "metal", "capex": 0.0,
@@ -29,9 +29,9 @@ def limit(absolute, relative=0.0, country="US", family="refinery"):
     return {"country": country, "family": family, "absolute": absolute, "relative": relative}
 
 
-def solved(path, route):
+def solved(path, backend):
     case = load_case(path)
-    model = build_model(case, route=route)
+    model = build_model(case, backend=backend)
     result = solve(model, quiet=True)
     assert result.optimal, result
     return case, model, result, extract_plan(model, case)
@@ -49,8 +49,8 @@ def built(plan, year=None):
     return float(builds.sum())
 
 
-@pytest.mark.parametrize("route", ["pyomo", "matrix"])
-def test_absolute_limit_moves_the_third_project_a_year_later(tmp_path, route):
+@pytest.mark.parametrize("backend", ["pyomo", "matrix"])
+def test_absolute_limit_moves_the_third_project_a_year_later(tmp_path, backend):
     """Demand 30 kt/yr (3 projects) from 2025; 2 projects a year may come online. Here the
     plant costs 3 M$ per kt/yr over 30 years: 0.1 M$/yr per kt/yr. 2025: 20 made, 10 unserved
     (20 + 1000 + capital 2); 2026: the third project, 30 made (30 + capital 3): 1055 M$. One
@@ -59,7 +59,7 @@ def test_absolute_limit_moves_the_third_project_a_year_later(tmp_path, route):
     path = write_case(tmp_path, {"commodities": METAL, "processes": [{**PLANT, "capex": 3.0}],
                                  "growth_limits": [limit(2)], "demand": demand({2025: 30})},
                       end=2026)
-    _, _, result, plan = solved(path, route)
+    _, _, result, plan = solved(path, backend)
     assert result.objective == pytest.approx(1055.0)
     assert built(plan, 2025) == pytest.approx(20.0)
     assert built(plan, 2026) == pytest.approx(10.0)
@@ -67,8 +67,8 @@ def test_absolute_limit_moves_the_third_project_a_year_later(tmp_path, route):
     assert dual(plan, "US", "refinery", 2026) == pytest.approx(0.0)
 
 
-@pytest.mark.parametrize("route", ["pyomo", "matrix"])
-def test_relative_limit_grows_with_the_capacity_of_the_year_before(tmp_path, route):
+@pytest.mark.parametrize("backend", ["pyomo", "matrix"])
+def test_relative_limit_grows_with_the_capacity_of_the_year_before(tmp_path, backend):
     """50 kt/yr existing (5 projects), no absolute part, 20 % a year. 2025: at most 1 project
     (0.2 · 5), capacity 60 meets demand 60 (60). 2026: the limit counts 2025's capacity, 6
     projects → 1.2 = 12 kt/yr; capacity 72 for demand 75: 3 unserved (72 + 300). 432 M$ —
@@ -80,7 +80,7 @@ def test_relative_limit_grows_with_the_capacity_of_the_year_before(tmp_path, rou
         "existing_capacity": [{"region": "US", "process": "plant", "capacity": 50}],
         "growth_limits": [limit(0.0, 0.2)], "demand": demand({2025: 60, 2026: 75})},
         end=2026)
-    _, _, result, plan = solved(path, route)
+    _, _, result, plan = solved(path, backend)
     assert result.objective == pytest.approx(432.0)
     assert built(plan, 2025) == pytest.approx(10.0)
     assert built(plan, 2026) == pytest.approx(12.0)
@@ -276,6 +276,6 @@ def test_both_routes_agree_with_growth_limits_and_growing_reserves(tmp_path):
     for row in tables["reserves"]:
         row["growth"] = 0.05
     case = load_case(write_case(tmp_path, tables, end=2029, discount_rate=0.04))
-    assert len(build_model(case, route="matrix").growth_max) > 0
+    assert len(build_model(case, backend="matrix").growth_max) > 0
     assert_same_lp(case)
     assert_same_optimum(case)

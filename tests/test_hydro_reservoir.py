@@ -1,4 +1,4 @@
-"""Energy-limited (reservoir) hydro: energy_limits.csv, solved by hand, on both model routes.
+"""Energy-limited (reservoir) hydro: energy_limits.csv, solved by hand, on both model backends.
 
 Two regions, A (country US) and B (country CA), two slices of one season ``all``: day and
 night, half the hours each (h = 0.5); 60 % of demand falls by day. Electricity in TWh,
@@ -21,7 +21,7 @@ from northam_plan import build_model, extract_plan, load_case, solve
 from northam_plan.case import CaseError
 
 ELEC = {"commodity": "elec", "kind": "energy", "unit": "TWh", "timesliced": True}
-ROUTES = ("pyomo", "matrix")
+BACKENDS = ("pyomo", "matrix")
 
 
 def plant(name, var_om):
@@ -56,9 +56,9 @@ def reservoir(factor=0.5, max_output=1.0, region="B", season="all"):
              "max_output": max_output, "source": "test"}]
 
 
-def run(tmp_path, data, route):
+def run(tmp_path, data, backend):
     case = load_case(write_case(tmp_path, data))
-    model = build_model(case, route=route)
+    model = build_model(case, backend=backend)
     result = solve(model, quiet=True)
     assert result.optimal, result
     plan = extract_plan(model, case)
@@ -68,35 +68,35 @@ def run(tmp_path, data, route):
     return result, flows, prices, output, model
 
 
-@pytest.mark.parametrize("route", ROUTES)
-def test_fixed_capacity_factor_exports_at_night(tmp_path, route):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_fixed_capacity_factor_exports_at_night(tmp_path, backend):
     """Without energy_limits, hydro at a capacity factor of 0.5 gives 2.19 TWh in each slice:
     B lacks 0.21 by day (imports A's gas, 80 + 1) and has 0.59 to spare by night (exports,
     saving A's coal at 20). Objective: A's gas 1.62 + 0.21 = 1.83 · 80 = 146.4; coal 4.38 +
     (4 − 0.59) = 7.79 · 20 = 155.8; transport 0.8: 303.0 M$."""
     result, flows, *_ = run(tmp_path, tables(capacity_factors=[
-        {"process": "hydro", "slice": s, "factor": 0.5} for s in ("day", "night")]), route)
+        {"process": "hydro", "slice": s, "factor": 0.5} for s in ("day", "night")]), backend)
     assert result.objective == pytest.approx(303.0)
     assert flows["A", "B", "day"] == pytest.approx(0.21)
     assert flows["B", "A", "night"] == pytest.approx(0.59)
 
 
-@pytest.mark.parametrize("route", ROUTES)
-def test_energy_limit_with_max_output_equal_to_factor_is_the_capacity_factor(tmp_path, route):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_energy_limit_with_max_output_equal_to_factor_is_the_capacity_factor(tmp_path, backend):
     """max_output = factor = 0.5: no room to shift, the same LP optimum as above (303.0)."""
-    result, *_ = run(tmp_path, tables(energy_limits=reservoir(0.5, 0.5)), route)
+    result, *_ = run(tmp_path, tables(energy_limits=reservoir(0.5, 0.5)), backend)
     assert result.objective == pytest.approx(303.0)
 
 
-@pytest.mark.parametrize("route", ROUTES)
-def test_reservoir_exports_by_day_and_imports_by_night(tmp_path, route):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_reservoir_exports_by_day_and_imports_by_night(tmp_path, backend):
     """Budget 0.5 · 8.76 = 4.38 TWh over the season, up to 4.38 in a slice. B exports e by
     day (saves A's gas: 80 − 1) and imports i by night from A's spare coal (0.38 at 20 + 1);
     water: 2.4 + e + 1.6 − i ≤ 4.38, so e = 0.38 + i with i = 0.38: e = 0.76, hydro 3.16 by
     day and 1.22 by night. Objective: gas (1.62 − 0.76) · 80 = 68.8, coal 8.76 · 20 = 175.2,
     transport 1.14: 245.14 M$. Prices: A day 80 (gas); water is worth 80 − 1 = 79 in B by
     day and night; A night 79 − 1 = 78 (its coal is better sent to B to free water)."""
-    result, flows, prices, output, m = run(tmp_path, tables(energy_limits=reservoir()), route)
+    result, flows, prices, output, m = run(tmp_path, tables(energy_limits=reservoir()), backend)
     assert result.objective == pytest.approx(245.14)
     assert flows["B", "A", "day"] == pytest.approx(0.76)
     assert flows["A", "B", "night"] == pytest.approx(0.38)
@@ -110,15 +110,15 @@ def test_reservoir_exports_by_day_and_imports_by_night(tmp_path, route):
     assert m.dual[m.generation_season_max["B", "hydro", 2025, "all"]] == pytest.approx(-79.0)
 
 
-@pytest.mark.parametrize("route", ROUTES)
-def test_turbines_full_by_day_the_rest_of_the_water_goes_by_night(tmp_path, route):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_turbines_full_by_day_the_rest_of_the_water_goes_by_night(tmp_path, backend):
     """max_output 0.6: at most 0.6 · 8.76 · 0.5 = 2.628 TWh in a slice, so B exports only
     0.228 by day; the water left, 4.38 − 2.628 − 1.6 = 0.152, goes to A by night (saves coal,
     20 − 1). Objective: gas (1.62 − 0.228) · 80 = 111.36, coal 4.38 + (4 − 0.152) = 8.228 · 20
     = 164.56, transport 0.38: 276.3 M$. Prices: A day 80, B day 79 (turbines full), water worth
     20 − 1 = 19 in B by night, A night 20 (coal)."""
     result, flows, prices, output, m = run(
-        tmp_path, tables(energy_limits=reservoir(0.5, 0.6)), route)
+        tmp_path, tables(energy_limits=reservoir(0.5, 0.6)), backend)
     assert result.objective == pytest.approx(276.3)
     assert flows["B", "A", "day"] == pytest.approx(0.228)
     assert flows["B", "A", "night"] == pytest.approx(0.152)
@@ -132,24 +132,24 @@ def test_turbines_full_by_day_the_rest_of_the_water_goes_by_night(tmp_path, rout
     assert m.dual[m.generation_max["B", "hydro", 2025, "day"]] == pytest.approx(-60.0)
 
 
-@pytest.mark.parametrize("route", ROUTES)
-def test_reservoir_without_capacity_gives_nothing(tmp_path, route):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_reservoir_without_capacity_gives_nothing(tmp_path, backend):
     """No hydro in B: B imports all 4 TWh (3 by day is the intertie's slice limit ≥ 2.4).
     A + B: day 8.4 = coal 4.38 + gas 4.02, night 5.6 = coal 4.38 + gas 1.22. Objective
     (4.02 + 1.22) · 80 + 8.76 · 20 + 4 · 1 = 598.4 M$."""
-    result, flows, *_ = run(tmp_path, tables(hydro=0.0, energy_limits=reservoir()), route)
+    result, flows, *_ = run(tmp_path, tables(hydro=0.0, energy_limits=reservoir()), backend)
     assert result.objective == pytest.approx(598.4)
     assert flows["A", "B", "day"] == pytest.approx(2.4)
 
 
-@pytest.mark.parametrize("route", ROUTES)
-def test_empty_table_and_rows_for_other_regions_change_nothing(tmp_path, route):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_empty_table_and_rows_for_other_regions_change_nothing(tmp_path, backend):
     """A header-only energy_limits.csv, or a row for a region without hydro: hydro runs at its
     availability (1.0) in each slice, 4.38 per slice, so B exports 1.98 by day (saves gas) and
     2.78 by night (saves coal). Objective: gas (1.62 − 1.98 → 0) — A by day needs only
     6 − 1.98 = 4.02 of coal; night coal 4 − 2.78 = 1.22: (4.02 + 1.22) · 20 + 4.76 = 109.56."""
     for folder, limits in (("empty", []), ("other", reservoir(region="A"))):
-        result, flows, *_ = run(tmp_path / folder, tables(energy_limits=limits), route)
+        result, flows, *_ = run(tmp_path / folder, tables(energy_limits=limits), backend)
         assert result.objective == pytest.approx(109.56)
         assert flows["B", "A", "day"] == pytest.approx(1.98)
 

@@ -232,8 +232,9 @@ def test_two_tracked_inputs_are_refused(tmp_path):
 
 
 def test_passport_in_plan_nc(tmp_path):
-    from northam_plan.plan.write import write_plan
     import xarray as xr
+
+    from northam_plan.plan.write import write_plan
     _, _, plan = run(tmp_path, tariffs=tariff("mined"))
     write_plan(plan, {"objective": 55.0}, tmp_path / "out")
     with xr.open_dataset(tmp_path / "out" / "plan.nc", engine="h5netcdf") as ds:

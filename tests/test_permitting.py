@@ -11,7 +11,6 @@ import pytest
 from casekit import mine, solve_tiny, write_case
 from northam_plan import CaseError, load_case
 
-
 run = solve_tiny
 
 

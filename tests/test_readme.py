@@ -191,7 +191,7 @@ def test_no_other_page_quotes_commands_or_figures():
 def test_readme_figures_of_the_energy_cases(ran):
     reference = json.loads((ran[0] / "results/reference/summary.json").read_text())
     for name in ENERGY_CASES:
-        model = build_model(load_case(ROOT / "cases" / f"{name}.toml"), route="matrix")
+        model = build_model(load_case(ROOT / "cases" / f"{name}.toml"), backend="matrix")
         result = solve(model, SolveOptions(quiet=True))
         assert result.optimal, name
         check_case(name, result.objective, reference["objective"])

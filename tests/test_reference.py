@@ -16,7 +16,7 @@ Regression pins — change them only with a comment saying why (newest last):
   NREL ATB 2024 costs; interties; reserve margins; process electricity intensities, mostly
   estimates): the objective now includes the power systems of the three countries.
 * 2026-11-30: solved by the matrix route (the same LP as the Pyomo route, checked row by row in
-  test_routes.py); capital and fixed O&M entered once per asset over its life; the permit
+  test_backends.py); capital and fixed O&M entered once per asset over its life; the permit
   pool balance written as one expression. Objective and sizes unchanged: 2,773,033.541133 M$;
   20,470 variables, 14,426 constraints, 150,839 nonzeros.
 * 2026-12-04: power calibration to observed 2025 generation (data/calibration/electricity_2025.csv):
@@ -98,7 +98,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from readme_figures import check_case
 
 from northam_plan.pipeline import run_case
 from northam_plan.report import comparison_of
@@ -106,6 +105,7 @@ from northam_plan.report.brief import views_of, write_brief
 from northam_plan.report.numbers import quantity
 from northam_plan.scenarios.compare import resolve_all
 from northam_plan.solve import SolveOptions
+from readme_figures import check_case
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "cases" / "reference.toml"

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import shutil
 import struct
-import subprocess
 import tempfile
 from pathlib import Path
 
@@ -18,12 +17,12 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from casekit import CHROMIUM, chromium
-from test_compare import chain_cases, run_case
 from northam_plan.cli import app
-from northam_plan.scenarios.compare import load_result
 from northam_plan.report import comparison_of, write_comparison
 from northam_plan.report.iamc import COLUMNS
 from northam_plan.report.metrics import KEYS, NOT_MODELLED, TOPICS
+from northam_plan.scenarios.compare import load_result
+from test_compare import chain_cases, run_case
 
 runner = CliRunner()
 

@@ -12,8 +12,7 @@ import pyomo.environ as pyo
 import pytest
 
 from casekit import TWO_MINES, write_case
-from northam_plan import (CaseError, Resolver, build_model, declare, extract_plan, load_case,
-                          solve)
+from northam_plan import CaseError, Resolver, build_model, declare, extract_plan, load_case, solve
 from northam_plan.research import StructureChanged
 
 ROOT = Path(__file__).resolve().parents[1]

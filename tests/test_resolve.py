@@ -26,10 +26,10 @@ from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 from casekit import TWO_MINES, write_case
 from generated import random_tables, with_energy, with_security
 from northam_plan import Resolver, build_model, extract_plan, load_case, solve
-from northam_plan.model.algebra import MatrixModel
+from northam_plan.model.backends.pyomo import highs_lp
+from northam_plan.model.matrix import MatrixModel
 from northam_plan.research import StructureChanged
 from northam_plan.scenarios.resolve_arrays import ArrayLP
-from northam_plan.solve import _highs_lp
 
 ROOT = Path(__file__).resolve().parents[1]
 YEARS = {"start": 2025, "end": 2030, "step": 1, "discount_rate": 0.04}
@@ -39,7 +39,7 @@ KINDS = ("pyomo", "matrix")  # the routes a Resolver's model may be built on
 
 
 def make_resolver(case, kind: str, **kwargs) -> Resolver:
-    return Resolver(build_model(case, route=kind), case, quiet=True, **kwargs)
+    return Resolver(build_model(case, backend=kind), case, quiet=True, **kwargs)
 
 
 # --- comparing LPs --------------------------------------------------------------------------
@@ -63,7 +63,7 @@ def kept_lp(resolver) -> dict:
 def fresh_lp(case) -> dict:
     model = build_model(case)  # alive while the names are read
     form = LinearStandardFormCompiler().write(model, mixed_form=True)
-    return _lp_arrays(_highs_lp(form), form)
+    return _lp_arrays(highs_lp(form), form)
 
 
 def _close(a, b) -> bool:
@@ -137,10 +137,10 @@ def check_diff_update(resolver, new_case) -> bool:
         warm = resolver.update(new_case)
     except StructureChanged as refused:
         assert "no variables" in str(refused)
-        assert solve(build_model(new_case, route="matrix"), quiet=True).status == "infeasible"
+        assert solve(build_model(new_case, backend="matrix"), quiet=True).status == "infeasible"
         return False
     assert resolver.route == "diff"
-    model = build_model(new_case, route="matrix")
+    model = build_model(new_case, backend="matrix")
     fresh = fresh_arrays(model)
     cold = solve(model, quiet=True)
     assert warm.status == cold.status
@@ -222,7 +222,7 @@ def assert_holds(resolver, case) -> None:
     """HiGHS holds the LP of ``case`` (built on the resolver's route)."""
     if resolver.matrix:
         assert_same_arrays(held_arrays(resolver), fresh_arrays(build_model(case,
-                                                                           route="matrix")))
+                                                                           backend="matrix")))
     else:
         assert_same_lp(kept_lp(resolver), fresh_lp(case))
 
@@ -365,13 +365,13 @@ def test_a_matrix_route_resolver_takes_the_array_diff_only(tiny):
     resolver.update(tiny, route="diff")
     assert resolver.route == "diff" and resolver.model is not cheaper  # the new case's model
     with pytest.raises(ValueError, match="Pyomo"):
-        Resolver(build_model(tiny, route="matrix"), tiny, extra=[lambda m, case: None])
+        Resolver(build_model(tiny, backend="matrix"), tiny, extra=[lambda m, case: None])
     penalty = tiny.with_overrides(options={"unserved_penalty": 4.0})  # options too
     check_update(resolver, penalty.with_overrides({"table": "demand",
                                                    "set": {"quantity": 70}}))
 
 
-def test_bounds_and_costs_of_one_variable_on_the_matrix_route(tiny):
+def test_bounds_and_costs_of_one_variable_on_the_matrix_backend(tiny):
     resolver = make_resolver(tiny, "matrix")
     m = resolver.model
     resolver.solve()
@@ -384,7 +384,7 @@ def test_bounds_and_costs_of_one_variable_on_the_matrix_route(tiny):
     assert_same_arrays(held_arrays(resolver), {**fresh_arrays(m), "offset": 0.0})
     assert resolver.update(tiny).objective == pytest.approx(60.0)  # the case's numbers again
     assert_holds(resolver, tiny)
-    with pytest.raises(TypeError, match="matrix-route"):
+    with pytest.raises(TypeError, match="matrix-backend"):
         resolver.set_cost(build_model(tiny).flow["CN", "US", "ore", 2026], 1.0)
 
 

@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 from casekit import mine, write_case
 from northam_plan import compare, load_case
 from northam_plan.cli import app
+from northam_plan.model.backends import DEFAULT_BACKEND
 from northam_plan.research import solve_case
-from northam_plan.pipeline import DEFAULT_ROUTE
 from northam_plan.scenarios.sweep import run_sweep
 from northam_plan.scenarios.sweep_vary import SweepError, parse_variations, scenarios
 
@@ -144,7 +144,7 @@ def test_sweep_on_a_local_cluster_matches_solves_in_process(dask_sweep, case_pat
         assert summary["sweep"]["values"] == scenario.values
         # one runner (pipeline.run): the sweep's LP is the CLI's and the notebooks' — the same
         # route (it drifted to the slow Pyomo route once), sizes and coefficient ranges
-        assert summary["options"]["route"] == here.summary["options"]["route"] == DEFAULT_ROUTE
+        assert summary["options"]["backend"] == here.summary["options"]["backend"] == DEFAULT_BACKEND
         assert summary["sizes"] == here.summary["sizes"]
         assert summary["numerics"] == here.summary["numerics"]
         assert (out / scenario.name / "highs.log").is_file()

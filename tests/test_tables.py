@@ -157,9 +157,9 @@ def test_capacity_units_of_power_plants_and_mines_in_tables_and_comparisons():
     said 'TWh/yr' for power plants before."""
     from types import SimpleNamespace
 
-    from northam_plan.scenarios.compare_plan import Chain
     from northam_plan.plan.units import capacity_unit
     from northam_plan.report.facts import Facts
+    from northam_plan.scenarios.compare_plan import Chain
 
     assert capacity_unit("TWh", 8.76) == "GW"
     assert capacity_unit("kt Li", 1.0) == "kt Li/yr"

@@ -3,7 +3,7 @@
 The stages, each usable alone from a notebook::
 
     case = load_case("cases/reference.toml")      # TOML + CSV → validated Case
-    model = build_model(case)                     # Case → Pyomo model (route="matrix": arrays)
+    model = build_model(case)                     # Case → Pyomo model (backend="matrix": arrays)
     result = solve(model)                         # HiGHS → SolveResult (status, objective, timings)
     plan = extract_plan(model, case)              # → Plan (.dataset: xarray, .tables: pandas)
 

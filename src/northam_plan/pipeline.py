@@ -11,7 +11,7 @@ from pathlib import Path
 from northam_plan.case import Case, load_case
 from northam_plan.log import get_logger
 from northam_plan.model import build_model
-from northam_plan.model.algebra import MATRIX, PYOMO
+from northam_plan.model.backends import DEFAULT_BACKEND, PYOMO
 from northam_plan.plan import Plan, extract_plan, write_plan
 from northam_plan.solve import SolveOptions, SolveResult, solve
 from northam_plan.solve.numerics import health_warnings
@@ -36,13 +36,9 @@ def default_out(case: Case) -> Path:
     return Path("results") / case.path.stem
 
 
-#: the route every runner uses unless told otherwise: the components' LP as flat arrays
-DEFAULT_ROUTE = MATRIX
-
-
 def run_case(path: Path | str, out: Path | str | None = None,
              options: SolveOptions | None = None, write: bool = True,
-             data_roots: tuple | list = (), route: str = DEFAULT_ROUTE) -> CaseRun:
+             data_roots: tuple | list = (), backend: str = DEFAULT_BACKEND) -> CaseRun:
     """Load the case at ``path``, then :func:`run` it: solve, and (if optimal and ``write``)
     write the plan to ``out`` (default ``results/<case file stem>``).
 
@@ -56,21 +52,21 @@ def run_case(path: Path | str, out: Path | str | None = None,
     loaded = time.perf_counter() - tic
     if write and out is None:
         out = default_out(case)
-    return run(case, options, route=route, out=out if write else None,
+    return run(case, options, backend=backend, out=out if write else None,
                timings={"load": loaded})
 
 
-def run(case: Case, options: SolveOptions | None = None, *, route: str = DEFAULT_ROUTE,
+def run(case: Case, options: SolveOptions | None = None, *, backend: str = DEFAULT_BACKEND,
         extra=(), out: Path | str | None = None, timings: dict | None = None,
         summary_extra: dict | None = None) -> CaseRun:
     """The one runner (CLI, sweeps, the notebooks' :func:`~northam_plan.solve_case`): build
     → solve → extract → (``out`` given and optimal) write, timed stage by stage.
 
-    ``route``: how the model reaches HiGHS — ``"matrix"`` (:data:`DEFAULT_ROUTE`: the
-    components' LP as flat arrays, fastest) or ``"pyomo"`` (a Pyomo model and Pyomo's
-    compiler); both give the same LP (:mod:`northam_plan.model.algebra`). ``extra``:
-    callables that add a researcher's Pyomo components; they need the Pyomo route, which
-    ``extra`` therefore selects.
+    ``backend``: what the model is built as (:mod:`northam_plan.model.backends`) —
+    ``"matrix"`` (:data:`~northam_plan.model.backends.DEFAULT_BACKEND`: the components' LP as
+    flat arrays, fastest) or ``"pyomo"`` (a Pyomo model and Pyomo's compiler); both give the
+    same LP. ``extra``: callables that add a researcher's Pyomo components; they need the Pyomo
+    backend, which ``extra`` therefore selects.
 
     ``summary_extra``: entries added to the summary (e.g. a sweep's scenario) before it is
     written. The result folder also gets ``highs.log``, HiGHS's log of the solve.
@@ -78,10 +74,10 @@ def run(case: Case, options: SolveOptions | None = None, *, route: str = DEFAULT
     options = options or SolveOptions()
     timings = dict(timings or {})
     if extra:
-        route = PYOMO
+        backend = PYOMO
     tic = time.perf_counter()
-    log.info("building the model of %s (%s route)", case.name, route)
-    model = build_model(case, extra=extra, route=route)
+    log.info("building the model of %s (%s backend)", case.name, backend)
+    model = build_model(case, extra=extra, backend=backend)
     timings["build"] = time.perf_counter() - tic
 
     result = solve(model, options)
@@ -93,7 +89,7 @@ def run(case: Case, options: SolveOptions | None = None, *, route: str = DEFAULT
         log.info("extracting the plan")
         plan = extract_plan(model, case)
         timings["extract"] = time.perf_counter() - tic
-    summary = make_summary(case, result, plan, options, timings, route)
+    summary = make_summary(case, result, plan, options, timings, backend)
     summary.update(summary_extra or {})
     written = None
     if plan is not None and out is not None:
@@ -108,7 +104,7 @@ def run(case: Case, options: SolveOptions | None = None, *, route: str = DEFAULT
 
 
 def make_summary(case: Case, result: SolveResult, plan: Plan | None, options: SolveOptions,
-                 timings: dict, route: str = PYOMO) -> dict:
+                 timings: dict, backend: str = PYOMO) -> dict:
     unserved = None
     if plan is not None:
         table = plan.tables["unserved"]
@@ -130,7 +126,7 @@ def make_summary(case: Case, result: SolveResult, plan: Plan | None, options: So
         "timings": {k: round(v, 4) for k, v in timings.items()},
         "years": list(case.years),
         "options": {"model": case.options.model_dump(), "solve": vars(options),
-                    "route": route},
+                    "backend": backend},
         "overrides": list(case.resolved_overrides),
         "extends": [str(p) for p in case.chain],
         "numerics": result.ranges.to_dict() if result.ranges else None,

@@ -48,7 +48,7 @@ def as_run(case: Case, result: SolveResult, plan, options: SolveOptions | None =
 def solve_case(case: Case, extra=(), options: SolveOptions | None = None, **kwargs):
     """Build (with ``extra`` callables), solve and extract ``case`` in memory → CaseRun
     (``.case``, ``.result``, ``.plan``; ``.plan`` is None unless optimal), through the one
-    runner :func:`northam_plan.pipeline.run` (the CLI's: the array route, or the Pyomo route
+    runner :func:`northam_plan.pipeline.run` (the CLI's: the matrix backend, or the Pyomo backend
     when ``extra`` adds Pyomo components)."""
     from northam_plan.pipeline import run
 

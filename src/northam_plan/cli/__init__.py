@@ -85,8 +85,9 @@ def solve(
     quiet: bool = QUIET,
     verbose: int = VERBOSE,
     data_root: list[Path] = typer.Option([], "--data-root", help=DATA_ROOT_HELP),
-    route: str = typer.Option("matrix", "--route", help="matrix (the LP as arrays, fastest) or "
-                              "pyomo (a Pyomo model and Pyomo's compiler); the same LP"),
+    backend: str = typer.Option("matrix", "--backend", help="matrix (the LP as arrays, "
+                                "fastest) or pyomo (a Pyomo model and Pyomo's compiler); the "
+                                "same LP"),
 ) -> None:
     """Solve a case and write summary.json, plan.nc, tables/ and highs.log (HiGHS's log) to the
     result folder."""
@@ -96,8 +97,8 @@ def solve(
     if algorithm not in ("auto", "simplex", "ipm"):
         console.print(f"[red]--algorithm must be auto, simplex or ipm, got '{algorithm}'[/]")
         raise typer.Exit(EXIT_BAD_INPUT)
-    if route not in ("matrix", "pyomo"):
-        console.print(f"[red]--route must be matrix or pyomo, got '{route}'[/]")
+    if backend not in ("matrix", "pyomo"):
+        console.print(f"[red]--backend must be matrix or pyomo, got '{backend}'[/]")
         raise typer.Exit(EXIT_BAD_INPUT)
     path = case or reference_case()
     options = SolveOptions(time_limit=time_limit, threads=threads,
@@ -105,7 +106,7 @@ def solve(
                            quiet=quiet)
     try:
         with terminal(verbose, quiet, title="solve"):
-            run = run_case(path, out, options, data_roots=data_root, route=route)
+            run = run_case(path, out, options, data_roots=data_root, backend=backend)
     except CaseError as err:
         report_case_error(err, console)
         raise typer.Exit(EXIT_BAD_INPUT) from None

@@ -153,7 +153,7 @@ class _Master:
 
 
 def _dot(coefs: np.ndarray, xs: list):
-    from northam_plan.model.book import linear
+    from northam_plan.model.algebra import linear
 
     return linear([(float(c), x) for c, x in zip(coefs, xs) if c != 0.0])
 

@@ -1,5 +1,5 @@
 """The model: :func:`build_model` assembles it from one module per constraint family, as a Pyomo
-model or (``route="matrix"``) as the LP's arrays."""
+model or (``backend="matrix"``) as the LP's arrays."""
 
 from northam_plan.model.build import COMPONENTS, build_model
 

@@ -8,8 +8,8 @@ Components never edit each other's constraints (STYLE.md §1). Instead they add
 * **sources of new capacity** of (region, process, online year): permits, pipeline projects;
 
 ``supply_many`` and ``cost_many`` add a whole family of terms at once (one array per field,
-variables from :func:`~northam_plan.model.algebra.columns`): the matrix route keeps such a
-family as arrays, the Pyomo route turns it into single terms. Components also
+variables from :func:`~northam_plan.model.algebra.columns`): the matrix backend keeps such a
+family as arrays, the Pyomo backend turns it into single terms. Components also
 declare the dimension names of the variables and constraints they create, so that results
 come out labelled with the vocabulary (region, process, commodity, year …).
 """
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from northam_plan.model.algebra import Cols, linear  # noqa: F401  (linear: re-exported)
+from northam_plan.model.expr import Cols
 
 
 @dataclass
@@ -30,7 +30,7 @@ class Book:
     balance_rhs: dict = field(default_factory=lambda: defaultdict(float))
     cost_terms: dict = field(default_factory=lambda: defaultdict(list))
     capacity_sources: dict = field(default_factory=lambda: defaultdict(list))
-    # families of terms the matrix route keeps as arrays (supply_many, cost_many)
+    # families of terms the matrix backend keeps as arrays (supply_many, cost_many)
     balance_bulk: list = field(default_factory=list)
     cost_bulk: list = field(default_factory=list)
     dims: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -46,7 +46,7 @@ class Book:
         :func:`~northam_plan.model.algebra.columns`; ``coefs`` one number or one per term."""
         keys = list(zip(_listed(regions), _listed(commodities), _listed(years)))
         coefs = _per_term(coefs, len(keys))
-        if isinstance(variables, Cols):  # the matrix route keeps the family as arrays
+        if isinstance(variables, Cols):  # the matrix backend keeps the family as arrays
             self.balance_bulk.append((keys, variables.ids, coefs))
             return
         terms = self.balance_terms

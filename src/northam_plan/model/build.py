@@ -1,5 +1,5 @@
-r"""Build the model of a case from its components, on either route (Pyomo or matrix, see
-:mod:`northam_plan.model.algebra`).
+r"""Build the model of a case from its components, on either backend (Pyomo or matrix, see
+:mod:`northam_plan.model.backends`).
 
 :func:`build_model` adds each component in order (checking that what it requires came before),
 then closes the shared ledger:
@@ -29,11 +29,10 @@ from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 
 from northam_plan.case import Case
+from northam_plan.model import backends
 from northam_plan.model.algebra import (
     PYOMO,
-    Cols,
     Index,
-    MatrixModel,
     blocks,
     building,
     constraints,
@@ -57,6 +56,7 @@ from northam_plan.model.components import (
     trade,
 )
 from northam_plan.model.costs import add_costs
+from northam_plan.model.expr import Cols
 
 #: Components in build order; each is a module with NAME, REQUIRES and add(m, case, book).
 COMPONENTS = (permitting, capacity, activity, market, trade, reserves, demand, stockpile,
@@ -68,9 +68,10 @@ INVESTMENT = ("permitting", "capacity")
 
 
 def build_model(case: Case, extra: Iterable[Callable] = (), components=COMPONENTS,
-                route: str = PYOMO):
-    r"""Return the model of ``case``: a Pyomo ``ConcreteModel`` (``route="pyomo"``, the
-    default) or a :class:`~northam_plan.model.algebra.MatrixModel` (``route="matrix"``: the
+                backend: str = PYOMO):
+    r"""Return the model of ``case``: a Pyomo ``ConcreteModel`` (``backend="pyomo"``, the
+    default: the model researchers extend) or a
+    :class:`~northam_plan.model.matrix.MatrixModel` (``backend="matrix"``: the
     same LP as flat arrays, no Pyomo objects, for fast solves — see
     :mod:`northam_plan.model.algebra`).
 
@@ -84,9 +85,10 @@ def build_model(case: Case, extra: Iterable[Callable] = (), components=COMPONENT
     ``extra`` are callables ``fn(model, case)`` run after the model is complete, the public hook
     for researchers to add their own variables and constraints.
     """
-    if extra and route != PYOMO:
-        raise ValueError("extra components need the Pyomo route (route='pyomo')")
-    with gc_paused(), building(route):
+    if extra and "extra" not in backends.get(backend).features:
+        raise ValueError(f"extra components need a Pyomo model (backend='pyomo'), "
+                         f"not backend='{backend}'")
+    with gc_paused(), building(backend):
         m = _build(case, components)
     for fn in extra:
         fn(m, case)
@@ -142,7 +144,7 @@ def _build(case: Case, components):
         add_costs(m, case, books)
     m.book = book
     m.components_added = tuple(c.NAME for c in components)
-    if isinstance(m, MatrixModel):  # the ledgers' terms live on in the arrays now
+    if "table-handlers" not in backends.of(m).features:  # the arrays hold the terms now
         for ledger in [book, *(m.scenario[s].book for s in getattr(m, "scenario_names", []))]:
             ledger.balance_terms.clear()
             ledger.cost_terms.clear()
@@ -170,7 +172,7 @@ def _add_balance(m, book: Book) -> None:
         present.update(keys)
     rows = Index(sorted(present), ("region", "commodity", "year"))
     supply = sums(book.balance_terms, rows)
-    for keys, ids, coefs in book.balance_bulk:  # families of supply_many (matrix route)
+    for keys, ids, coefs in book.balance_bulk:  # families of supply_many (matrix backend)
         supply = supply + terms(Cols(m.model(), ids), at=keys, coefs=coefs, index=rows)
     constraints(m, "commodity_balance", supply >= book.balance_rhs)
-    book.declare("commodity_balance", rows.dims, "M$/unit")
+    book.declare("commodity_balance", ("region", "commodity", "year"), "M$/unit")

@@ -8,101 +8,57 @@ block's disruption scenario (1 for the model itself and outside stochastic cases
 
 Components add single terms (``book.cost``) and families of terms (``book.cost_many``: capital
 and fixed O&M of every asset in each year of its life, transport and tariffs of every flow, …).
-On the Pyomo route families are expanded into terms; on the matrix route all are turned into
-arrays with numpy.
+On the Pyomo backend the ledger expands families into terms; on the matrix backend they stay
+arrays of column numbers. Either way each block's costs become one labelled family, added as
+the named expressions ``annual_cost`` and summed, weighted, into the objective.
 """
 
 from __future__ import annotations
 
-from array import array
-from collections import defaultdict
-from itertools import repeat
-
 import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
 
-from northam_plan.model.algebra import (
-    Index,
-    MatrixExpression,
-    MatrixModel,
-    expressions,
-    linear,
-    sums,
-)
+from northam_plan.model.algebra import Family, Index, expressions, objective, sums, terms
+from northam_plan.model.expr import Cols
+
+DIMS = ("category", "country", "year")
 
 
 def add_costs(m, case, books) -> None:
     """``books``: (block, book, probability) for the model and each scenario's block."""
-    for _block, book, _probability in books:
-        book.declare("annual_cost", ("category", "country", "year"), "M$/yr")
-    if isinstance(m, MatrixModel):
-        _matrix_costs(m, case, books)
-        return
-    weights = case.discount_weights
-    coefs: dict[int, float] = defaultdict(float)
-    variables = {}
+    weight = case.discount_weights
+    totals = []
     for block, book, probability in books:
-        if book.cost_bulk:
-            raise ValueError("bulk costs are the matrix route's; the Pyomo route keeps terms")
-        terms = book.cost_terms
-        expressions(block, "annual_cost", sums(terms, Index(sorted(terms), (
-            "category", "country", "year"))))
-        for (_cat, _k, t), items in terms.items():
-            for coef, var in items:
-                coefs[id(var)] += probability * weights[t] * coef
-                variables[id(var)] = var
-    m.objective = pyo.Objective(expr=linear([(coefs[i], variables[i]) for i in coefs]),
-                                sense=pyo.minimize)
+        book.declare("annual_cost", DIMS, "M$/yr")
+        family = _annual_cost(block, book)
+        expressions(block, "annual_cost", family)
+        totals.append(family * np.array([probability * weight[t] for _, _, t in family.index]))
+    objective(m, _total(totals))
 
 
-def _matrix_costs(m: MatrixModel, case, books) -> None:
-    years = list(case.years)
-    weights = np.array([case.discount_weights[t] for t in years])
-    columns, values = [], []
-    for block, book, probability in books:
-        groups, group, year, column, coef = _entries(book, {t: i for i, t in enumerate(years)})
-        names = sorted(groups)  # (category, country) in order: the keys come out sorted
-        rank = np.empty(len(names), dtype=np.int64)
-        rank[[groups[name] for name in names]] = np.arange(len(names))
-        key = rank[group] * len(years) + year
-        order = np.argsort(key, kind="stable")
-        key, column, coef = key[order], column[order], coef[order]
-        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else \
-            np.zeros(0, dtype=np.int64)
-        unique = key[starts]
-        keys = [(*names[g], years[y]) for g, y in zip((unique // len(years)).tolist(),
-                                                      (unique % len(years)).tolist())]
-        component = MatrixExpression.packed(
-            m, "annual_cost", keys, np.r_[starts, len(key)].astype(np.int64), column, coef,
-            np.zeros(len(keys)), getattr(block, "block_name", ""))
-        block.annual_cost = component
-        columns.append(column)
-        values.append(coef * probability * weights[key % len(years)])
-    m.cost = np.bincount(np.concatenate(columns), weights=np.concatenate(values),
-                         minlength=m.n_cols) if columns else np.zeros(m.n_cols)
+def _annual_cost(block, book) -> Family:
+    """The ledger's cost terms and families as one family over the sorted (category, country,
+    year) labels that have any."""
+    bulk = []  # per family of cost_many: its labels (unique) and each term's label number
+    for category, countries, years, _, _ in book.cost_bulk:
+        frame = pd.DataFrame({"country": np.asarray(countries, dtype=object),
+                              "year": np.asarray(years)})
+        codes = frame.groupby(["country", "year"], sort=False).ngroup().to_numpy()
+        unique = frame.drop_duplicates()
+        bulk.append(([(category, k, int(t)) for k, t in zip(unique["country"], unique["year"])],
+                     codes))
+    labels = set(book.cost_terms).union(*(set(found) for found, _ in bulk))
+    index = Index(sorted(labels), DIMS)
+    family = sums(book.cost_terms, index)
+    for (found, codes), (_, _, _, ids, coefs) in zip(bulk, book.cost_bulk):
+        family = family + terms(Cols(block.model(), ids), at=index.locate(found)[codes],
+                                coefs=coefs, index=index)
+    return family
 
 
-def _entries(book, position: dict) -> tuple:
-    """The cost entries of a ledger as arrays: group (category, country) code, year position,
-    column, coefficient; single terms and families alike."""
-    groups: dict[tuple[str, str], int] = {}
-    group, year, column, coef = array("q"), array("q"), array("q"), array("d")
-    for (cat, k, t), items in book.cost_terms.items():
-        lin = linear(items)
-        code = groups.setdefault((cat, k), len(groups))
-        group.extend(repeat(code, len(lin.ids)))
-        year.extend(repeat(position[t], len(lin.ids)))
-        column.extend(lin.ids)
-        coef.extend(lin.coefs)
-    arrays = [[np.frombuffer(a, dtype=np.int64)] for a in (group, year, column)] + \
-        [[np.frombuffer(coef, dtype=float)]]
-    for cat, countries, years, columns, coefs in book.cost_bulk:  # families (cost_many)
-        codes, found = pd.factorize(np.asarray(countries, dtype=object))
-        codes = np.array([groups.setdefault((cat, k), len(groups)) for k in found],
-                         dtype=np.int64)[codes]
-        at, found = pd.factorize(np.asarray(years))
-        at = np.array([position[t] for t in found], dtype=np.int64)[at]
-        for parts, part in zip(arrays, (codes, at, columns, coefs)):
-            parts.append(part)
-    return (groups, *(np.concatenate(parts) for parts in arrays))
+def _total(families: list[Family]) -> Family:
+    """Σ of every row of every family, as a family of one row (the objective)."""
+    parts = [(np.zeros(len(rows), dtype=np.int64), items, coefs)
+             for family in families for rows, items, coefs in family.parts]
+    constant = np.array([sum(float(family.constant.sum()) for family in families)])
+    return Family(Index(["objective"]), parts, constant)

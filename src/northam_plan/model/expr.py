@@ -1,4 +1,4 @@
-"""Linear expressions of the matrix route: columns (:class:`Col`, :class:`Cols`), expressions
+"""Linear expressions of the matrix backend: columns (:class:`Col`, :class:`Cols`), expressions
 over them (:class:`Lin`: a named expression's value, the objective) and rows (:class:`RowRef`),
 with Pyomo's spelling of their names and Pyomo's flattening of nested index tuples. Constraints
 are written as labelled families (:mod:`.family`), not row by row.
@@ -25,6 +25,7 @@ def lin_of(terms, constant: float = 0.0) -> Lin:
 class Lin:
     """Σ coefs · columns + constant (column numbers of the :class:`MatrixModel`)."""
 
+    backend = "matrix"  # the backend that made it (northam_plan.model.backends.of)
     __slots__ = ("ids", "coefs", "constant", "model")
 
     def __init__(self, ids, coefs, constant=0.0, model=None):
@@ -91,6 +92,7 @@ class Lin:
 class Col:
     """Variable number ``id`` of a :class:`MatrixModel`; operators make :class:`Lin`."""
 
+    backend = "matrix"  # the backend that made it (northam_plan.model.backends.of)
     __slots__ = ("model", "id")
 
     def __init__(self, model, id_):
@@ -137,9 +139,10 @@ class Col:
 
 class Cols:
     """Many variables of a :class:`MatrixModel` as one array of column numbers (what
-    :func:`~northam_plan.model.algebra.columns` gives on the matrix route): no object per
+    :func:`~northam_plan.model.algebra.columns` gives on the matrix backend): no object per
     variable. Index it like a numpy array (a mask or positions select some)."""
 
+    backend = "matrix"  # the backend that made it (northam_plan.model.backends.of)
     __slots__ = ("model", "ids")
 
     def __init__(self, model, ids: np.ndarray):
@@ -157,6 +160,7 @@ class Cols:
 class RowRef:
     """Row number ``id`` of a :class:`MatrixModel` (a constraint's data, for messages)."""
 
+    backend = "matrix"  # the backend that made it (northam_plan.model.backends.of)
     __slots__ = ("model", "id")
 
     def __init__(self, model, id_):
@@ -185,7 +189,7 @@ def flat(key):
     return key
 
 
-def _flat_keys(keys) -> list:
+def flat_keys(keys) -> list:
     """The keys of one component, flattened if they nest (all keys of a component share one
     shape, so the first tells)."""
     keys = list(keys)

@@ -21,8 +21,8 @@ index's order) or another family. A comparison is a family of rows (:class:`Rows
     share = Index(sorted(permits_by_row), ("country", "regime", "year"))  # Σ over a group
     lhs = terms(m.permit, kept, coefs=weight, at=country_regime_year, index=share)
 
-Everything is kept as arrays: on the matrix route the variables are column numbers
-(:class:`~northam_plan.model.expr.Cols`) from end to end; on the Pyomo route an array of Pyomo
+Everything is kept as arrays: on the matrix backend the variables are column numbers
+(:class:`~northam_plan.model.expr.Cols`) from end to end; on the Pyomo backend an array of Pyomo
 variables, turned into one ``LinearExpression`` per row when the family is added.
 """
 
@@ -30,14 +30,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyomo.environ as pyo
 
+from northam_plan.model import backends
 from northam_plan.model.arrays import columns, expression_terms, gathered
 from northam_plan.model.expr import Cols
-from northam_plan.model.matrix import MatrixVar
 
 __all__ = ["Family", "Index", "Rows", "sums", "terms"]
 
@@ -51,12 +51,16 @@ class Index:
 
     __slots__ = ("keys", "dims", "_position")
 
+    keys: list
+    dims: tuple[str, ...] | None
+    _position: dict | None
+
     def __init__(self, keys, dims: tuple[str, ...] | None = None):
         if isinstance(keys, Index):
             keys, dims = keys.keys, dims or keys.dims
         elif isinstance(keys, pd.Index):
             if dims is None and any(name is not None for name in keys.names):
-                dims = tuple(keys.names)
+                dims = tuple(str(name) for name in keys.names)
             keys = keys.tolist()
         elif not isinstance(keys, list):
             keys = list(keys)
@@ -122,7 +126,7 @@ class Family:
     variable, its coefficient) and a constant per row; ``+`` joins parts without copying.
     Families over different indexes add over the union of their labels (the left one's first).
     A family from :func:`sums` keeps its ``(coef, variable)`` pairs per row (``pairs``) and
-    makes its parts only when they are needed: the Pyomo route takes the pairs as they are.
+    makes its parts only when they are needed: the Pyomo backend takes the pairs as they are.
     """
 
     __slots__ = ("index", "_parts", "pairs", "constant")
@@ -144,9 +148,9 @@ class Family:
         return f"Family({self.index}, {sum(len(p[0]) for p in self.parts)} terms)"
 
     # --- arrays ---------------------------------------------------------------------------
-    def entries(self) -> tuple[np.ndarray, object, np.ndarray]:
+    def entries(self) -> tuple[np.ndarray, Any, np.ndarray]:
         """(rows, variables, coefs) of every term, in the order they were added; variables
-        as :class:`Cols` (matrix route) or an array of Pyomo variables (None: no terms)."""
+        as :class:`Cols` (matrix backend) or an array of Pyomo variables (None: no terms)."""
         parts = [part for part in self.parts if len(part[0])]
         if not parts:
             return np.zeros(0, dtype=np.int64), None, np.zeros(0)
@@ -154,10 +158,9 @@ class Family:
         coefs = np.concatenate([part[2] for part in parts])
         first = parts[0][1]
         if isinstance(first, Cols):
-            items = Cols(first.model, np.concatenate([part[1].ids for part in parts]))
-        else:
-            items = np.concatenate([part[1] for part in parts])
-        return rows, items, coefs
+            return rows, Cols(first.model, np.concatenate([part[1].ids for part in parts])), \
+                coefs
+        return rows, np.concatenate([part[1] for part in parts]), coefs
 
     def _over(self, index: Index) -> Family:
         """This family with its rows renumbered into ``index`` (which holds its labels)."""
@@ -209,9 +212,10 @@ class Family:
             return Family(self.index, [(rows, items, coefs * f)
                                        for rows, items, coefs in self.parts],
                           self.constant * f)
-        f = self.index.align(factor)
-        return Family(self.index, [(rows, items, coefs * f[rows])
-                                   for rows, items, coefs in self.parts], self.constant * f)
+        per_row = self.index.align(factor)
+        return Family(self.index, [(rows, items, coefs * per_row[rows])
+                                   for rows, items, coefs in self.parts],
+                      self.constant * per_row)
 
     __rmul__ = __mul__
 
@@ -239,7 +243,7 @@ class Family:
 class Rows:
     """lower ≤ body ≤ upper for every label of ``body.index`` (None: no bound on that side),
     as a comparison of families makes it; :func:`~northam_plan.model.algebra.constraints`
-    adds it to a model. The body keeps its constants: the matrix route moves them into the
+    adds it to a model. The body keeps its constants: the matrix backend moves them into the
     bounds, as Pyomo's compiler does."""
 
     __slots__ = ("body", "lower", "upper")
@@ -346,4 +350,4 @@ def _flattened(grouped: list) -> list:
 
 
 def _is_var(component) -> bool:
-    return isinstance(component, MatrixVar) or getattr(component, "ctype", None) is pyo.Var
+    return backends.of(component).is_variable(component)

@@ -1,27 +1,34 @@
-"""The matrix route's model: the LP kept as flat arrays as components declare variables and
+"""The matrix backend's model: the LP kept as flat arrays as components declare variables and
 rows (:class:`MatrixModel`, :class:`MatrixBlock`), the indexed components extraction reads
 (:class:`MatrixVar`, :class:`MatrixExpression`, :class:`MatrixConstraint`), the column-wise
 matrix HiGHS takes (:class:`CSC`) and the duals after a solve (:class:`Duals`).
 
-Components do not use this module directly: they call :mod:`northam_plan.model.algebra`, which
-makes these objects when a model is built with ``route="matrix"``.
+Components do not use this module directly: they call :mod:`northam_plan.model.algebra`, whose
+matrix backend (:mod:`northam_plan.model.backends.matrix`) makes these objects.
 """
 
 from __future__ import annotations
 
 import bisect
 from array import array
+from typing import Any
 
 import numpy as np
 
-from northam_plan.model.expr import Col, Lin, RowRef, _flat_keys, flat
+from northam_plan.model.expr import Col, Lin, RowRef, flat, flat_keys
 
 
 class _Indexed:
     """What extraction needs of an indexed component: keys, items, len, item access."""
 
+    keys_list: list
+    backend = "matrix"
+
     def __init__(self, local_name: str, block_name: str = ""):
         self.local_name, self.block_name = local_name, block_name
+
+    def __getitem__(self, key) -> Any:
+        raise NotImplementedError
 
     @property
     def name(self) -> str:
@@ -50,7 +57,7 @@ class MatrixVar(_Indexed):
     def __init__(self, model, local_name: str, start: int, keys: list, block_name: str = ""):
         super().__init__(local_name, block_name)
         self.model, self.start, self.keys_list = model, start, keys
-        self._position = None
+        self._position: dict | None = None
 
     @property
     def position(self) -> dict:
@@ -82,7 +89,9 @@ class MatrixExpression(_Indexed):
     def __init__(self, model, local_name: str, keys: list, block_name: str = ""):
         super().__init__(local_name, block_name)
         self.model, self.keys_list = model, keys
-        self.position = self.indptr = self.ids = self.coefs = self.constants = None
+        self.position: dict = {}
+        self.indptr = self.ids = np.zeros(0, dtype=np.int64)
+        self.coefs = self.constants = np.zeros(0)
 
     def __getitem__(self, key) -> Lin:
         i = self.position[key] if key in self.position else self.position[flat(key)]
@@ -114,7 +123,8 @@ class MatrixExpression(_Indexed):
 class MatrixConstraint(_Indexed):
     def __init__(self, model, local_name: str, block_name: str = ""):
         super().__init__(local_name, block_name)
-        self.model, self.keys_list, self.rows = model, [], []
+        self.model, self.keys_list = model, []
+        self.rows: range = range(0)
         self.row_of: dict = {}
 
     def __getitem__(self, key) -> RowRef:
@@ -128,20 +138,29 @@ class MatrixConstraint(_Indexed):
 
 
 class MatrixBlock:
-    """A model or a scenario's block on the matrix route: attributes hold its components."""
+    """A model or a scenario's block on the matrix backend: attributes hold its components."""
+
+    backend = "matrix"
+
+    _top: MatrixModel
 
     def __init__(self, top: MatrixModel | None, name: str = ""):
-        self._top = top
+        if top is not None:  # (a MatrixModel is its own top)
+            self._top = top
         self.block_name = name  # "" for the model, "scenario[ban]" for a scenario's block
 
     def model(self) -> MatrixModel:
         return self._top
 
+    def __getattr__(self, name: str) -> Any:
+        """Components are set as attributes when they are declared (``block.flow``)."""
+        raise AttributeError(f"'{self.block_name or 'model'}' has no component '{name}'")
+
     def add_var(self, name: str, keys, lower=None, upper=None) -> None:
         """Variables for ``keys``; ``lower``, ``upper``: arrays in their order (None: 0 and
         no upper bound)."""
         top = self._top
-        keys = _flat_keys(keys)
+        keys = flat_keys(keys)
         component = MatrixVar(top, name, top.n_cols, keys, self.block_name)
         top.var_starts.append(top.n_cols)
         top.var_components.append(component)
@@ -192,14 +211,15 @@ class MatrixModel(MatrixBlock):
         self.row_lower, self.row_upper = array("d"), array("d")
         self.row_count = array("q")  # entries of each row, in row order
         self.entry_col, self.entry_val = array("q"), array("d")  # the entries, row by row
-        self.cost = None  # numpy array of objective coefficients, set by the build
+        self.cost: np.ndarray | None = None  # objective coefficients, set by the build
+        self.offset = 0.0  # the objective's constant
         self.var_starts: list[int] = []
         self.var_components: list[MatrixVar] = []
         self.row_starts: list[int] = []
         self.row_components: list[MatrixConstraint] = []
-        self.x = None  # primal values after a solve
-        self.dual = None  # row duals after a solve (Pyomo's signs), see :class:`Duals`
-        self.row_value = None  # row activities after a solve
+        self.x: np.ndarray | None = None  # primal values after a solve
+        self.dual: Duals | None = None  # row duals after a solve (Pyomo's signs)
+        self.row_value: np.ndarray | None = None  # row activities after a solve
 
     def component_of_column(self, column: int) -> MatrixVar:
         return self.var_components[bisect.bisect_right(self.var_starts, column) - 1]

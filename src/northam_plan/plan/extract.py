@@ -17,8 +17,7 @@ import pyomo.environ as pyo
 import xarray as xr
 
 from northam_plan.case import Case
-from northam_plan.model import algebra
-from northam_plan.model.algebra import MatrixExpression, MatrixModel, MatrixVar
+from northam_plan.model import backends
 from northam_plan.plan.energy import energy_arrays, energy_tables
 from northam_plan.plan.frames import items_of
 from northam_plan.plan.passport import passport_arrays, passport_tables
@@ -50,17 +49,7 @@ def variable_values(m, name: str) -> pd.Series:
     """Values of variable or expression ``name`` as a Series on its named dimensions."""
     component = getattr(m, name)
     dims = m.book.dims[name]
-    if isinstance(component, MatrixVar):  # the matrix route: one slice of the solution
-        x = component.model.x
-        values = x[component.start:component.start + len(component)] if x is not None else \
-            np.zeros(len(component))
-    elif isinstance(component, MatrixExpression):
-        values = component.evaluate() if component.model.x is not None else \
-            np.zeros(len(component))
-    elif isinstance(component, pyo.Var):
-        values = [0.0 if v.value is None else v.value for v in component.values()]
-    else:
-        values = [algebra.value(e) or 0.0 for e in component.values()]
+    values = backends.of(m).values(component)
     series = _series(component, dims, values)
     return series.where(series.abs() >= ZERO_TOLERANCE, 0.0)
 
@@ -68,10 +57,7 @@ def variable_values(m, name: str) -> pd.Series:
 def dual_values(m, name: str) -> pd.Series:
     """Duals of constraint ``name`` (M$ per unit of its right-hand side, discounted)."""
     component = getattr(m, name)
-    top = m.model()
-    duals = top.dual if hasattr(top, "dual") else {}
-    values = [duals.get(c, np.nan) for c in component.values()]
-    return _series(component, m.book.dims[name], values)
+    return _series(component, m.book.dims[name], backends.of(m).duals(component))
 
 
 INVESTMENT_VARS = ("build", "permit", "project_build", "cap")
@@ -185,7 +171,7 @@ def custom_constraints(m) -> list[str]:
     """Names of the constraints on the model that no component made: those added by a
     researcher (``model.<name> = pyo.Constraint(...)`` or ``build_model(case, extra=[fn])``),
     plus any declared with :func:`northam_plan.declare`."""
-    if isinstance(m, MatrixModel):  # built from the components alone
+    if "extra" not in backends.of(m).features:  # built from the components alone
         return []
     declared = list(getattr(m, "custom_names", []))
     found = [c.local_name for c in m.component_objects(pyo.Constraint, descend_into=False)

@@ -11,16 +11,16 @@ and a change that only touches numbers (costs, tariffs, demand, caps, shares, ca
 changes :math:`c, A` values, :math:`\ell, u` but not the structure (variables, rows, sparsity
 pattern). What the resolver does depends on the route the model was built on:
 
-**matrix route** (``build_model(case, route="matrix")``, the route of
+**matrix backend** (``build_model(case, backend="matrix")``, the route of
 :func:`northam_plan.pipeline.run`) — one way, the **array diff**
-(:mod:`northam_plan.scenarios.resolve_arrays`): build the new case on the matrix route, check
+(:mod:`northam_plan.scenarios.resolve_arrays`): build the new case on the matrix backend, check
 that it declares the same variable and constraint families with the same keys in the same
 order and the same sparsity pattern of A, and push only the costs, row bounds, column bounds
 and coefficients that differ (``changeColsCost``, ``changeRowsBounds``, ``changeColsBounds``,
 ``changeCoeff``). The components' own build makes the numbers, so any table and any option may
 change and no formula is written twice. ``resolver.model`` becomes the new case's model.
 
-**Pyomo route** (``build_model(case)``; the only route for a model with ``extra=[fn]``
+**Pyomo backend** (``build_model(case)``; the only route for a model with ``extra=[fn]``
 components, whose functions the resolver then needs as ``Resolver(..., extra=[fn])``) — two
 ways, on the kept compiled standard form (Pyomo's ``LinearStandardFormCompiler``, mixed form):
 
@@ -56,6 +56,7 @@ by side against a cold solve (benchmarks/README.md has the table).
 from __future__ import annotations
 
 import time
+from typing import cast
 
 import highspy
 import numpy as np
@@ -63,30 +64,33 @@ import pyomo.environ as pyo
 from pyomo.common.errors import InfeasibleConstraintException
 
 from northam_plan.case import Case
-from northam_plan.model.algebra import MATRIX, Col, MatrixModel
-from northam_plan.model.book import linear
+from northam_plan.model import backends
+from northam_plan.model.backends import MATRIX
+from northam_plan.model.backends import matrix as matrix_backend
+from northam_plan.model.backends import pyomo as pyomo_backend
+from northam_plan.model.backends.pyomo import compile_form, highs_lp
 from northam_plan.model.build import gc_paused
+from northam_plan.model.expr import Col
 from northam_plan.scenarios.resolve_arrays import ArrayLP, check_rows, rebuild_arrays
-from northam_plan.scenarios.resolve_rebuild import Kept, StructureChanged, compile_form, rebuild
+from northam_plan.scenarios.resolve_rebuild import Kept, StructureChanged, rebuild
 from northam_plan.scenarios.resolve_tables import Changes, NotDirect, changed_tables, direct_changes
 from northam_plan.solve import (
-    _ADVICE,
-    _STATUS,
+    ADVICE,
+    STATUS,
     SolveOptions,
     SolveResult,
-    _highs_lp,
-    _highs_version,
-    _load,
-    _load_matrix,
-    _quiet_stdout,
-    _set_options,
+    highs_version,
+    quiet_stdout,
     run_highs,
+    set_options,
 )
 
 __all__ = ["Resolver", "StructureChanged"]
 
-ROUTES = ("auto", "direct", "rebuild")  # of a Pyomo-route model
-MATRIX_ROUTES = ("auto", "diff")  # of a matrix-route model
+_PYOMO = backends.get(backends.PYOMO)  # the direct handlers move a Pyomo model's expressions
+
+ROUTES = ("auto", "direct", "rebuild")  # of a Pyomo-backend model
+MATRIX_ROUTES = ("auto", "diff")  # of a matrix-backend model
 
 
 class Resolver:
@@ -98,35 +102,35 @@ class Resolver:
     variable, :meth:`resolve` re-solves after them. After every optimal (re)solve the values
     and duals are loaded into :attr:`model` and ``extract_plan(resolver.model,
     resolver.case)`` gives its plan. ``extra`` are the callables given to ``build_model(case,
-    extra=...)`` (Pyomo route only), needed when an update rebuilds a model with custom
-    constraints. :attr:`route` tells how the last update went: ``diff`` (matrix route),
-    ``direct`` or ``rebuild`` (Pyomo route), or ``cold``.
+    extra=...)`` (Pyomo backend only), needed when an update rebuilds a model with custom
+    constraints. :attr:`route` tells how the last update went: ``diff`` (matrix backend),
+    ``direct`` or ``rebuild`` (Pyomo backend), or ``cold``.
     """
 
     def __init__(self, model: pyo.ConcreteModel, case: Case,
                  options: SolveOptions | None = None, extra=(), **kwargs) -> None:
-        if isinstance(model, MatrixModel) and extra:
+        if extra and "extra" not in backends.of(model).features:
             raise ValueError("extra components are Pyomo components: build the model with "
-                             "build_model(case, extra=...) on the Pyomo route")
+                             "build_model(case, extra=...) on the Pyomo backend")
         if getattr(model, "scenario_names", None):
             raise ValueError("Resolver handles deterministic cases only; this case has "
                              "disruption scenarios (scenarios.csv)")
         self.model, self.case, self.extra = model, case, tuple(extra)
         self.options = options or SolveOptions(**kwargs)
-        self.highs = None
+        self.highs: highspy.Highs | None = None
         self.route = ""
-        self._kept: Kept | None = None  # the Pyomo route's compiled form
-        self._arrays: ArrayLP | None = None  # the matrix route's arrays
+        self._kept: Kept | None = None  # the Pyomo backend's compiled form
+        self._arrays: ArrayLP | None = None  # the matrix backend's arrays
         self._objective_stale = False
 
     @property
     def matrix(self) -> bool:
-        """True when the model is of the matrix route (updates by the array diff)."""
-        return isinstance(self.model, MatrixModel)
+        """True when the model is of the matrix backend (updates by the array diff)."""
+        return backends.of(self.model).name == MATRIX
 
     @property
     def arrays(self) -> ArrayLP | None:
-        """The matrix route's LP as HiGHS holds it (None before :meth:`solve`, or on the Pyomo
+        """The matrix backend's LP as HiGHS holds it (None before :meth:`solve`, or on the Pyomo
         route)."""
         return self._arrays
 
@@ -138,7 +142,7 @@ class Resolver:
     # --- first solve ------------------------------------------------------------------
     def solve(self) -> SolveResult:
         """Hand the model to HiGHS and solve (as :func:`solve`): a Pyomo model compiled to
-        standard form, a matrix-route model as its arrays."""
+        standard form, a matrix-backend model as its arrays."""
         tic = time.perf_counter()
         try:
             if self.matrix:
@@ -146,30 +150,31 @@ class Resolver:
                 check_rows(self.model, self._arrays)
                 lp = self._arrays.highs_lp()
             else:
-                form = compile_form(self.model)
-                lp = _highs_lp(form)
+                with gc_paused():  # many small objects: no cyclic GC walks
+                    form = compile_form(self.model)
+                lp = highs_lp(form)
                 self._kept = Kept(form, lp)
         except InfeasibleConstraintException as err:
             return SolveResult(status="infeasible", objective=None, sizes={},
                                timings={"handover": time.perf_counter() - tic},
-                               message=f"{_ADVICE['infeasible']} ({err})")
+                               message=f"{ADVICE['infeasible']} ({err})")
         handover = time.perf_counter() - tic
-        with _quiet_stdout(True):  # HiGHS's banner; its log goes to the logger (solve.py)
-            self.highs = highspy.Highs()
-        _set_options(self.highs, self.options)
-        self.highs.passModel(lp)
+        with quiet_stdout(True):  # HiGHS's banner; its log goes to the logger (solve.py)
+            highs = self.highs = highspy.Highs()
+        set_options(highs, self.options)
+        highs.passModel(lp)
         return self._run({"handover": handover})
 
     # --- changes ----------------------------------------------------------------------
     def column(self, var) -> int:
         """The HiGHS column of a variable: a Pyomo variable (KeyError if it is in no
-        constraint) or, on the matrix route, ``model.<var>[key]`` (its column number)."""
+        constraint) or, on the matrix backend, ``model.<var>[key]`` (its column number)."""
         self._require()
         if self.matrix:
             if not isinstance(var, Col):
-                raise TypeError(f"{var!r} is not a variable of a matrix-route model")
+                raise TypeError(f"{var!r} is not a variable of a matrix-backend model")
             return var.id
-        return self._kept.column[id(var)]
+        return self._compiled.column[id(var)]
 
     def set_cost(self, var, coefficient: float) -> None:
         """Set the objective coefficient of ``var`` (present value, M$ per unit).
@@ -179,11 +184,11 @@ class Resolver:
         """
         j = self.column(var)
         if self.matrix:
-            self._arrays.set_cost(self.highs, j, coefficient)
+            self._lp.set_cost(self._highs, j, coefficient)
             self.model.cost[j] = coefficient
             return
-        self._kept.cost[j] = coefficient
-        self.highs.changeColsCost(1, np.array([j], dtype=np.int32),
+        self._compiled.cost[j] = coefficient
+        self._highs.changeColsCost(1, np.array([j], dtype=np.int32),
                                   np.array([coefficient], dtype=float))
         self._objective_stale = True
 
@@ -194,20 +199,20 @@ class Resolver:
         low = -np.inf if lower is None else float(lower)
         up = np.inf if upper is None else float(upper)
         if self.matrix:
-            self._arrays.set_bounds(self.highs, j, low, up)
+            self._lp.set_bounds(self._highs, j, low, up)
             self.model.col_lower[j], self.model.col_upper[j] = low, up
             return
-        kept = self._kept
+        kept = self._compiled
         kept.col_lower[j], kept.col_upper[j] = low, up
-        self.highs.changeColBounds(j, low, up)
+        self._highs.changeColBounds(j, low, up)
         var.setlb(lower)
         var.setub(upper)
 
     def update(self, case: Case, route: str = "auto", fallback: bool = False) -> SolveResult:
         """Switch to ``case`` and re-solve from the last basis.
 
-        ``route`` on a matrix-route model: ``auto`` or ``diff``, the same (build on the matrix
-        route, push the arrays that differ). On a Pyomo-route model: ``direct`` (per-table
+        ``route`` on a matrix-backend model: ``auto`` or ``diff``, the same (build on the matrix
+        route, push the arrays that differ). On a Pyomo-backend model: ``direct`` (per-table
         handlers only; ValueError naming what they do not cover), ``rebuild`` (build, compile,
         push the numbers that differ) or ``auto`` (direct when it covers the change, else
         rebuild). A change of structure raises :class:`StructureChanged`, or with ``fallback``
@@ -237,15 +242,15 @@ class Resolver:
         self._require()
         return self._run({})
 
-    # --- matrix route: the array diff -----------------------------------------------------
+    # --- matrix backend: the array diff -----------------------------------------------------
     def _diff(self, case: Case) -> dict:
         """The array diff (:func:`~northam_plan.scenarios.resolve_arrays.rebuild_arrays`): its
         timings."""
-        self.model, timings = rebuild_arrays(self.model, self._arrays, self.highs, case)
+        self.model, timings = rebuild_arrays(self.model, self._lp, self._highs, case)
         self.route = "diff"
         return timings
 
-    # --- Pyomo route: direct, else rebuild ------------------------------------------------
+    # --- Pyomo backend: direct, else rebuild ------------------------------------------------
     def _pyomo_update(self, case: Case, route: str) -> dict:
         changes, timings = None, {}
         if route != "rebuild":
@@ -275,12 +280,12 @@ class Resolver:
 
     def _commit(self, changes: Changes, case: Case) -> None:
         """Check every change against the compiled form first, then apply them all."""
-        book, weights, kept = self.model.book, case.discount_weights, self._kept
+        book, weights, kept = self.model.book, case.discount_weights, self._compiled
         cost = kept.cost.copy()
         terms_of = {}
         for key, items in changes.costs.items():
             terms = list(book.cost_terms.get(key, []))
-            where = {}
+            where: dict[int, list[int]] = {}
             for i, (_, var) in enumerate(terms):
                 where.setdefault(id(var), []).append(i)
             for vid, (var, coef) in items.items():
@@ -327,7 +332,7 @@ class Resolver:
             col_upper[j] = np.inf if ub is None else ub
 
         # --- apply: HiGHS, then the Pyomo model and its ledger ----------------------------
-        if kept.push(self.highs, cost=cost, row_lower=lower, row_upper=upper,
+        if kept.push(self._highs, cost=cost, row_lower=lower, row_upper=upper,
                      col_lower=col_lower, col_upper=col_upper):
             self._objective_stale = True
         for con, new_lower, new_upper in changes.rows.values():
@@ -341,14 +346,14 @@ class Resolver:
             book.cost_terms[key] = terms
             if key not in index:
                 index.add(key)
-            self.model.annual_cost[key] = linear(terms)
+            self.model.annual_cost[key] = _PYOMO.linear(terms)
         for step in changes.after:
             step()
 
     def _rebuild(self, case: Case) -> dict:
         """The rebuild route (:func:`~northam_plan.scenarios.resolve_rebuild.rebuild`): its
         timings."""
-        self.model, self._kept, timings = rebuild(self.model, self._kept, self.highs, case,
+        self.model, self._kept, timings = rebuild(self.model, self._compiled, self._highs, case,
                                                   self.extra)
         self._objective_stale = False  # HiGHS has the costs of the new model's objective
         return timings
@@ -357,8 +362,7 @@ class Resolver:
         from northam_plan.model import build_model
 
         tic = time.perf_counter()
-        self.model = build_model(case, extra=self.extra,
-                                 **({"route": MATRIX} if self.matrix else {}))
+        self.model = build_model(case, extra=self.extra, backend=backends.of(self.model).name)
         self.case = case
         built = time.perf_counter() - tic
         self.highs = None
@@ -368,42 +372,60 @@ class Resolver:
         return result
 
     # --- inside -------------------------------------------------------------------------
+    @property
+    def _highs(self) -> highspy.Highs:
+        """The HiGHS instance (a RuntimeError before the first solve)."""
+        self._require()
+        return cast(highspy.Highs, self.highs)
+
+    @property
+    def _compiled(self) -> Kept:
+        if self._kept is None:
+            raise RuntimeError("the Pyomo backend's compiled form is kept only after solve()")
+        return self._kept
+
+    @property
+    def _lp(self) -> ArrayLP:
+        if self._arrays is None:
+            raise RuntimeError("the matrix backend's arrays are kept only after solve()")
+        return self._arrays
+
     def _require(self) -> None:
         if self.highs is None:
             raise RuntimeError("call Resolver.solve() first")
 
     def _run(self, timings: dict) -> SolveResult:
-        highs = self.highs
+        highs = self._highs
         if self.options.algorithm == "ipm" and "handover" not in timings:
             highs.setOptionValue("solver", "simplex")  # start from the basis
         tic = time.perf_counter()
         run_highs(highs)
         timings["solve"] = time.perf_counter() - tic
-        status = _STATUS.get(highs.getModelStatus(), str(highs.getModelStatus()))
+        status = STATUS.get(highs.getModelStatus(), str(highs.getModelStatus()))
         if self.matrix:
-            arrays = self._arrays
+            arrays = self._lp
             sizes = {"variables": int(highs.getNumCol()), "constraints": arrays.used_rows(),
                      "nonzeros": int(arrays.A.nnz)}
         else:
-            kept = self._kept
+            kept = self._compiled
             sizes = {"variables": int(highs.getNumCol()), "constraints": int(highs.getNumRow()),
                      "nonzeros": int(kept.form.A.nnz)}
         objective = None
         if status == "optimal" and self.matrix:
             tic = time.perf_counter()
-            _load_matrix(self.model, highs)
+            matrix_backend.load_solution(self.model, highs)
             objective = float(highs.getInfo().objective_function_value)
             timings["load"] = time.perf_counter() - tic
         elif status == "optimal":
             tic = time.perf_counter()
             with gc_paused():
-                _load(self.model, kept.form, highs)
+                pyomo_backend.load_solution(self.model, kept.form, highs)
                 if self._objective_stale:  # keep model.objective what HiGHS minimised
-                    self.model.objective.set_value(linear(
+                    self.model.objective.set_value(_PYOMO.linear(
                         [(c, v) for c, v in zip(kept.cost, kept.form.columns) if c],
                         constant=kept.offset))
                     self._objective_stale = False
             objective = float(highs.getInfo().objective_function_value)
             timings["load"] = time.perf_counter() - tic
         return SolveResult(status=status, objective=objective, sizes=sizes, timings=timings,
-                           solver=f"HiGHS {_highs_version()}", message=_ADVICE.get(status, ""))
+                           solver=f"HiGHS {highs_version()}", message=ADVICE.get(status, ""))

@@ -1,7 +1,7 @@
 r"""The array-diff route of a :class:`~northam_plan.scenarios.resolve.Resolver`: rebuild the
-changed case on the matrix route, diff its arrays against the LP HiGHS holds, push what changed.
+changed case on the matrix backend, diff its arrays against the LP HiGHS holds, push what changed.
 
-A model of the matrix route (``build_model(case, route="matrix")``, the route of
+A model of the matrix backend (``build_model(case, backend="matrix")``, the route of
 :func:`northam_plan.pipeline.run`) *is* its LP, kept as flat arrays:
 
 .. math:: \min\; c^\top x \quad \text{s.t.}\quad \ell^{row} \le A x \le u^{row},
@@ -13,7 +13,7 @@ written here: the components' own build makes the new numbers, so a parameter a 
 gains needs nothing in the resolver.
 
 :class:`ArrayLP` is the copy of those arrays HiGHS holds. :func:`rebuild_arrays` builds the
-new case on the matrix route, checks that it has the same structure (:func:`same_structure`:
+new case on the matrix backend, checks that it has the same structure (:func:`same_structure`:
 the same variable and constraint families with the same keys in the same order, hence the same
 columns and rows, and the same sparsity pattern of A) and pushes the entries that differ —
 ``changeColsCost``, ``changeRowsBounds``, ``changeColsBounds``, ``changeCoeff`` — so that HiGHS
@@ -30,14 +30,16 @@ import numpy as np
 from pyomo.common.errors import InfeasibleConstraintException
 
 from northam_plan.case import Case
-from northam_plan.model.algebra import MATRIX, Col, MatrixModel, RowRef
+from northam_plan.model.backends import MATRIX
+from northam_plan.model.expr import Col, RowRef
+from northam_plan.model.matrix import MatrixModel
 from northam_plan.scenarios.resolve_rebuild import StructureChanged
 
 __all__ = ["ArrayLP", "check_rows", "rebuild_arrays", "same_structure"]
 
 
 class ArrayLP:
-    r"""The LP of a matrix-route model as HiGHS holds it.
+    r"""The LP of a matrix-backend model as HiGHS holds it.
 
     :attr:`cost` is c (present-value M$ per unit of the variable), :attr:`col_lower` /
     :attr:`col_upper` :math:`\ell^{col}, u^{col}`, :attr:`row_lower` / :attr:`row_upper`
@@ -85,7 +87,9 @@ class ArrayLP:
             highs.changeColsCost(len(changed), changed.astype(np.int32), new.cost[changed])
         counts["cost"] = len(changed)
         for kind, change, lower, upper in (
-                ("row_bounds", highs.changeRowsBounds, "row_lower", "row_upper"),
+                # (changeRowsBounds is in highspy, not in its type stubs)
+                ("row_bounds", highs.changeRowsBounds,  # type: ignore[attr-defined]
+                 "row_lower", "row_upper"),
                 ("col_bounds", highs.changeColsBounds, "col_lower", "col_upper")):
             lo, up = getattr(new, lower), getattr(new, upper)
             changed = np.flatnonzero((lo != getattr(self, lower)) | (up != getattr(self, upper)))
@@ -116,7 +120,7 @@ class ArrayLP:
 
 def rebuild_arrays(kept_model: MatrixModel, kept: ArrayLP, highs: highspy.Highs,
                    case: Case) -> tuple[MatrixModel, dict]:
-    """Build ``case`` on the matrix route and push what differs from ``kept`` into ``highs``.
+    """Build ``case`` on the matrix backend and push what differs from ``kept`` into ``highs``.
 
     Returns the new model (``kept`` now holds its arrays) and the seconds of each step
     (``build``: the components; ``diff``: the matrix, the structure check and the comparison;
@@ -126,7 +130,7 @@ def rebuild_arrays(kept_model: MatrixModel, kept: ArrayLP, highs: highspy.Highs,
     from northam_plan.model import build_model
 
     tic = time.perf_counter()
-    model = build_model(case, route=MATRIX)
+    model = build_model(case, backend=MATRIX)
     timings = {"build": time.perf_counter() - tic}
     tic = time.perf_counter()
     same_structure(kept_model, model)

@@ -1,5 +1,5 @@
-r"""The Pyomo route of a :class:`~northam_plan.scenarios.resolve.Resolver`: the compiled form it
-keeps, and its rebuild (a matrix-route model takes the array diff of
+r"""The Pyomo backend of a :class:`~northam_plan.scenarios.resolve.Resolver`: the compiled form it
+keeps, and its rebuild (a matrix-backend model takes the array diff of
 :mod:`~northam_plan.scenarios.resolve_arrays` instead).
 
 :class:`Kept` is the bookkeeping the direct handlers and the rebuild share: the kept Pyomo
@@ -15,7 +15,7 @@ is pushed as the entries that differ from the kept arrays (``changeColsCost``,
 
 :func:`rebuild` is the route for a change the direct handlers
 (:mod:`northam_plan.scenarios.resolve_tables`) do not cover, and the one that rebuilds a model
-with ``extra=[fn]`` Pyomo components (which a matrix-route build cannot make): build (with
+with ``extra=[fn]`` Pyomo components (which a matrix-backend build cannot make): build (with
 those functions) and compile the new case through Pyomo, check that its columns and rows
 (names, order, senses) and the sparsity pattern of A are the kept ones
 (:func:`same_structure`), and push only the numbers that differ (``changeColsCost``,
@@ -31,26 +31,16 @@ import time
 import numpy as np
 import pyomo.environ as pyo
 from pyomo.common.errors import InfeasibleConstraintException
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from northam_plan.case import Case
+from northam_plan.model.backends.pyomo import compile_form, highs_lp
 from northam_plan.model.build import gc_paused
-from northam_plan.solve import _highs_lp
 
-__all__ = ["Kept", "StructureChanged", "compile_form", "rebuild", "same_structure"]
+__all__ = ["Kept", "StructureChanged", "rebuild", "same_structure"]
 
 
 class StructureChanged(ValueError):
     """The new case has other variables, rows or non-zeros than the kept model: rebuild."""
-
-
-def compile_form(model: pyo.ConcreteModel):
-    """The standard form of ``model``, mixed (one row per ≤, ≥ or = side, no sign flips).
-
-    Raises ``InfeasibleConstraintException`` for a row without variables that cannot hold.
-    """
-    with gc_paused():  # many small objects: the cyclic GC would walk the whole model
-        return LinearStandardFormCompiler().write(model, mixed_form=True)
 
 
 class Kept:
@@ -129,7 +119,8 @@ def rebuild(model: pyo.ConcreteModel, kept: Kept, highs, case: Case, extra=()) -
     timings = {"build": time.perf_counter() - tic}
     tic = time.perf_counter()
     try:
-        form = compile_form(new_model)
+        with gc_paused():  # many small objects: the cyclic GC would walk the whole model
+            form = compile_form(new_model)
     except InfeasibleConstraintException as err:
         raise StructureChanged(f"a row of the new case has no variables left ({err})") \
             from None
@@ -137,7 +128,7 @@ def rebuild(model: pyo.ConcreteModel, kept: Kept, highs, case: Case, extra=()) -
     tic = time.perf_counter()
     with gc_paused():
         names = same_structure(kept, form, custom_hint(model, extra))
-        lp = _highs_lp(form)
+        lp = highs_lp(form)
     old = kept.form.A.data
     for k in np.flatnonzero(old != form.A.data):
         j = int(np.searchsorted(form.A.indptr, k, side="right") - 1)

@@ -1,7 +1,7 @@
-r"""Direct re-solve handlers of the Pyomo route: the numbers a changed table moves in the kept
+r"""Direct re-solve handlers of the Pyomo backend: the numbers a changed table moves in the kept
 model.
 
-A matrix-route model needs none of this: its resolver rebuilds the new case with the
+A matrix-backend model needs none of this: its resolver rebuilds the new case with the
 components' own code and pushes the arrays that differ
 (:mod:`~northam_plan.scenarios.resolve_arrays`). The handlers below re-derive formulas of the
 components, so each is a second source of them; one stays only where the array diff was
@@ -13,7 +13,7 @@ factor of each kept handler is at its code. The handler of capex, fixed O&M and 
 factors (capex · κ · CRF over the live years of each source of new capacity, fom · μ) was
 removed on that ground: the array diff took 0.69–1.62× its time on the reference (CPU 1.12×)
 and 1.15–1.27× on the 35k case (CPU 1.18×) — the handler itself walked every source of
-capacity and year of its life (0.1–0.4 s, so a whole matrix-route build was only 1.4–2.4× its
+capacity and year of its life (0.1–0.4 s, so a whole matrix-backend build was only 1.4–2.4× its
 update); those tables now take the rebuild.
 
 Each handler reads the old and the new case and records in :class:`Changes` what must move —
@@ -42,6 +42,7 @@ are those of the components (their docstrings state them):
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import cast
 
 import pandas as pd
 
@@ -160,7 +161,8 @@ def _demand(m, old, new, changes: Changes) -> None:
     share = 1.0 if new.options.allow_unserved else 0.0
     slice_of = slices(new)
     book = m.book
-    for (r, c, t), q in after[moved & (after > 0)].items():
+    for key, q in after[moved & (after > 0)].items():
+        r, c, t = cast(tuple, key)
         if c in new.timesliced:
             for s, (_, d) in slice_of.items():
                 changes.row(m.energy_balance[r, c, t, s], d * q, None)

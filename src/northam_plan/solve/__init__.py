@@ -2,12 +2,10 @@
 (:mod:`.numerics`), infeasible cases explained (:mod:`.explain`, :mod:`.explain_text`) and where
 a row of the LP comes from in the case's tables (:mod:`.sources`) live beside it.
 
-Route: Pyomo's ``LinearStandardFormCompiler`` turns the model into sparse matrices in memory,
-which go to HiGHS with ``highspy.Highs.passModel`` — no files are written. DESIGN.md §6 measured
-this route 1.3–1.7× faster to hand over than Pyomo's in-memory HiGHS interfaces, which add
-rows one at a time. Primal values are loaded into the Pyomo variables and the row duals into a
-``model.dual`` suffix (Pyomo's sign convention: for a minimisation, the dual of a binding ≥
-constraint is ≥ 0).
+The model's backend (:mod:`northam_plan.model.backends`) hands it over as a HiGHS LP in memory
+— no files are written — which goes to HiGHS with ``highspy.Highs.passModel``; after the solve
+the backend loads values and row duals back into the model (Pyomo's sign convention: for a
+minimisation, the dual of a binding ≥ constraint is ≥ 0).
 
 HiGHS's log never reaches the terminal directly: its logging callback hands every line to the
 ``northam_plan.highs`` logger (INFO, or DEBUG when ``quiet``), and the lines are kept in
@@ -22,26 +20,22 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 import highspy
-import numpy as np
-import pyomo.environ as pyo
 from pyomo.common.errors import InfeasibleConstraintException
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from northam_plan.log import HIGHS_LOGGER, get_logger
-from northam_plan.model.algebra import Col, Duals, MatrixModel, RowRef
+from northam_plan.model import backends
 from northam_plan.model.build import gc_paused
 from northam_plan.solve.numerics import Ranges, coefficient_ranges
 
 Algorithm = Literal["auto", "simplex", "ipm"]
 log = get_logger(__name__)
 
-_STATUS = {
+STATUS = {
     highspy.HighsModelStatus.kOptimal: "optimal",
     highspy.HighsModelStatus.kInfeasible: "infeasible",
     highspy.HighsModelStatus.kUnbounded: "unbounded",
@@ -52,7 +46,7 @@ _STATUS = {
     highspy.HighsModelStatus.kModelEmpty: "optimal",
 }
 
-_ADVICE = {
+ADVICE = {
     "infeasible": "some hard constraint cannot hold; check capacities, reserves and limits",
     "unbounded": "some cost can fall without limit; check for negative costs",
     "infeasible_or_unbounded": "rerun with --algorithm simplex to tell which",
@@ -101,7 +95,7 @@ class SolveResult:
 
 
 def solve(model, options: SolveOptions | None = None, **kwargs) -> SolveResult:
-    """Solve ``model`` (either route of :func:`~northam_plan.build_model`) with HiGHS; load
+    """Solve ``model`` (either backend of :func:`~northam_plan.build_model`) with HiGHS; load
     values and duals into it; return a :class:`SolveResult`.
 
     Keyword arguments are shorthand for :class:`SolveOptions` fields
@@ -112,35 +106,35 @@ def solve(model, options: SolveOptions | None = None, **kwargs) -> SolveResult:
     tic = time.perf_counter()
     try:
         with gc_paused():
-            handed = _matrix_handover(model) if isinstance(model, MatrixModel) else \
-                _pyomo_handover(model)
+            handed = backends.of(model).hand_over(model)
     except InfeasibleConstraintException as err:  # a row without variables that cannot hold
         return SolveResult(status="infeasible", objective=None, sizes={},
                            timings={"handover": time.perf_counter() - tic},
-                           message=f"{_ADVICE['infeasible']} ({err})")
+                           message=f"{ADVICE['infeasible']} ({err})")
     lp = handed.lp
     timings["handover"] = time.perf_counter() - tic
     tic = time.perf_counter()
-    ranges = handed.ranges()
+    ranges = coefficient_ranges(handed.matrix, handed.cost, handed.rhs, handed.bounds,
+                                handed.row_name, handed.column_name)
     timings["numerics"] = time.perf_counter() - tic
 
     log.info("solving with HiGHS: %s rows, %s columns, %s nonzeros", f"{handed.rows:,}",
              f"{int(lp.num_col_):,}", f"{handed.nonzeros:,}")
     tic = time.perf_counter()
     with ctrl_c_held():  # until HiGHS has the model: a Ctrl-C raised in C++ code aborts
-        with _quiet_stdout(True):  # HiGHS prints its banner when it is created
+        with quiet_stdout(True):  # HiGHS prints its banner when it is created
             highs = highspy.Highs()
-        highs_log = _set_options(highs, options)
+        highs_log = set_options(highs, options)
         highs.passModel(lp)
     run_highs(highs)
     timings["solve"] = time.perf_counter() - tic
     highs_log.flush()
 
-    status = _STATUS.get(highs.getModelStatus(), str(highs.getModelStatus()))
+    status = STATUS.get(highs.getModelStatus(), str(highs.getModelStatus()))
     sizes = {"variables": int(lp.num_col_), "constraints": handed.rows,
              "nonzeros": handed.nonzeros}
     objective = None
-    message = _ADVICE.get(status, "")
+    message = ADVICE.get(status, "")
     if status == "optimal":
         tic = time.perf_counter()
         handed.load(highs)
@@ -150,7 +144,7 @@ def solve(model, options: SolveOptions | None = None, **kwargs) -> SolveResult:
         message = f"{message}; {_progress(highs, timings['solve'])}"
     log.info("HiGHS ended: %s after %.1f s", status, timings["solve"])
     return SolveResult(status=status, objective=objective, sizes=sizes, timings=timings,
-                       solver=f"HiGHS {_highs_version()}", message=message, ranges=ranges,
+                       solver=f"HiGHS {highs_version()}", message=message, ranges=ranges,
                        log=highs_log.lines)
 
 
@@ -227,71 +221,6 @@ def run_highs(highs: highspy.Highs) -> None:
         raise
 
 
-@dataclass
-class _Handover:
-    """The LP for HiGHS, and how to measure it and load a solution back into the model."""
-
-    lp: highspy.HighsLp
-    rows: int  # rows with variables (rows without are dropped, or kept if harmless)
-    nonzeros: int
-    ranges: Callable[[], Ranges]
-    load: Callable[[highspy.Highs], None]
-
-
-def _pyomo_handover(model) -> _Handover:
-    """Pyomo's standard-form compiler → sparse matrices → HighsLp."""
-    form = LinearStandardFormCompiler().write(model, mixed_form=True)
-    bounds = column_bounds(form)
-    lp = _highs_lp(form, bounds)
-    cost = form.c.toarray()[0] if form.c.shape[0] else np.zeros(form.A.shape[1])
-    return _Handover(
-        lp=lp, rows=int(lp.num_row_), nonzeros=int(form.A.nnz),
-        ranges=lambda: coefficient_ranges(form.A, cost, form.rhs, bounds,
-                                          lambda i: form.rows[i][0], lambda j: form.columns[j]),
-        load=lambda highs: _load(model, form, highs))
-
-
-def _matrix_handover(model: MatrixModel) -> _Handover:
-    """The matrix route's arrays → HighsLp: one sparse conversion, no Pyomo."""
-    matrix = model.matrix()
-    lower = np.frombuffer(model.row_lower, dtype=float)
-    upper = np.frombuffer(model.row_upper, dtype=float)
-    used = np.bincount(matrix.indices, minlength=model.n_rows) > 0
-    for row in np.flatnonzero(~used):  # as Pyomo's compiler: a row without variables …
-        if lower[row] > 1e-9 or upper[row] < -1e-9:  # … that cannot hold ends the solve
-            raise InfeasibleConstraintException(
-                f"{RowRef(model, int(row)).name} has no variables and cannot hold")
-    columns = (np.frombuffer(model.col_lower, dtype=float),
-               np.frombuffer(model.col_upper, dtype=float))
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = model.n_cols, model.n_rows
-    # TODO(issue 17): the ignores on MatrixModel's cost, x, dual and row_value go once
-    # model/matrix.py declares their types (set to None in its __init__, so typed None)
-    lp.col_cost_ = model.cost  # type: ignore[assignment]
-    lp.col_lower_, lp.col_upper_ = columns
-    lp.row_lower_, lp.row_upper_ = lower, upper
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = matrix.indptr
-    lp.a_matrix_.index_ = matrix.indices
-    lp.a_matrix_.value_ = matrix.data
-    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = model.n_cols, model.n_rows
-    rhs = np.where(np.isfinite(upper), upper, lower)
-    return _Handover(
-        lp=lp, rows=int(used.sum()), nonzeros=int(matrix.nnz),
-        ranges=lambda: coefficient_ranges(matrix, model.cost,  # type: ignore[arg-type]
-                                          rhs, columns, lambda i: RowRef(model, i),
-                                          lambda j: Col(model, j)),
-        load=lambda highs: _load_matrix(model, highs))
-
-
-def _load_matrix(model: MatrixModel, highs: highspy.Highs) -> None:
-    solution = highs.getSolution()
-    # (type: ignore: MatrixModel's attributes typed None, see _matrix_handover)
-    model.x = np.asarray(solution.col_value, dtype=float)  # type: ignore[assignment]
-    model.dual = Duals(np.asarray(solution.row_dual, dtype=float))  # type: ignore[assignment]
-    model.row_value = np.asarray(solution.row_value, dtype=float)  # type: ignore[assignment]
-
-
 def _progress(highs: highspy.Highs, seconds: float) -> str:
     """How far HiGHS got before it was stopped: iterations, and the objective of the last
     iterate when it is a feasible plan (an upper bound on the optimum)."""
@@ -306,7 +235,7 @@ def _progress(highs: highspy.Highs, seconds: float) -> str:
 
 
 @contextmanager
-def _quiet_stdout(quiet: bool):
+def quiet_stdout(quiet: bool):
     """Silence the C-level standard output while HiGHS starts, if ``quiet``."""
     if not quiet:
         yield
@@ -322,44 +251,12 @@ def _quiet_stdout(quiet: bool):
         os.close(saved)
 
 
-def _highs_version() -> str:
+def highs_version() -> str:
     from importlib.metadata import version
     return version("highspy")
 
 
-def column_bounds(form) -> tuple[np.ndarray, np.ndarray]:
-    """Lower and upper bounds of the compiled model's columns (±inf where there is none)."""
-    columns = form.columns
-    lower = np.array([-np.inf if v.lb is None else v.lb for v in columns], dtype=float)
-    upper = np.array([np.inf if v.ub is None else v.ub for v in columns], dtype=float)
-    return lower, upper
-
-
-def _highs_lp(form, bounds: tuple[np.ndarray, np.ndarray] | None = None) -> highspy.HighsLp:
-    n_rows, n_cols = form.A.shape
-    lp = highspy.HighsLp()
-    lp.num_col_ = n_cols
-    lp.num_row_ = n_rows
-    cost = form.c.toarray()[0] if form.c.shape[0] else np.zeros(n_cols)
-    lp.col_cost_ = cost
-    lp.offset_ = float(form.c_offset[0]) if len(form.c_offset) else 0.0
-    lower, upper = bounds if bounds is not None else column_bounds(form)
-    lp.col_lower_ = lower
-    lp.col_upper_ = upper
-    sense = np.array([s for _, s in form.rows], dtype=np.int8)
-    rhs = np.asarray(form.rhs, dtype=float)
-    lp.row_lower_ = np.where(sense == 1, -np.inf, rhs)
-    lp.row_upper_ = np.where(sense == -1, np.inf, rhs)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = form.A.indptr
-    lp.a_matrix_.index_ = form.A.indices
-    lp.a_matrix_.value_ = form.A.data
-    lp.a_matrix_.num_col_ = n_cols
-    lp.a_matrix_.num_row_ = n_rows
-    return lp
-
-
-def _set_options(highs: highspy.Highs, options: SolveOptions) -> HighsLog:
+def set_options(highs: highspy.Highs, options: SolveOptions) -> HighsLog:
     """Hand ``options`` to HiGHS and route its log to the logger; return the log."""
     highs_log = HighsLog(options.quiet)
     highs_log.attach(highs)
@@ -377,15 +274,3 @@ def _set_options(highs: highspy.Highs, options: SolveOptions) -> HighsLog:
     if options.dual_tolerance is not None:
         highs.setOptionValue("dual_feasibility_tolerance", options.dual_tolerance)
     return highs_log
-
-
-def _load(model, form, highs) -> None:
-    solution = highs.getSolution()
-    for var, value in zip(form.columns, solution.col_value):
-        var.set_value(value, skip_validation=True)
-    if not hasattr(model, "dual"):
-        model.dual = pyo.Suffix(direction=pyo.Suffix.IMPORT)
-    model.dual.clear()
-    duals = model.dual
-    for (con, _sense), dual in zip(form.rows, solution.row_dual):
-        duals[con] = duals.get(con, 0.0) + dual

@@ -25,12 +25,12 @@ import highspy
 import numpy as np
 import pyomo.environ as pyo
 from pyomo.core.expr.visitor import identify_variables
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from northam_plan.case import Case
 from northam_plan.log import get_logger
 from northam_plan.model import build_model
-from northam_plan.solve import _highs_lp, _quiet_stdout
+from northam_plan.model.backends.pyomo import compile_form, highs_lp
+from northam_plan.solve import quiet_stdout
 from northam_plan.solve.explain_text import diagnosis, grouped, row_unit
 from northam_plan.solve.sources import SOURCES, _rows, data_rows, index_of
 
@@ -107,9 +107,9 @@ def explain(case: Case, elastic: bool = False) -> Explanation:
         return Explanation(feasible=False, causes=causes, relaxed=causes if elastic else [],
                            diagnosis=_diagnosis(case, [_cause(case, con, relaxed_by=gap)
                                                        for con, gap in constant], elastic))
-    form = LinearStandardFormCompiler().write(model, mixed_form=True)
-    lp = _highs_lp(form)
-    with _quiet_stdout(True):
+    form = compile_form(model)
+    lp = highs_lp(form)
+    with quiet_stdout(True):
         highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("iis_strategy", IIS_STRATEGY)
@@ -211,7 +211,7 @@ def _data_rows(case: Case, family: str, index: tuple) -> list[str]:
 
 def _elastic(case: Case, form, lp) -> list[Cause]:
     """Solve with a priced slack on every row of the hard families; report the slacks used."""
-    with _quiet_stdout(True):
+    with quiet_stdout(True):
         highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
     highs.passModel(lp)
@@ -242,7 +242,7 @@ def _elastic(case: Case, form, lp) -> list[Cause]:
 def _unserved_needed(case: Case, form, lp) -> list[Cause]:
     """When the case forbids unserved demand: allow it at a high price, report how much of
     each demand could not be met (summed over time slices)."""
-    with _quiet_stdout(True):
+    with quiet_stdout(True):
         highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
     highs.passModel(lp)

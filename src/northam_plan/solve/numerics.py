@@ -12,7 +12,7 @@ narrow (kt, kt/yr, TWh, GW, Mt, M$; see docs/guides/planners.md, "Units and scal
 * right-hand sides 0.1 … 5.3e+04, bounds 0.1 … 2.4e+03.
 
 :func:`coefficient_ranges` measures the four ranges of the LP handed to HiGHS (either
-route, :mod:`northam_plan.model.algebra`) and keeps the entries at each end;
+backend, :mod:`northam_plan.model.backends`) and keeps the entries at each end;
 :func:`health_warnings` turns ranges that are too wide — a spread (largest / smallest nonzero
 magnitude) above :data:`MAX_SPREAD`, a magnitude
 above :data:`MAX_MAGNITUDE` or below :data:`MIN_MAGNITUDE` — into warnings that name the
@@ -74,7 +74,7 @@ def coefficient_ranges(matrix, cost: np.ndarray, rhs: np.ndarray,
     """The four ranges of an LP: ``matrix`` (scipy csc), ``cost`` per column (M$ per unit,
     present value), ``rhs`` per row, column ``bounds`` (lower, upper arrays; infinite = none).
     ``row_at(i)`` and ``column_at(j)`` give the constraint and variable (component data of
-    either route) for the names in messages; they are called only for the extremes."""
+    either backend) for the names in messages; they are called only for the extremes."""
     ranges: dict[str, tuple[Extreme, Extreme]] = {}
     if matrix.nnz:
         values = np.abs(matrix.data)

@@ -122,10 +122,10 @@ def add(m, case, book) -> None:
     src = np.repeat(np.arange(len(owner)), length)
     at = np.repeat(np.cumsum([0, *map(len, alive)])[owner], length) + np.arange(len(src)) - \
         np.repeat(np.cumsum(length) - length, length)
-    rows = np.fromiter((position[r, p, t] for (r, p, _), ys in zip(build_keys, alive)
-                        for t in ys), dtype=np.int64)[at]
+    cap_rows = np.fromiter((position[r, p, t] for (r, p, _), ys in zip(build_keys, alive)
+                            for t in ys), dtype=np.int64)[at]
     caps = Index(cap_keys, builds.dims)
-    expressions(m, "cap", terms(new[src], at=rows, index=caps) + {
+    expressions(m, "cap", terms(new[src], at=cap_rows, index=caps) + {
         (r, p, t): existing.get((r, p), {}).get(t, 0.0) for r, p, t in caps})
 
     # capital (capex · CRF) and fixed O&M of every source in each year it is alive
@@ -172,8 +172,8 @@ def _add_growth(m, case, book, build_keys, cap_keys, existing) -> None:
                   at=[(*group(r, p), t) for r, p, t in counted], index=rows)
     # the year before: existing capacity for the first model year, else the cap expression
     for (r, p), by_year in existing.items():
-        key = (*group(r, p), years[0]) if weight[p] > 0 else None
-        if key in rows.position:
+        key = (*group(r, p), years[0])
+        if weight[p] > 0 and key in rows.position:
             upper[rows.position[key]] += weights[years[0]] * relative[key[:2]] * weight[p] * \
                 by_year.get(years[0], 0.0)
     before = [(r, p, t) for r, p, t in cap_keys if t in after and weight[p] > 0

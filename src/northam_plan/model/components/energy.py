@@ -91,7 +91,8 @@ def add(m, case, book) -> None:
     ratios = process_ratios(case)
     power = {p for p, items in ratios.items() if items[0][0] in energy}
     country_of = case.countries_of_regions
-    balance, rhs = defaultdict(list), defaultdict(float)  # energy_balance: terms, demand
+    balance: defaultdict[tuple, list] = defaultdict(list)  # energy_balance: terms …
+    rhs: defaultdict[tuple, float] = defaultdict(float)  # … and demand
 
     gen = Index([(r, p, t, s) for (r, p, t) in top.cap_keys if p in power for s in slice_of],
                 (*DIMS, "slice"))
@@ -235,7 +236,9 @@ def _add_interties(m, case, book, balance, slice_of, country_of) -> None:
     # build_keys run link by link, year by year: a link's builds up to year t are a slice
     first = {link: j * len(case.years) for j, link in enumerate(expandable)}
     upto = {t: i + 1 for i, t in enumerate(case.years)}
-    at, built, hours = [], [], []
+    at: list[int] = []
+    built: list[int] = []
+    hours: list[float] = []
     for i, (a, b, e, t, s) in enumerate(rows):
         if (a, b, e) in first:
             at += [i] * upto[t]

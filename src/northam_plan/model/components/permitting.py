@@ -148,7 +148,7 @@ def _add_permit_pools(m, case, book, arrivals, capex) -> None:
     permits there come online exactly at their earliest year.
     """
     years = case.years
-    first = {}
+    first: dict[tuple, int] = {}
     for (r, p, g, y) in arrivals:
         first[r, p, g] = min(y, first.get((r, p, g), y))
     keys = [(r, p, g, y) for (r, p, g), y0 in sorted(first.items()) for y in years if y >= y0]

@@ -51,7 +51,8 @@ def add(m, case, book) -> None:
     caps = spans(case, "supplier_caps", ["bloc", "commodity"], "cap")
     wanted = {(b, c) for b, c, _ in (*floors, *caps)}
 
-    produced, used = defaultdict(list), defaultdict(list)
+    produced: defaultdict[tuple, list] = defaultdict(list)
+    used: defaultdict[tuple, list] = defaultdict(list)
     if wanted:
         ratios = process_ratios(case)
         blocs_of = {k: [b for b, ks in members.items() if k in ks]

@@ -1,7 +1,7 @@
-"""The two routes of :func:`build_model` give the same LP, row by row.
+"""The two backends of :func:`build_model` give the same LP, row by row.
 
-The components are written once (:mod:`northam_plan.model.algebra`); built on the Pyomo route
-they become a Pyomo model compiled by Pyomo's standard-form compiler, on the matrix route flat
+The components are written once (:mod:`northam_plan.model.algebra`); built on the Pyomo backend
+they become a Pyomo model compiled by Pyomo's standard-form compiler, on the matrix backend flat
 arrays. Here both LPs are put side by side by the names of their rows and columns — block,
 component and index — and every coefficient, cost, bound and right-hand side must agree, on
 generated cases that use every table (security, disruption scenarios, electricity, tracked
@@ -22,14 +22,15 @@ from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 from casekit import write_case
 from generated import random_tables, with_energy, with_security
 from northam_plan import build_model, extract_plan, load_case, solve
-from northam_plan.model.algebra import Col, MatrixModel, RowRef
-from northam_plan.solve import column_bounds
+from northam_plan.model.backends.pyomo import column_bounds
+from northam_plan.model.expr import Col, RowRef
+from northam_plan.model.matrix import MatrixModel
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _key(data) -> tuple:
-    """(block, component, index) of a row or column of either route."""
+    """(block, component, index) of a row or column of either backend."""
     component = data.parent_component()
     block = component.block_name if isinstance(data, (Col, RowRef)) else \
         ("" if component.parent_block() is component.model() else component.parent_block().name)
@@ -72,8 +73,8 @@ def matrix_lp(model: MatrixModel) -> dict:
 
 
 def assert_same_lp(case) -> None:
-    a = pyomo_lp(build_model(case, route="pyomo"))
-    b = matrix_lp(build_model(case, route="matrix"))
+    a = pyomo_lp(build_model(case, backend="pyomo"))
+    b = matrix_lp(build_model(case, backend="matrix"))
     for part in ("matrix", "cost", "bounds", "rows"):
         assert a[part].keys() == b[part].keys(), part
         left = np.array([a[part][k] for k in a[part]], dtype=float)
@@ -83,18 +84,18 @@ def assert_same_lp(case) -> None:
 
 def assert_same_optimum(case) -> None:
     results, plans = {}, {}
-    for route in ("pyomo", "matrix"):
-        model = build_model(case, route=route)
-        results[route] = solve(model, quiet=True)
-        if results[route].optimal:
-            plans[route] = extract_plan(model, case)
+    for backend in ("pyomo", "matrix"):
+        model = build_model(case, backend=backend)
+        results[backend] = solve(model, quiet=True)
+        if results[backend].optimal:
+            plans[backend] = extract_plan(model, case)
     a, b = results["pyomo"], results["matrix"]
     assert a.status == b.status  # a hard security rule may be out of reach: in both
     if not a.optimal:
         return
     assert b.objective == pytest.approx(a.objective, rel=1e-9)
     assert b.sizes == a.sizes
-    total = {route: plans[route].tables["costs"]["discounted"].sum() for route in plans}
+    total = {backend: plans[backend].tables["costs"]["discounted"].sum() for backend in plans}
     assert total["matrix"] == pytest.approx(total["pyomo"], rel=1e-9)
 
 
@@ -102,7 +103,7 @@ def assert_same_optimum(case) -> None:
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10_000), energy=st.booleans(), tracked=st.booleans(),
        scenarios=st.booleans())
-def test_both_routes_give_the_same_lp_on_generated_cases(tmp_path_factory, seed, energy,
+def test_both_backends_give_the_same_lp_on_generated_cases(tmp_path_factory, seed, energy,
                                                           tracked, scenarios):
     tables = with_security(random_tables(seed), seed)
     if energy:
@@ -121,27 +122,27 @@ def test_both_routes_give_the_same_lp_on_generated_cases(tmp_path_factory, seed,
     assert_same_optimum(case)
 
 
-def test_both_routes_give_the_same_lp_and_optimum_on_the_reference_case():
+def test_both_backends_give_the_same_lp_and_optimum_on_the_reference_case():
     case = load_case(ROOT / "cases" / "reference.toml")
     assert_same_lp(case)
     assert_same_optimum(case)
 
 
-def test_the_matrix_route_refuses_extra_components(tmp_path):
+def test_the_matrix_backend_refuses_extra_components(tmp_path):
     case = load_case(write_case(tmp_path, random_tables(1)))
-    with pytest.raises(ValueError, match="Pyomo route"):
-        build_model(case, extra=[lambda m, c: None], route="matrix")
+    with pytest.raises(ValueError, match="backend='pyomo'"):
+        build_model(case, extra=[lambda m, c: None], backend="matrix")
 
 
-def test_a_row_without_variables_that_cannot_hold_is_infeasible_on_both_routes(tmp_path):
+def test_a_row_without_variables_that_cannot_hold_is_infeasible_on_both_backends(tmp_path):
     """2 GW of coal, nothing to build, a 150 % margin over a 1 GW peak: the margin's row has
-    no variables (capacity is a constant) and 2 < 2.5 — as Pyomo's compiler, the matrix route
+    no variables (capacity is a constant) and 2 < 2.5 — as Pyomo's compiler, the matrix backend
     refuses it before HiGHS and names the row."""
     from test_explain import POWER
 
     case = load_case(write_case(tmp_path, {**POWER, "reserve_margins": [
         {"region": "US", "commodity": "elec", "margin": 1.5}]}))
-    results = {route: solve(build_model(case, route=route), quiet=True)
-               for route in ("pyomo", "matrix")}
+    results = {backend: solve(build_model(case, backend=backend), quiet=True)
+               for backend in ("pyomo", "matrix")}
     assert {r.status for r in results.values()} == {"infeasible"}
     assert "reserve_margin_min[US,elec,2025] has no variables" in results["matrix"].message

@@ -23,6 +23,9 @@ import numpy as np
 
 from northam_plan.model.expr import Cols
 
+#: the kinds of output a component declares (:meth:`Book.declare`)
+OUTPUTS = ("investment", "operation", "limit")
+
 
 @dataclass
 class Book:
@@ -35,6 +38,8 @@ class Book:
     cost_bulk: list = field(default_factory=list)
     dims: dict[str, tuple[str, ...]] = field(default_factory=dict)
     units: dict[str, str] = field(default_factory=dict)
+    #: what extraction reads, by kind (:data:`OUTPUTS`), in the order declared
+    outputs: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in OUTPUTS})
 
     def supply(self, region: str, commodity: str, year: int, coef: float, var) -> None:
         """Add ``coef · var`` to the supply side of a commodity balance (negative = use)."""
@@ -79,10 +84,19 @@ class Book:
         ``capex`` (M$ per unit/yr, overnight) — a permit, a pipeline project, …"""
         self.capacity_sources[region, process, year].append((var, capex))
 
-    def declare(self, name: str, dims: tuple[str, ...], unit: str) -> None:
-        """Record the dimension names and unit of a variable or constraint called ``name``."""
+    def declare(self, name: str, dims: tuple[str, ...], unit: str,
+                output: str | None = None) -> None:
+        """Record the dimension names and unit of a variable, expression or constraint called
+        ``name``, and whether it is an output of the plan (:data:`OUTPUTS`): ``"investment"``
+        (values decided once for every disruption scenario), ``"operation"`` (values per
+        scenario) or ``"limit"`` (a constraint whose duals go into plan.nc as
+        ``dual_<name>``). Extraction reads these declarations, not a list of names."""
+        if output is not None and output not in OUTPUTS:
+            raise ValueError(f"output of {name} must be one of {OUTPUTS}, not {output!r}")
         self.dims[name] = dims
         self.units[name] = unit
+        if output is not None and name not in self.outputs[output]:
+            self.outputs[output].append(name)
 
 
 def _listed(values) -> list:

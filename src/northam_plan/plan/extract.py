@@ -60,9 +60,6 @@ def dual_values(m, name: str) -> pd.Series:
     return _series(component, m.book.dims[name], backends.of(m).duals(component))
 
 
-INVESTMENT_VARS = ("build", "permit", "project_build", "cap")
-OPERATION_VARS = ("act", "flow", "purchase", "sale", "unserved", "stock", "stock_fill",
-                  "stock_draw")
 INVESTMENT_TABLES = ("investments", "permits", "projects", "throughput")
 
 
@@ -97,10 +94,11 @@ def _extract_all(m, case: Case) -> Plan:
             tables[name] = pd.concat([parts[s].tables[name].assign(scenario=s) for s in names],
                                      ignore_index=True)
     index = pd.Index(names, name="scenario")
+    investment = m.book.outputs["investment"]  # one plan for every scenario
     dataset = xr.Dataset({name: first.dataset[name] for name in first.dataset.data_vars
-                          if name in INVESTMENT_VARS})
+                          if name in investment})
     for var in first.dataset.data_vars:
-        if var not in INVESTMENT_VARS:
+        if var not in investment:
             dataset[var] = xr.concat([parts[s].dataset[var] for s in names], dim=index,
                                      join="outer")
     dataset["probability"] = xr.DataArray([probability[s] for s in names], coords=[index])
@@ -117,10 +115,9 @@ def _extract(top, ops, case: Case, probability: float) -> Plan:
     weights = pd.Series(case.year_weights, name="weight").rename_axis("year")
     discount = pd.Series(case.discount_weights, name="discount").rename_axis("year")
     arrays = {}
-    for block, names in ((top, INVESTMENT_VARS), (ops, OPERATION_VARS)):
-        for name in names:
-            if hasattr(block, name):
-                arrays[name] = variable_values(block, name)
+    for block, kind in ((top, "investment"), (ops, "operation")):  # what components declared
+        for name in block.book.outputs[kind]:
+            arrays[name] = variable_values(block, name)
     price = dual_values(ops, "commodity_balance")
     price = price / (probability * discount.reindex(
         price.index.get_level_values("year")).to_numpy())
@@ -151,13 +148,15 @@ def _extract(top, ops, case: Case, probability: float) -> Plan:
     dataset["price"] = xr.DataArray.from_series(price)
     dataset["annual_cost"] = xr.DataArray.from_series(annual)
     for block in {id(top): top, id(ops): ops}.values():
-        for constraint in LIMITS:
-            if hasattr(block, constraint) and len(getattr(block, constraint)):
+        for constraint in block.book.outputs["limit"]:
+            if len(getattr(block, constraint)):
                 dataset[f"dual_{constraint}"] = xr.DataArray.from_series(
                     dual_values(block, constraint))
+    units = {**top.book.units, **ops.book.units, "price": "M$/unit (undiscounted)"}
     for var in dataset.data_vars:  # (names given as text; xarray's are any Hashable)
-        dataset[var].attrs["unit"] = {**top.book.units, **ops.book.units}.get(
-            str(var), _units.get(str(var), ""))
+        name = str(var)
+        dataset[var].attrs["unit"] = "M$ per unit of the limit (present value)" \
+            if name.startswith("dual_") else units.get(name, "")
     dataset.update(passport_arrays(tables))
     # outer: the energy arrays' commodities (elec, co2) join the shared commodity index
     dataset = xr.merge([dataset, xr.Dataset(energy_arrays(tables))], join="outer",
@@ -237,15 +236,6 @@ def _add_custom(m, plan: Plan) -> None:
     plan.tables["custom_constraints"] = pd.concat(frames, ignore_index=True) if frames else \
         pd.DataFrame(columns=["name", "index", "body", "lower", "upper", "bound", "slack",
                               "dual", "dual_unit"])
-
-
-#: constraints whose duals go into the dataset as dual_<name> (M$ per unit, present value)
-LIMITS = ("extraction_max", "build_max", "growth_max", "flow_max", "permit_throughput_max",
-          "project_max", "project_commit_min",
-          "regional_share_min", "supplier_share_max", "export_max", "stock_cover_min",
-          "content_share_min")
-_units = {"price": "M$/unit (undiscounted)",
-          **{f"dual_{name}": "M$ per unit of the limit (present value)" for name in LIMITS}}
 
 
 def _activity(act: pd.Series, cap: pd.Series, country_of) -> pd.DataFrame:

@@ -71,7 +71,7 @@ def add(m, case, book) -> None:
     keys = top.cap_keys
     rows = Index(keys, ("region", "process", "year"))
     variables(m, "act", keys)
-    book.declare("act", rows.dims, "unit/yr")
+    book.declare("act", rows.dims, "unit/yr", output="operation")
     acts = columns(m.act)  # in the order of keys
 
     # act ≤ f · cap with f = avail · apc

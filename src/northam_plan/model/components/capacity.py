@@ -96,7 +96,7 @@ def add(m, case, book) -> None:
     new = gathered([var for key in build_keys for var, _ in sources[key]])
     builds = Index(build_keys, ("region", "process", "year"))
     expressions(m, "build", terms(new, at=owner, index=builds))
-    book.declare("build", builds.dims, "unit/yr")
+    book.declare("build", builds.dims, "unit/yr", output="investment")
 
     weights = case.year_weights
     limited = [i for i, (_, p, _) in enumerate(build_keys) if not pd.isna(max_build[p])]
@@ -106,7 +106,7 @@ def add(m, case, book) -> None:
     rows = Index([build_keys[i] for i in limited], builds.dims)
     constraints(m, "build_max", terms(new[counted], at=row[owner][counted], index=rows) <= {
         (r, p, t): max_build[p] * weights[t] for r, p, t in rows})
-    book.declare("build_max", rows.dims, "M$/unit")
+    book.declare("build_max", rows.dims, "M$/unit", output="limit")
 
     # the years each build key's capacity is alive
     alive = [years[bisect_left(years, t_online):bisect_left(years, t_online + int(lifetime[p]))]
@@ -142,7 +142,7 @@ def add(m, case, book) -> None:
         paid = coef != 0
         book.cost_many(category, country[owner][src][paid], year[paid], coef[paid],
                        new[src[paid]])
-    book.declare("cap", caps.dims, "unit/yr")
+    book.declare("cap", caps.dims, "unit/yr", output="investment")
     m.cap_keys = cap_keys  # plain list, used by the activity component
     _add_growth(m, case, book, build_keys, cap_keys, existing)
 
@@ -182,4 +182,4 @@ def _add_growth(m, case, book, build_keys, cap_keys, existing) -> None:
                                         for r, p, t in before],
                   at=[(*group(r, p), after[t]) for r, p, t in before], index=rows)
     constraints(m, "growth_max", built - alive <= upper)
-    book.declare("growth_max", rows.dims, "M$/project")
+    book.declare("growth_max", rows.dims, "M$/project", output="limit")

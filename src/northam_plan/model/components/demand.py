@@ -30,7 +30,7 @@ def add(m, case, book) -> None:
     share = 1.0 if case.options.allow_unserved else 0.0
     variables(m, "unserved", keys, upper=share * demand)  # a Series keyed like the variables
     demand = dict(zip(keys, demand.to_numpy(dtype=float).tolist()))  # a dict: fast look-ups
-    book.declare("unserved", ("region", "commodity", "year"), "unit/yr")
+    book.declare("unserved", ("region", "commodity", "year"), "unit/yr", output="operation")
     penalty = case.options.unserved_penalty
     country_of = case.countries_of_regions
     for (r, c, t), quantity in demand.items():

@@ -63,7 +63,8 @@ def add(m, case, book) -> None:
         traded = trades(case, side)
         keys = list(traded)
         variables(m, name, keys, upper={key: q for key, (_, q) in traded.items()})  # inf: none
-        book.declare(name, ("region", "commodity", "tier", "year"), "unit/yr")
+        book.declare(name, ("region", "commodity", "tier", "year"), "unit/yr",
+                     output="operation")
         setattr(m, f"{name}_keys", keys)  # read back by the passport and the extraction
         setattr(m, f"{name}_terms", traded)  # (price, quantity) per key
         if not keys:

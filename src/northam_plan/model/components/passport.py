@@ -349,4 +349,4 @@ def _add_deliveries(m, case, book, tags, blocked, balance, country_of) -> None:
         return [((1.0 if id(v) in inside else 0.0) - rules[key], v) for v in totals[key]]
 
     constraints(m, "content_share_min", sums({key: content(key) for key in rows}, rows) >= 0.0)
-    book.declare("content_share_min", rows.dims, "M$/unit")
+    book.declare("content_share_min", rows.dims, "M$/unit", output="limit")

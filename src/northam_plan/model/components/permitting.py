@@ -107,7 +107,8 @@ def add(m, case, book) -> None:
             premiums[k, family[p], regime.name] = regime.premium
     variables(m, "permit", list(permit_online))
     m.permit_online = permit_online
-    book.declare("permit", ("region", "process", "regime", "year"), "unit/yr")
+    book.declare("permit", ("region", "process", "regime", "year"), "unit/yr",
+                 output="investment")
     limits = throughput_limits(case)
     pooled = {(k, g) for k, g, _ in limits}
     permits = columns(m.permit)  # in the order of permit_online
@@ -185,7 +186,7 @@ def _add_throughput(m, case, book, permit_online, weight, country_of, limits) ->
     constraints(m, "permit_throughput_max", workload <= {
         (k, g, t): limits[k, g, t] * weights[t] for k, g, t in rows})
     m.permit_throughput_limit = limits
-    book.declare("permit_throughput_max", rows.dims, "M$/workload")
+    book.declare("permit_throughput_max", rows.dims, "M$/workload", output="limit")
 
 
 def _add_projects(m, case, book, options, build_years, capex, family, country_of) -> None:
@@ -204,7 +205,7 @@ def _add_projects(m, case, book, options, build_years, capex, family, country_of
                 keys.append((j, t))
         online_years[j] = first
     variables(m, "project_build", keys)
-    book.declare("project_build", ("project", "year"), "unit/yr")
+    book.declare("project_build", ("project", "year"), "unit/yr", output="investment")
     info = projects.set_index("project")
     for j, t in keys:
         r, p = info.at[j, "region"], info.at[j, "process"]
@@ -215,11 +216,11 @@ def _add_projects(m, case, book, options, build_years, capex, family, country_of
     built = Index(sorted({j for j, _ in keys}), ("project",))
     constraints(m, "project_max", terms(m.project_build, keys, at=[j for j, _ in keys],
                                         index=built) <= capacity)
-    book.declare("project_max", built.dims, "M$/unit")
+    book.declare("project_max", built.dims, "M$/unit", output="limit")
     committed = Index(sorted(j for j, flag in zip(projects["project"], projects["committed"])
                              if flag and j in online_years), ("project",))
     constraints(m, "project_commit_min", terms(
         m.project_build, [(j, online_years[j]) for j in committed], at=committed.keys,
         index=committed) >= capacity)
-    book.declare("project_commit_min", committed.dims, "M$/unit")
+    book.declare("project_commit_min", committed.dims, "M$/unit", output="limit")
     m.project_first_online = online_years

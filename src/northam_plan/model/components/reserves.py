@@ -70,4 +70,4 @@ def add(m, case, book) -> None:
                       coefs=[coef for _, coef, _ in upto], at=[key for key, _, _ in upto],
                       index=rows)
     constraints(m, "extraction_max", extracted <= limit)
-    book.declare("extraction_max", rows.dims, "M$/unit")
+    book.declare("extraction_max", rows.dims, "M$/unit", output="limit")

@@ -89,7 +89,7 @@ def add(m, case, book) -> None:
     constraints(m, "regional_share_min",
                 sums(produced, rows) - sums(exports, rows) - sums(used, rows) * share
                 >= {(b, c, t): floors[b, c, t] * bloc_demand(b, c, t) for b, c, t in rows})
-    book.declare("regional_share_min", rows.dims, "M$/unit")
+    book.declare("regional_share_min", rows.dims, "M$/unit", output="limit")
 
     # M_k − cap · U_process ≤ cap · D
     rows = Index(sorted((b, c, k, t) for (b, c, k, t) in imports if (b, c, t) in caps),
@@ -99,7 +99,7 @@ def add(m, case, book) -> None:
     constraints(m, "supplier_share_max",
                 sums(imports, rows) - sums(bloc_use, rows) * cap
                 <= {(b, c, k, t): caps[b, c, t] * bloc_demand(b, c, t) for b, c, k, t in rows})
-    book.declare("supplier_share_max", rows.dims, "M$/unit")
+    book.declare("supplier_share_max", rows.dims, "M$/unit", output="limit")
 
     _add_disruptions(m, case, book, scenario, country_of)
 
@@ -123,4 +123,4 @@ def _add_disruptions(m, case, book, scenario, country_of) -> None:
                 outflow[e, c, t].append((1.0, m.flow[a, b, c, t]))
     rows = Index(sorted(key for key in limits if outflow[key]), ("exporter", "commodity", "year"))
     constraints(m, "export_max", sums(outflow, rows) <= limits)
-    book.declare("export_max", rows.dims, "M$/unit")
+    book.declare("export_max", rows.dims, "M$/unit", output="limit")

@@ -43,7 +43,7 @@ def add(m, case, book) -> None:
                               ("stock_draw", "unit/yr", "max_draw")):
         variables(m, name, keys, upper={(r, c, t): getattr(rows[r, c], limit)
                                         for r, c, t in keys})  # NaN: no limit
-        book.declare(name, keys.dims, unit)
+        book.declare(name, keys.dims, unit, output="operation")
 
     # stock_t − stock_{t−1} − w_t (fill − draw) = 0, = initial stock in the first model year
     later = np.array([i for i, (_, _, t) in enumerate(keys) if t != years[0]], dtype=np.int64)
@@ -60,7 +60,7 @@ def add(m, case, book) -> None:
     constraints(m, "stock_cover_min", terms(m.stock, index=cover) >= {
         (r, c, t): rows[r, c].min_cover_days / 365.0 * float(demand.get((r, c, t), 0.0))
         for r, c, t in cover})
-    book.declare("stock_cover_min", cover.dims, "M$/unit")
+    book.declare("stock_cover_min", cover.dims, "M$/unit", output="limit")
 
     for (r, c, t) in keys:
         if c not in case.tracked:  # the passport component splits tracked ones by origin

@@ -51,7 +51,7 @@ def add(m, case, book) -> None:
     keys = [(a, b, c, t) for a, b, c in links[["from", "to", "commodity"]].itertuples(
         index=False) for t in years]
     variables(m, "flow", keys)
-    book.declare("flow", ("from", "to", "commodity", "year"), "unit/yr")
+    book.declare("flow", ("from", "to", "commodity", "year"), "unit/yr", output="operation")
 
     # one entry per flow, link by link and year by year as the keys
     a, b, c = (np.repeat(links[column].to_numpy(dtype=object), n)
@@ -86,4 +86,4 @@ def add(m, case, book) -> None:
     rows = Index([keys[i] for i in limited], ("from", "to", "commodity", "year"))
     constraints(m, "flow_max", terms(flows[limited], index=rows) <= {
         key: capacity[key[:3]] for key in rows})
-    book.declare("flow_max", rows.dims, "M$/unit")
+    book.declare("flow_max", rows.dims, "M$/unit", output="limit")

@@ -21,6 +21,7 @@ from northam_plan.model import algebra
 from northam_plan.model.algebra import MatrixExpression, MatrixModel, MatrixVar
 from northam_plan.plan.energy import energy_arrays, energy_tables
 from northam_plan.plan.frames import items_of
+from northam_plan.plan.guarantee import guarantee_arrays, guarantee_tables
 from northam_plan.plan.passport import passport_arrays, passport_tables
 from northam_plan.plan.permits import permit_tables
 from northam_plan.plan.security import security_tables
@@ -74,9 +75,9 @@ def dual_values(m, name: str) -> pd.Series:
     return _series(component, m.book.dims[name], values)
 
 
-INVESTMENT_VARS = ("build", "permit", "project_build", "cap")
+INVESTMENT_VARS = ("build", "permit", "project_build", "cap", "financed")
 OPERATION_VARS = ("act", "flow", "purchase", "sale", "unserved", "stock", "stock_fill",
-                  "stock_draw")
+                  "stock_draw", "reserve_stock", "reserve_fill", "reserve_draw", "curtailment")
 INVESTMENT_TABLES = ("investments", "permits", "projects", "throughput")
 
 
@@ -158,6 +159,7 @@ def _extract(top, ops, case: Case, probability: float) -> Plan:
     tables.update(security_tables(ops, case, tables, probability))
     tables.update(passport_tables(ops, case, tables, probability))
     tables.update(energy_tables(ops, case, tables["activity"], probability))
+    tables.update(guarantee_tables(top, ops, case, tables, probability))
     tables = {name: clean_table(name, frame) for name, frame in tables.items()}
     dataset = xr.Dataset({
         name: xr.DataArray.from_series(series) for name, series in arrays.items()
@@ -173,6 +175,7 @@ def _extract(top, ops, case: Case, probability: float) -> Plan:
         dataset[var].attrs["unit"] = {**top.book.units, **ops.book.units}.get(
             str(var), _units.get(str(var), ""))
     dataset.update(passport_arrays(tables))
+    dataset.update(guarantee_arrays(tables))
     # outer: the energy arrays' commodities (elec, co2) join the shared commodity index
     dataset = xr.merge([dataset, xr.Dataset(energy_arrays(tables))], join="outer",
                        combine_attrs="override")
@@ -257,7 +260,7 @@ def _add_custom(m, plan: Plan) -> None:
 LIMITS = ("extraction_max", "build_max", "growth_max", "flow_max", "permit_throughput_max",
           "project_max", "project_commit_min",
           "regional_share_min", "supplier_share_max", "export_max", "stock_cover_min",
-          "content_share_min")
+          "content_share_min", "bloc_export_max", "reserve_draw_max", "finance_budget_max")
 _units = {"price": "M$/unit (undiscounted)",
           **{f"dual_{name}": "M$ per unit of the limit (present value)" for name in LIMITS}}
 

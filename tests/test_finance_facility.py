@@ -60,6 +60,13 @@ def test_facility_larger_than_the_build_is_worth_nothing_at_the_margin(tmp_path)
     assert m.dual[m.finance_budget_max["NAFF", 2025]] == pytest.approx(0.0, abs=1e-9)
 
 
+def test_facility_finances_only_the_families_it_names(tmp_path):
+    """A facility for refineries only: the mine pays its own 10 % (81.37 M$)."""
+    m, result, _ = run(tmp_path, finance_facilities=facility(200.0, families="refinery"))
+    assert result.objective == pytest.approx(5 * 100 * CRF10)
+    assert len(m.financed) == 0
+
+
 def test_facility_is_open_only_to_members(tmp_path):
     """The bloc NA holds Canada only: the US build pays its own 10 % (81.37 M$)."""
     m, result, _ = run(tmp_path, countries=[{"country": "US", "cost_of_capital": 0.10},
@@ -75,6 +82,7 @@ def test_facility_is_open_only_to_members(tmp_path):
     (facility(-1.0), "budget", ""),
     (facility(100.0, rate=1.5), "cost_of_capital", ""),
     (facility(100.0, start_year=2030), "start_year", "outside the horizon"),
+    (facility(100.0, families="mine;mines"), "families", "unknown process family 'mines'"),
 ])
 def test_bad_facility_tables(tmp_path, rows, column, words):
     with pytest.raises(CaseError) as error:

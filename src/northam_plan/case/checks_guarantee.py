@@ -6,6 +6,7 @@ component can hold, cost keys that sum to 1. Year spans are checked with the oth
 from __future__ import annotations
 
 from northam_plan.case.domains import known, rows_where
+from northam_plan.case.schema_base import PROCESS_FAMILIES
 from northam_plan.case.tables import LINE
 from northam_plan.errors import ProblemList
 
@@ -55,3 +56,23 @@ def check_guarantee(tables, folder, problems: ProblemList) -> None:
             problems.add(folder / "reserve_cost_shares.csv", f"the shares of bloc '{bloc}' sum "
                          f"to {total:g}; they must sum to 1", line=int(group[LINE].iloc[-1]),
                          column="share")
+
+    facilities = tables["finance_facilities"]
+    for line, row in rows_where(facilities, [bool(unknown_families(f)) for f in
+                                             facilities["families"]]):
+        problems.add(folder / "finance_facilities.csv", f"unknown process famil"
+                     f"{'ies' if len(unknown_families(row['families'])) > 1 else 'y'} "
+                     f"{', '.join(repr(f) for f in unknown_families(row['families']))}; "
+                     f"known: {', '.join(PROCESS_FAMILIES)} (separated by ';')", line=line,
+                     column="families")
+
+
+def families_of(text) -> set[str]:
+    """The process families named in a finance_facilities.csv ``families`` cell (empty: all)."""
+    if not isinstance(text, str):  # empty cell
+        return set()
+    return {f.strip() for f in text.split(";") if f.strip()}
+
+
+def unknown_families(text) -> list[str]:
+    return sorted(families_of(text) - set(PROCESS_FAMILIES))

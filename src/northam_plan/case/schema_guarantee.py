@@ -91,6 +91,9 @@ register(Table(
                "that the facility may finance", unit="M$/yr", min=0.0),
         Column("cost_of_capital", "float", "real cost of capital of the financed share, in "
                "place of the country's (countries.csv)", unit="1/yr", min=0.0, max=1.0),
+        Column("families", "str", "process families the facility finances, separated by ';' "
+               "(mine, refinery, manufacturing, recycling, power, other); empty = all",
+               required=False, default=""),
         SOURCE,
     ),
     key=("facility", "start_year"),

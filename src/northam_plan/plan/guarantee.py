@@ -105,7 +105,7 @@ def _finance(top, case, probability: float) -> pd.DataFrame:
         financed[f, t] += q
     limits = dict(top.finance_budget_max.items()) if hasattr(top, "finance_budget_max") else {}
     rows = []
-    for (f, t), (_, budget, _) in sorted(offers.items()):
+    for (f, t), (_, budget, *_) in sorted(offers.items()):
         con = limits.get((f, t))
         dual = duals.get(con, np.nan) if con is not None else np.nan
         pv = -dual + 0.0 if dual == dual else np.nan  # + 0.0: no −0

@@ -1,10 +1,11 @@
 r"""Joint finance facility (finance_facilities.csv): a yearly budget of concessional finance at
 its own cost of capital, open to new capacity in the member countries of a bloc; the model
-chooses which builds it finances.
+chooses which builds it finances (of the process families it names; all without).
 
 For a facility f of bloc B, with budget :math:`F_{f,t}` (M$/yr) and cost of capital
 :math:`i_f` in the years it covers, and a build key (r, p, t) of the capacity component in a
-member country k(r) of B, online in such a year t:
+member country k(r) of B, online in such a year t, of a process p of the families the
+facility names (``families``; every family where it names none):
 
 Variables
     ``financed[f, r, p, t]`` ≥ 0 — overnight capex of the build financed by the facility (M$).
@@ -36,6 +37,7 @@ from collections import defaultdict
 
 import pandas as pd
 
+from northam_plan.case.checks_guarantee import families_of
 from northam_plan.model.algebra import Index, constraints, sums, terms, variables
 from northam_plan.model.components.capacity import crf
 from northam_plan.model.components.security import bloc_members
@@ -44,8 +46,9 @@ NAME = "finance"
 REQUIRES = ("permitting", "capacity")
 
 
-def budgets(case) -> dict[tuple[str, int], tuple[str, float, float]]:
-    """(bloc, budget M$/yr, cost of capital) per (facility, model year)."""
+def budgets(case) -> dict[tuple[str, int], tuple[str, float, float, set[str]]]:
+    """(bloc, budget M$/yr, cost of capital, process families; empty: all) per (facility,
+    model year)."""
     out = {}
     years = case.years
     for row in case.tables["finance_facilities"].itertuples(index=False):
@@ -53,7 +56,8 @@ def budgets(case) -> dict[tuple[str, int], tuple[str, float, float]]:
         last = years[-1] if pd.isna(row.end_year) else int(row.end_year)
         for t in years:
             if first <= t <= last:
-                out[row.facility, t] = (row.bloc, float(row.budget), float(row.cost_of_capital))
+                out[row.facility, t] = (row.bloc, float(row.budget), float(row.cost_of_capital),
+                                        families_of(row.families))
     return out
 
 
@@ -66,13 +70,15 @@ def add(m, case, book) -> None:
     members = bloc_members(case)
     processes = case.tables["processes"]
     lifetime = dict(zip(processes["process"], processes["lifetime"]))
+    family = dict(zip(processes["process"], processes["family"]))
     rate = dict(zip(case.tables["countries"]["country"],
                     case.tables["countries"]["cost_of_capital"]))
     sources = book.capacity_sources
 
-    keys = [(f, r, p, t) for (f, t), (b, _, _) in sorted(offers.items())
+    keys = [(f, r, p, t) for (f, t), (b, _, _, families) in sorted(offers.items())
             for (r, p, t_online) in sorted(sources) if t_online == t
-            and country_of[r] in members.get(b, ())]
+            and country_of[r] in members.get(b, ())
+            and (not families or family[p] in families)]
     variables(m, "financed", keys)
     book.declare("financed", ("facility", "region", "process", "year"), "M$")
 

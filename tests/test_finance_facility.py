@@ -91,3 +91,26 @@ def test_bad_facility_tables(tmp_path, rows, column, words):
              if p.file.name == "finance_facilities.csv" and p.column == column]
     assert found, error.value.problems
     assert all(p.line for p in found) and any(words in p.message for p in found)
+
+
+@pytest.mark.slow
+def test_finance_facility_case_saves_and_its_budget_binds():
+    """The bundled facility (2,000 M$ a year at 3 %, 2026-2035, mineral processes): it costs
+    less than the reference, finances no more than its budget, and its budget binds from
+    2028 with a positive shadow price; the figures docs/data/scenarios.md quotes are this
+    solve's."""
+    from readme_figures import ROOT, check_case
+    from test_reference import PINNED_OBJECTIVE
+
+    from northam_plan.plan.extract import dual_values, variable_values
+
+    model = build_model(load_case(ROOT / "cases" / "finance_facility.toml"), route="matrix")
+    result = solve(model, quiet=True)
+    assert result.optimal
+    check_case("finance_facility", result.objective, PINNED_OBJECTIVE)
+    assert result.objective < PINNED_OBJECTIVE
+    financed = variable_values(model, "financed").groupby("year").sum()
+    assert (financed <= 2000.0 + 1e-6).all()
+    assert financed.loc[2028:2035].tolist() == pytest.approx([2000.0] * 8)
+    duals = dual_values(model, "finance_budget_max").droplevel("facility")
+    assert (duals.loc[2028:2035] < 0).all()

@@ -135,3 +135,32 @@ def test_bad_guarantee_tables(tmp_path, tables, file, column, words):
     assert found, error.value.problems
     assert any(words in p.message for p in found), found
     assert all(p.line for p in found)
+
+
+@pytest.mark.slow
+def test_crisis_cases_guarantee_costs_less_than_national_first():
+    """The bundled pair under the same 2030 anode disruption: the guarantee costs less than
+    national first, neither leaves demand unserved, the reserve is drawn in the crisis and
+    Canada ships anode to the other members only under the guarantee; the figures
+    docs/data/scenarios.md quotes are these solves'."""
+    from readme_figures import ROOT, check_case
+    from test_reference import PINNED_OBJECTIVE
+
+    from northam_plan.plan.extract import variable_values
+
+    solved = {}
+    for name in ("crisis_guarantee", "crisis_national_first"):
+        model = build_model(load_case(ROOT / "cases" / f"{name}.toml"), route="matrix")
+        result = solve(model, quiet=True)
+        assert result.optimal, name
+        short = float(variable_values(model, "unserved").sum())
+        check_case(name, result.objective, PINNED_OBJECTIVE, short)
+        assert short == pytest.approx(0.0, abs=1e-6)
+        draws = variable_values(model, "reserve_draw")
+        assert draws[("USMCA", "anode_graphite", "US", 2030)] == pytest.approx(83.75)
+        flows = variable_values(model, "flow")
+        solved[name] = (result.objective, sum(flows[("CA", to, "anode_graphite", 2030)]
+                                              for to in ("US", "MX")))
+    (guaranteed, shipped), (national, kept) = solved.values()
+    assert guaranteed < national
+    assert shipped > 1.0 and kept == pytest.approx(0.0, abs=1e-6)

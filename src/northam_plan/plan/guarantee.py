@@ -64,14 +64,14 @@ def _guarantee(ops, case, tables, reserves, policies) -> pd.DataFrame:
     unserved = tables["unserved"].assign(country=lambda d: d["region"].map(country_of)) \
         .groupby(["country", "commodity", "year"])[["demand", "unserved"]].sum()
     flows = tables["flows"]
-    inside = defaultdict(float)
+    inside: dict[tuple, float] = defaultdict(float)
     for a, d, c, t, q in flows[["from", "to", "commodity", "year", "quantity"]].itertuples(
             index=False):
         inside[country_of[a], country_of[d], c, t] += q
-    held_at_home = defaultdict(float)
+    held_at_home: dict[tuple, float] = defaultdict(float)
     for (r, c, t), q in national.items():
         held_at_home[country_of[r], c, t] += q
-    drawn = defaultdict(float)
+    drawn: dict[tuple, float] = defaultdict(float)
     for (b, c, r, t), q in draws.items():
         drawn[b, c, country_of[r], t] += q
 
@@ -100,7 +100,7 @@ def _guarantee(ops, case, tables, reserves, policies) -> pd.DataFrame:
 def _finance(top, case, probability: float) -> pd.DataFrame:
     offers = budgets(case)
     duals = top.dual if hasattr(top, "dual") else {}
-    financed = defaultdict(float)
+    financed: dict[tuple, float] = defaultdict(float)
     for (f, _r, _p, t), q in _values(getattr(top, "financed", None)).items():
         financed[f, t] += q
     limits = dict(top.finance_budget_max.items()) if hasattr(top, "finance_budget_max") else {}

@@ -11,6 +11,9 @@ import pytest
 
 from casekit import mine, write_case
 from northam_plan import CaseError, build_model, extract_plan, load_case, solve
+from northam_plan.plan.extract import dual_values, variable_values
+from readme_figures import ROOT, check_case
+from test_reference import PINNED_OBJECTIVE
 
 CRF10 = 0.1 / (1 - 1.1 ** -10)
 BASE = {
@@ -99,11 +102,6 @@ def test_finance_facility_case_saves_and_its_budget_binds():
     less than the reference, finances no more than its budget, and its budget binds from
     2028 with a positive shadow price; the figures docs/data/scenarios.md quotes are this
     solve's."""
-    from readme_figures import ROOT, check_case
-    from test_reference import PINNED_OBJECTIVE
-
-    from northam_plan.plan.extract import dual_values, variable_values
-
     model = build_model(load_case(ROOT / "cases" / "finance_facility.toml"), route="matrix")
     result = solve(model, quiet=True)
     assert result.optimal

@@ -12,6 +12,9 @@ import pytest
 
 from casekit import mine, write_case
 from northam_plan import CaseError, build_model, extract_plan, load_case, solve
+from northam_plan.plan.extract import variable_values
+from readme_figures import ROOT, check_case
+from test_reference import PINNED_OBJECTIVE
 
 BASE = {
     "countries": [{"country": k, "cost_of_capital": 0.0} for k in ("A", "B", "CN")],
@@ -143,11 +146,6 @@ def test_crisis_cases_guarantee_costs_less_than_national_first():
     national first, neither leaves demand unserved, the reserve is drawn in the crisis and
     Canada ships anode to the other members only under the guarantee; the figures
     docs/data/scenarios.md quotes are these solves'."""
-    from readme_figures import ROOT, check_case
-    from test_reference import PINNED_OBJECTIVE
-
-    from northam_plan.plan.extract import variable_values
-
     solved = {}
     for name in ("crisis_guarantee", "crisis_national_first"):
         model = build_model(load_case(ROOT / "cases" / f"{name}.toml"), route="matrix")

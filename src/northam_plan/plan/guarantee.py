@@ -2,7 +2,8 @@
 finance), with labelled arrays for ``plan.nc`` and ``compare``.
 
 * ``guarantee`` — per bloc with a shared reserve or a crisis policy, commodity, member country
-  and model year: ``demand`` and ``unserved`` (unit/yr), ``curtailment`` (unserved / demand),
+  and model year (quantities in the ``unit`` column's commodity unit): ``demand`` and
+  ``unserved`` (unit/yr; their ratio, the curtailment, is ``share`` in ``unserved.csv``),
   ``drawn`` from the shared reserve (unit/yr), ``stock_held`` (unit: the member's national
   stock of stockpiles.csv plus its cost share of the shared reserve), ``exports_to_members``
   (unit/yr), ``crisis`` (the policy in a crisis year, else empty);
@@ -25,7 +26,7 @@ from northam_plan.model.components.guarantee import cost_shares, crisis_policies
 from northam_plan.model.components.security import bloc_members
 
 GUARANTEE_COLUMNS = ["bloc", "commodity", "country", "year", "crisis", "demand", "unserved",
-                     "curtailment", "drawn", "stock_held", "exports_to_members"]
+                     "drawn", "stock_held", "exports_to_members"]
 FINANCE_COLUMNS = ["facility", "year", "budget", "financed", "shadow_price", "shadow_price_pv"]
 
 
@@ -88,7 +89,6 @@ def _guarantee(ops, case, tables, reserves, policies) -> pd.DataFrame:
                         "bloc": b, "commodity": c, "country": k, "year": t,
                         "crisis": policy[0] if policy else "",
                         "demand": dem, "unserved": short,
-                        "curtailment": short / dem if dem > 0 else np.nan,
                         "drawn": drawn.get((b, c, k, t), 0.0),
                         "stock_held": held_at_home.get((k, c, t), 0.0)
                         + key.get(k, 0.0) * stock.get((b, c, t), 0.0),

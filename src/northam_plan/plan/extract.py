@@ -78,7 +78,7 @@ def dual_values(m, name: str) -> pd.Series:
 INVESTMENT_VARS = ("build", "permit", "project_build", "cap", "financed")
 OPERATION_VARS = ("act", "flow", "purchase", "sale", "unserved", "stock", "stock_fill",
                   "stock_draw", "reserve_stock", "reserve_fill", "reserve_draw", "curtailment")
-INVESTMENT_TABLES = ("investments", "permits", "projects", "throughput")
+INVESTMENT_TABLES = ("investments", "permits", "projects", "throughput", "finance")
 
 
 def extract_plan(m, case: Case) -> Plan:

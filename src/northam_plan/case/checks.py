@@ -14,6 +14,7 @@ import pandas as pd
 
 from northam_plan.case.case import slice_seasons
 from northam_plan.case.casefile import Years
+from northam_plan.case.checks_guarantee import check_guarantee
 from northam_plan.case.domains import impossible_years, other_keys, span_has_model_year, year_rows
 from northam_plan.case.domains import known as _known
 from northam_plan.case.domains import references as _references
@@ -58,6 +59,9 @@ def check_case(tables: dict[str, pd.DataFrame], folder: Path, years: Years,
     _known(tables, folder, problems, "disruptions", "scenario",
            set(tables["scenarios"]["scenario"]) | {""}, "scenario", "scenarios.csv")
     _probabilities(tables, folder, problems)
+    _year_spans(tables, folder, years, problems, "guarantees", ["bloc", "commodity"])
+    _year_spans(tables, folder, years, problems, "finance_facilities", ["facility"])
+    check_guarantee(tables, folder, problems)
     _energy_limits(tables, folder, problems)
     _passport(tables, folder, years, problems, warnings)
     _project_years(tables, folder, years, problems, warnings)

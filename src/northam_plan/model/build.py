@@ -47,6 +47,8 @@ from northam_plan.model.components import (
     demand,
     emissions,
     energy,
+    finance,
+    guarantee,
     market,
     passport,
     permitting,
@@ -59,12 +61,12 @@ from northam_plan.model.costs import add_costs
 from northam_plan.model.expr import Cols
 
 #: Components in build order; each is a module with NAME, REQUIRES and add(m, case, book).
-COMPONENTS = (permitting, capacity, activity, market, trade, reserves, demand, stockpile,
-              security, energy, emissions, passport)
+COMPONENTS = (permitting, capacity, finance, activity, market, trade, reserves, demand,
+              stockpile, security, guarantee, energy, emissions, passport)
 
 
 #: Components decided once for all disruption scenarios (first stage); the others operate.
-INVESTMENT = ("permitting", "capacity")
+INVESTMENT = ("permitting", "capacity", "finance")
 
 
 def build_model(case: Case, extra: Iterable[Callable] = (), components=COMPONENTS,

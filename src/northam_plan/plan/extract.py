@@ -20,6 +20,7 @@ from northam_plan.case import Case
 from northam_plan.model import backends
 from northam_plan.plan.energy import energy_arrays, energy_tables
 from northam_plan.plan.frames import items_of
+from northam_plan.plan.guarantee import guarantee_arrays, guarantee_tables
 from northam_plan.plan.passport import passport_arrays, passport_tables
 from northam_plan.plan.permits import permit_tables
 from northam_plan.plan.security import security_tables
@@ -60,7 +61,7 @@ def dual_values(m, name: str) -> pd.Series:
     return _series(component, m.book.dims[name], backends.of(m).duals(component))
 
 
-INVESTMENT_TABLES = ("investments", "permits", "projects", "throughput")
+INVESTMENT_TABLES = ("investments", "permits", "projects", "throughput", "finance")
 
 
 def extract_plan(m, case: Case) -> Plan:
@@ -141,6 +142,7 @@ def _extract(top, ops, case: Case, probability: float) -> Plan:
     tables.update(security_tables(ops, case, tables, probability))
     tables.update(passport_tables(ops, case, tables, probability))
     tables.update(energy_tables(ops, case, tables["activity"], probability))
+    tables.update(guarantee_tables(top, ops, case, tables, probability))
     tables = {name: clean_table(name, frame) for name, frame in tables.items()}
     dataset = xr.Dataset({
         name: xr.DataArray.from_series(series) for name, series in arrays.items()
@@ -158,6 +160,7 @@ def _extract(top, ops, case: Case, probability: float) -> Plan:
         dataset[var].attrs["unit"] = "M$ per unit of the limit (present value)" \
             if name.startswith("dual_") else units.get(name, "")
     dataset.update(passport_arrays(tables))
+    dataset.update(guarantee_arrays(tables))
     # outer: the energy arrays' commodities (elec, co2) join the shared commodity index
     dataset = xr.merge([dataset, xr.Dataset(energy_arrays(tables))], join="outer",
                        combine_attrs="override")

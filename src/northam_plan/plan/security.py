@@ -5,7 +5,8 @@
   ``top_supplier`` and ``top_supplier_share`` (largest outside country's share of use),
   ``hhi`` (Herfindahl–Hirschman index, 0–1, of the sources of the bloc's supply: each member
   country's own output net of exports, each outside supplier), ``stock`` and
-  ``stock_cover_days`` (bloc stock in days of final demand), ``unserved``, and
+  ``stock_cover_days`` (bloc stock — national stocks and shared reserves — in days of final
+  demand), ``unserved``, and
   ``cost_of_security`` — the dual of the sourcing floor in M$ per unit of that year ($/kg
   for kt), empty where no floor applies;
 * ``security_imports`` — imports by outside supplier: quantity delivered, share of use, and
@@ -124,12 +125,15 @@ def _by_commodity_year(series: pd.Series) -> dict:
 
 
 def _stock(m, country_of, members) -> dict:
-    """Stock held per (bloc, commodity, year), unit."""
+    """Stock held per (bloc, commodity, year), unit: its members' national stocks and its
+    shared reserves (the guarantee component)."""
     held: dict = {}
     for (r, c, t), var in (m.stock.items() if hasattr(m, "stock") else []):
         for bloc, ks in members.items():
             if country_of[r] in ks:
                 held[bloc, c, t] = held.get((bloc, c, t), 0.0) + (var.value or 0.0)
+    for (bloc, c, t), var in (m.reserve_stock.items() if hasattr(m, "reserve_stock") else []):
+        held[bloc, c, t] = held.get((bloc, c, t), 0.0) + (var.value or 0.0)
     return held
 
 

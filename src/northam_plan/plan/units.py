@@ -100,7 +100,7 @@ _BY_COMMODITY = {
     "unserved": "unserved", "passport": "quantity", "tariff_revenue": "quantity",
     "security": "exports", "security_imports": "quantity", "emissions": "quantity",
     "interties": "quantity", "energy_prices": "price", "generation": "charge",
-    "passport_summary": "cost",
+    "passport_summary": "cost", "guarantee": "exports_to_members",
 }
 _BY_CAPACITY = {"investments": "capacity", "permits": "capacity", "projects": "capacity"}
 

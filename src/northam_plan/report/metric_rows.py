@@ -74,9 +74,11 @@ def plan_rows(plan: SolvedPlan, years: list[int] | None = None) -> pd.DataFrame:
     _permits(facts, rows)
     _flows(facts, rows)
     _security(facts, rows)
+    _generic(facts, rows, "guarantee", "security")  # per member: unserved, drawn, stock held
     if not _generic(facts, rows, "passport", "passport"):
         rows.add("passport", "Passport", None, "", additive=False, note=NOT_MODELLED)
     _costs(facts, rows)
+    _generic(facts, rows, "finance", "costs")  # the facility's use and shadow price
     frame = rows.frame()
     index = ["topic", *KEYS, "unit"]
     if frame.duplicated(index).any():  # a later table with keys we do not know: add them up
@@ -210,7 +212,7 @@ def _cost_of_security(f: Facts, rows: Rows, years: list[int]) -> None:
 
 
 #: string columns of later tables that are values (shown as notes), not keys
-NOTE_COLUMNS = ("top_supplier",)
+NOTE_COLUMNS = ("top_supplier", "crisis")
 
 
 def _split_keys(record: dict, exclude: set[str]) -> tuple[dict, str]:

@@ -95,7 +95,7 @@ def add(m, case, book) -> None:
                 <= {(f, t): weights[t] * offers[f, t][1] for f, t in rows})
     book.declare("finance_budget_max", rows.dims, "M$/M$", output="limit")
 
-    change = defaultdict(float)  # M$/yr per M$ financed, in each year alive
+    change: defaultdict[tuple, float] = defaultdict(float)  # M$/yr per M$ financed, per year
     for f, r, p, t in keys:
         life = int(lifetime[p])
         delta = crf(offers[f, t][2], life) - crf(rate[country_of[r]], life)

@@ -49,8 +49,10 @@ from northam_plan.model.components import (
     emissions,
     energy,
     market,
+    offtake,
     passport,
     permitting,
+    recycling,
     reserves,
     security,
     stockpile,
@@ -60,7 +62,7 @@ from northam_plan.model.costs import add_costs
 
 #: Components in build order; each is a module with NAME, REQUIRES and add(m, case, book).
 COMPONENTS = (permitting, capacity, activity, market, trade, reserves, demand, stockpile,
-              security, energy, emissions, passport)
+              recycling, offtake, security, energy, emissions, passport)
 
 
 #: Components decided once for all disruption scenarios (first stage); the others operate.

@@ -19,6 +19,7 @@ import xarray as xr
 from northam_plan.case import Case
 from northam_plan.model import algebra
 from northam_plan.model.algebra import MatrixExpression, MatrixModel, MatrixVar
+from northam_plan.plan.circular import circular_tables
 from northam_plan.plan.energy import energy_arrays, energy_tables
 from northam_plan.plan.frames import items_of
 from northam_plan.plan.passport import passport_arrays, passport_tables
@@ -76,7 +77,7 @@ def dual_values(m, name: str) -> pd.Series:
 
 INVESTMENT_VARS = ("build", "permit", "project_build", "cap")
 OPERATION_VARS = ("act", "flow", "purchase", "sale", "unserved", "stock", "stock_fill",
-                  "stock_draw")
+                  "stock_draw", "offtake_covered", "eol_supply")
 INVESTMENT_TABLES = ("investments", "permits", "projects", "throughput")
 
 
@@ -158,6 +159,7 @@ def _extract(top, ops, case: Case, probability: float) -> Plan:
     tables.update(security_tables(ops, case, tables, probability))
     tables.update(passport_tables(ops, case, tables, probability))
     tables.update(energy_tables(ops, case, tables["activity"], probability))
+    tables.update(circular_tables(case, arrays, tables["activity"]))
     tables = {name: clean_table(name, frame) for name, frame in tables.items()}
     dataset = xr.Dataset({
         name: xr.DataArray.from_series(series) for name, series in arrays.items()
@@ -257,7 +259,7 @@ def _add_custom(m, plan: Plan) -> None:
 LIMITS = ("extraction_max", "build_max", "growth_max", "flow_max", "permit_throughput_max",
           "project_max", "project_commit_min",
           "regional_share_min", "supplier_share_max", "export_max", "stock_cover_min",
-          "content_share_min")
+          "content_share_min", "offtake_covered_max")
 _units = {"price": "M$/unit (undiscounted)",
           **{f"dual_{name}": "M$ per unit of the limit (present value)" for name in LIMITS}}
 

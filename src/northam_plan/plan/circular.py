@@ -1,0 +1,40 @@
+"""Plan tables of offtake contracts and recycling (present only when the case has them).
+
+* ``offtakes`` — per contract and year: kind, region, commodity, quantity (bought, or output
+  covered by the floor; unit/yr), price (contract or floor price, M$/unit), payment per unit
+  (M$/unit) and budget_cost (M$/yr, the government's outlay, outside the objective);
+* ``end_of_life`` — per region, product, sector, scrap commodity and year: scrap available
+  from the stock in use and collected (unit/yr);
+* ``recycled_supply`` — per region, recycling process, commodity and year: what recycling
+  processes made (unit/yr).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from northam_plan.model.components.offtake import budget
+from northam_plan.model.components.recycling import end_of_life, recycled_output
+
+OFFTAKE_COLUMNS = ["contract", "kind", "region", "commodity", "year", "quantity", "price",
+                   "payment", "budget_cost"]
+
+
+def circular_tables(case, arrays: dict[str, pd.Series],
+                    activity: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The tables of the module's docstring from the solved values ``arrays``
+    (``offtake_covered``, ``eol_supply``: Series on their named dimensions) and the plan's
+    activity table."""
+    out: dict[str, pd.DataFrame] = {}
+    if not case.tables["offtakes"].empty:
+        covered = arrays.get("offtake_covered", pd.Series(dtype=float))
+        out["offtakes"] = pd.DataFrame(budget(case, dict(covered.items())),
+                                       columns=OFFTAKE_COLUMNS)
+    if not case.tables["end_of_life"].empty:
+        collected = dict(arrays.get("eol_supply", pd.Series(dtype=float)).items())
+        out["end_of_life"] = pd.DataFrame(
+            [(*key, q, collected.get(key, 0.0)) for key, (q, _) in end_of_life(case).items()],
+            columns=["region", "product", "sector", "commodity", "year", "available",
+                     "collected"])
+        out["recycled_supply"] = recycled_output(case, activity)
+    return out

@@ -11,10 +11,14 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 import pandas as pd
 
+from northam_plan.model.components.activity import process_ratios
 from northam_plan.model.components.offtake import budget
-from northam_plan.model.components.recycling import end_of_life, recycled_output
+from northam_plan.model.components.recycling import end_of_life, uncounted
+from northam_plan.plan.units import ZERO_TOLERANCE
 
 OFFTAKE_COLUMNS = ["contract", "kind", "region", "commodity", "year", "quantity", "price",
                    "payment", "budget_cost"]
@@ -38,3 +42,18 @@ def circular_tables(case, arrays: dict[str, pd.Series],
                      "collected"])
         out["recycled_supply"] = recycled_output(case, activity)
     return out
+
+
+def recycled_output(case, activity: pd.DataFrame) -> pd.DataFrame:
+    """Output of recycling processes per region, process, commodity and year (unit/yr), from
+    the plan's activity table (by-products included, inputs left out; rows of 0 left out)."""
+    recycling, _ = uncounted(case)
+    ratios = process_ratios(case)
+    rows: dict[tuple, float] = defaultdict(float)
+    for r, p, t, act in activity[activity["process"].isin(recycling)][
+            ["region", "process", "year", "activity"]].itertuples(index=False):
+        for c, ratio in ratios[p]:
+            if ratio > 0:
+                rows[r, p, c, int(t)] += ratio * float(act)
+    return pd.DataFrame([(*k, v) for k, v in rows.items() if abs(v) >= ZERO_TOLERANCE],
+                        columns=["region", "process", "commodity", "year", "quantity"])

@@ -34,10 +34,7 @@ Sourcing floors (security component)
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import numpy as np
-import pandas as pd
 
 from northam_plan.model.algebra import Index, columns, variables
 
@@ -106,20 +103,3 @@ def add(m, case, book) -> None:
     country_of = case.countries_of_regions
     book.cost_many("collection", [country_of[k[0]] for k in keys.keys],
                    [k[4] for k in keys.keys], [supply[k][1] for k in keys.keys], collected)
-
-
-def recycled_output(case, activity: pd.DataFrame) -> pd.DataFrame:
-    """Output of recycling processes per region, process, commodity and year (unit/yr), from
-    the plan's activity table (by-products included, inputs left out)."""
-    from northam_plan.model.components.activity import process_ratios
-
-    recycling, _ = uncounted(case)
-    ratios = process_ratios(case)
-    rows: dict[tuple, float] = defaultdict(float)
-    for r, p, t, act in activity[activity["process"].isin(recycling)][
-            ["region", "process", "year", "activity"]].itertuples(index=False):
-        for c, ratio in ratios[p]:
-            if ratio > 0:
-                rows[r, p, c, int(t)] += ratio * float(act)
-    return pd.DataFrame([(*k, v) for k, v in rows.items()],
-                        columns=["region", "process", "commodity", "year", "quantity"])

@@ -32,7 +32,10 @@ def circular_tables(case, arrays: dict[str, pd.Series],
     out: dict[str, pd.DataFrame] = {}
     if not case.tables["offtakes"].empty:
         covered = arrays.get("offtake_covered", pd.Series(dtype=float))
-        out["offtakes"] = pd.DataFrame(budget(case, dict(covered.items())),
+        by_key: dict[tuple[str, int], float] = {
+            (str(key[0]), int(key[1])): float(v)  # type: ignore[index]
+            for key, v in covered.items()}
+        out["offtakes"] = pd.DataFrame(budget(case, by_key),
                                        columns=OFFTAKE_COLUMNS)
     if not case.tables["end_of_life"].empty:
         collected = dict(arrays.get("eol_supply", pd.Series(dtype=float)).items())

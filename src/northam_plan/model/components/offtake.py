@@ -110,7 +110,7 @@ def add(m, case, book) -> None:
             if ratio > 0 and (r, c) in wanted:
                 made[r, c, t].append((ratio, m.act[r, p, t]))
     claims: dict[tuple, list] = defaultdict(list)
-    for i, (o, t) in enumerate(keys.keys):
+    for o, t in keys.keys:
         r, c = floors[o, t][:2]
         claims[r, c, t].append((1.0, m.offtake_covered[o, t]))
     rows = Index(sorted(claims), ("region", "commodity", "year"))

@@ -60,6 +60,8 @@ EXAMPLES = {
     "test_passport.py": ("passport",),
     "test_energy.py": ("energy", "emissions"),
     "test_hydro_reservoir.py": ("energy",),
+    "test_offtake.py": ("offtake",),
+    "test_recycling.py": ("recycling", "security"),
 }
 
 

@@ -6,6 +6,7 @@ delivered from China; demand 10 kt/yr in the US; discount rate 0; one year unles
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from casekit import mine, write_case
@@ -99,3 +100,28 @@ def test_offtakes_are_validated(tmp_path, rows, column, fragment):
     assert str(problem.file).endswith("offtakes.csv") and problem.column == column
     assert problem.line == 2
     assert fragment in problem.message
+
+
+def test_compare_reports_the_budget_cost_and_plan_nc_the_covered_output(tmp_path):
+    """The floor case against the same case without it: the comparison lists the contract's
+    budget cost (10 M$/yr, nothing in the base) and plan.nc holds the covered output (4)."""
+    import xarray as xr
+
+    from northam_plan.pipeline import run_case
+    from northam_plan.report import comparison_of
+    from northam_plan.scenarios.compare import resolve_all
+    from northam_plan.solve import SolveOptions
+
+    floor = [{"contract": "floor", "kind": "floor", "region": "US", "commodity": "ore",
+              "quantity": 4, "price": 6, "market_price": 3.5}]
+    runs = [run_case(write_case(tmp_path / name, {**BASE, "offtakes": rows}, name=name),
+                     tmp_path / name / "out", SolveOptions(quiet=True))
+            for name, rows in (("base", []), ("floor", floor))]
+    comparison = comparison_of(resolve_all(runs))
+    table = comparison.table
+    [row] = table[table["metric"] == "offtakes: budget_cost"].to_dict("records")
+    base, scenario = comparison.scenarios
+    assert row[scenario] == pytest.approx(10.0) and pd.isna(row[base])
+    with xr.open_dataset(tmp_path / "floor" / "out" / "plan.nc", engine="h5netcdf") as ds:
+        assert float(ds["offtake_covered"].sel(contract="floor", year=2025)) == \
+            pytest.approx(4.0)

@@ -57,7 +57,8 @@ def test_recycling_displaces_an_import_when_scrap_is_cheaper(tmp_path):
     assert m.act["US", "recycler", 2025].value == pytest.approx(4.0)
     assert m.flow["CN", "US", "ore", 2025].value == pytest.approx(6.0)
     [row] = plan.tables["recycled_supply"].to_dict("records")
-    assert (row["process"], row["commodity"], row["quantity"]) == ("recycler", "ore", 4.0)
+    assert (row["process"], row["commodity"], row["quantity"], row["unit"]) == (
+        "recycler", "ore", 4.0, "kt")
 
 
 def test_recycling_does_not_when_scrap_is_dearer(tmp_path):

@@ -337,7 +337,8 @@ def test_offtake_case_pays_the_ndpr_floor_out_of_dod_budget(reference, tmp_path)
 
 def test_recycling_case_recycles_end_of_life_batteries_and_magnets(reference, tmp_path):
     """Secondary supply only adds options to the reference: it cannot cost more; every element
-    collected in 2035 is recycled (at recovery 0.8 for lithium)."""
+    collected in 2035 is recycled (at recovery 0.8 for lithium); the brief says what recycling
+    plants make from 2028, when the first of them come online."""
     run = solved("recycling", tmp_path)
     assert run.result.objective <= reference.result.objective + 1e-6
     check_readme(run, reference)
@@ -345,3 +346,8 @@ def test_recycling_case_recycles_end_of_life_batteries_and_magnets(reference, tm
     collected = run.plan.tables["end_of_life"].groupby(["commodity", "year"])["collected"].sum()
     assert recycled["li_chem", 2035] == pytest.approx(0.8 * collected["li_scrap", 2035], rel=1e-6)
     assert recycled["ndpr_oxide", 2050] > 0
+    [plan] = resolve_all([run])
+    comparison = comparison_of([plan])
+    brief = write_brief(comparison, views_of(comparison))
+    said = [s.text for chain in brief.chains for s in chain.sentences]
+    assert any(text.startswith("Recycled separated NdPr oxide in 2028–2050") for text in said)

@@ -125,3 +125,22 @@ def test_compare_reports_the_budget_cost_and_plan_nc_the_covered_output(tmp_path
     with xr.open_dataset(tmp_path / "floor" / "out" / "plan.nc", engine="h5netcdf") as ds:
         assert float(ds["offtake_covered"].sel(contract="floor", year=2025)) == \
             pytest.approx(4.0)
+
+
+def test_both_routes_give_the_same_lp_with_contracts_in_two_scenarios(tmp_path):
+    """A purchase and a floor over two years and two disruption scenarios: the Pyomo and the
+    matrix routes build the same LP, row by row, and reach the same optimum."""
+    from test_routes import assert_same_lp, assert_same_optimum
+
+    tables = {**BASE, "offtakes": [
+        {"contract": "buy", "kind": "purchase", "region": "US", "commodity": "ore",
+         "quantity": 1, "price": 7},
+        {"contract": "floor", "kind": "floor", "region": "US", "commodity": "ore",
+         "quantity": 4, "price": 6, "market_price": 3.5}],
+        "scenarios": [{"scenario": "calm", "probability": 0.7},
+                      {"scenario": "ban", "probability": 0.3}],
+        "disruptions": [{"exporter": "CN", "commodity": "ore", "start_year": 2026,
+                         "limit": 0, "scenario": "ban"}]}
+    case = load_case(write_case(tmp_path, tables, end=2026))
+    assert_same_lp(case)
+    assert_same_optimum(case)

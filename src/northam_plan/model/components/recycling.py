@@ -72,12 +72,15 @@ def end_of_life(case) -> dict[tuple, tuple[float, float]]:
     out: dict[tuple, tuple[float, float]] = {}
     weights = case.year_weights
     for row in case.tables["end_of_life"].itertuples(index=False):
-        for t in case.years:
-            calendar = np.arange(t, t + weights[t]) - row.lifetime
-            used = put_in_use(case, row.region, row.product, row.sector, calendar)
+        calendar = {t: np.arange(t, t + weights[t]) - row.lifetime for t in case.years}
+        used = put_in_use(case, row.region, row.product, row.sector,
+                          np.concatenate(list(calendar.values())))
+        start = 0
+        for t, years in calendar.items():
+            mean = used[start:start + len(years)].mean()
+            start += len(years)
             out[row.region, row.product, row.sector, row.scrap, t] = (
-                float(row.collection_rate * row.content * used.mean()),
-                float(row.collection_cost))
+                float(row.collection_rate * row.content * mean), float(row.collection_cost))
     return out
 
 

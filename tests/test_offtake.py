@@ -88,14 +88,19 @@ def test_contracts_run_only_in_their_years(tmp_path):
      "quantity", "a purchase needs the quantity"),
     ([{"contract": "x", "kind": "purchase", "region": "CN", "commodity": "ore",
        "quantity": 1, "price": 1}], "commodity", "stockpiles.csv has none"),
+    ([{"contract": "x", "kind": "purchase", "region": "US", "commodity": "ore",
+       "quantity": 3, "price": 1, "start_year": 2029}], "quantity",
+     "over 2029–2030 (6 in all) exceed the stockpile's capacity 5"),
     ([{"contract": "x", "kind": "floor", "region": "US", "commodity": "ore", "price": -1}],
      "price", "expected a number"),
     ([{"contract": "x", "kind": "floor", "region": "US", "commodity": "ore", "price": 1,
        "start_year": 2031}], "start_year", "outside the horizon"),
 ])
 def test_offtakes_are_validated(tmp_path, rows, column, fragment):
+    stockpiles = [{"region": "US", "commodity": "ore", "capacity": 5}]  # holds at most 5
     with pytest.raises(CaseError) as caught:
-        load_case(write_case(tmp_path, {**BASE, "offtakes": rows}, end=2030))
+        load_case(write_case(tmp_path, {**BASE, "offtakes": rows, "stockpiles": stockpiles},
+                             end=2030))
     [problem] = caught.value.problems
     assert str(problem.file).endswith("offtakes.csv") and problem.column == column
     assert problem.line == 2

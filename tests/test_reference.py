@@ -338,7 +338,7 @@ def test_offtake_case_pays_the_ndpr_floor_out_of_dod_budget(reference, tmp_path)
 def test_recycling_case_recycles_end_of_life_batteries_and_magnets(reference, tmp_path):
     """Secondary supply only adds options to the reference: it cannot cost more; every element
     collected in 2035 is recycled (at recovery 0.8 for lithium); the brief says what recycling
-    plants make from 2028, when the first of them come online."""
+    plants make from 2026, when the Kingston hub comes online (new plants from 2028)."""
     run = solved("recycling", tmp_path)
     assert run.result.objective <= reference.result.objective + 1e-6
     check_readme(run, reference)
@@ -350,4 +350,7 @@ def test_recycling_case_recycles_end_of_life_batteries_and_magnets(reference, tm
     comparison = comparison_of([plan])
     brief = write_brief(comparison, views_of(comparison))
     said = [s.text for chain in brief.chains for s in chain.sentences]
-    assert any(text.startswith("Recycled separated NdPr oxide in 2028–2050") for text in said)
+    first = min(t for (c, t), q in recycled.items() if c == "ndpr_oxide" and q > 0)
+    assert first == 2026  # Cyclic Materials' Kingston hub, the others from 2028
+    assert any(text.startswith(f"Recycled separated NdPr oxide in {first}–2050")
+               for text in said)

@@ -49,7 +49,7 @@ BUDGET = 300  # seconds for all the pages' commands together (about 60-120 s on 
 #: cases whose README figures tests/test_reference.py checks on the solves it makes anyway
 CHECKED_IN_TEST_REFERENCE = {"cn_ree_ban", "cn_graphite_ban", "usmca_sourcing_floor",
                              "disruption_stochastic", "release_committed",
-                             "lithium_price_shock"}
+                             "lithium_price_shock", "offtake_mp_dod", "recycling"}
 ENERGY_CASES = ("energy_national", "energy_integration")
 #: cases whose figures tests/test_guarantee.py and tests/test_finance_facility.py check
 CHECKED_IN_MISSION_TESTS = {"crisis_guarantee", "crisis_national_first", "finance_facility"}

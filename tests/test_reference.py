@@ -319,3 +319,38 @@ def test_two_runs_give_identical_tables_and_hash(reference, tmp_path):
     assert again.case.hash == reference.case.hash
     for table in sorted((reference.out / "tables").iterdir()):
         assert (again.out / "tables" / table.name).read_bytes() == table.read_bytes(), table.name
+
+
+def test_offtake_case_pays_the_ndpr_floor_out_of_dod_budget(reference, tmp_path):
+    """The DoD-MP price floor tops up US NdPr oxide by 110 − 69 = 41 M$/kt on up to 6 kt/yr in
+    2026–2035: DoD's budget cost is 41 × covered output a year, the objective falls by exactly
+    its present value when the plan does not change (US separation runs at its capacity either
+    way: 4 kt in 2026, then the 6 kt cap binds)."""
+    run = solved("offtake_mp_dod", tmp_path)
+    check_readme(run, reference)
+    budget = run.plan.tables["offtakes"].set_index("year")["budget_cost"]
+    assert list(budget.index) == list(range(2026, 2036))
+    assert budget.loc[2027:].tolist() == pytest.approx([41.0 * 6.0] * 9)
+    subsidy = run.plan.tables["costs"].query("category == 'offtake_subsidy'")["discounted"].sum()
+    assert run.result.objective == pytest.approx(reference.result.objective + subsidy, abs=1e-3)
+
+
+def test_recycling_case_recycles_end_of_life_batteries_and_magnets(reference, tmp_path):
+    """Secondary supply only adds options to the reference: it cannot cost more; every element
+    collected in 2035 is recycled (at recovery 0.8 for lithium); the brief says what recycling
+    plants make from 2026, when the Kingston hub comes online (new plants from 2028)."""
+    run = solved("recycling", tmp_path)
+    assert run.result.objective <= reference.result.objective + 1e-6
+    check_readme(run, reference)
+    recycled = run.plan.tables["recycled_supply"].groupby(["commodity", "year"])["quantity"].sum()
+    collected = run.plan.tables["end_of_life"].groupby(["commodity", "year"])["collected"].sum()
+    assert recycled["li_chem", 2035] == pytest.approx(0.8 * collected["li_scrap", 2035], rel=1e-6)
+    assert recycled["ndpr_oxide", 2050] > 0
+    [plan] = resolve_all([run])
+    comparison = comparison_of([plan])
+    brief = write_brief(comparison, views_of(comparison))
+    said = [s.text for chain in brief.chains for s in chain.sentences]
+    first = min(t for (c, t), q in recycled.items() if c == "ndpr_oxide" and q > 0)
+    assert first == 2026  # Cyclic Materials' Kingston hub, the others from 2028
+    assert any(text.startswith(f"Recycled separated NdPr oxide in {first}–2050")
+               for text in said)

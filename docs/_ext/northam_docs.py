@@ -62,6 +62,8 @@ EXAMPLES = {
     "test_hydro_reservoir.py": ("energy",),
     "test_guarantee.py": ("guarantee",),
     "test_finance_facility.py": ("finance",),
+    "test_offtake.py": ("offtake",),
+    "test_recycling.py": ("recycling", "security"),
 }
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from northam_plan.case.case import slice_seasons
 from northam_plan.case.casefile import Years
+from northam_plan.case.checks_circular import check_circular
 from northam_plan.case.checks_guarantee import check_guarantee
 from northam_plan.case.domains import impossible_years, other_keys, span_has_model_year, year_rows
 from northam_plan.case.domains import known as _known
@@ -69,6 +70,9 @@ def check_case(tables: dict[str, pd.DataFrame], folder: Path, years: Years,
     _reserves_have_mines(tables, folder, warnings)
     _reserve_resources(tables, folder, problems)
     _growth_limits(tables, folder, years, problems, warnings)
+    for table, key in (("offtakes", ["contract"]), ("recycled_content", ["bloc", "commodity"])):
+        _year_spans(tables, folder, years, problems, table, key)
+    check_circular(tables, folder, years, problems)
     return warnings
 
 

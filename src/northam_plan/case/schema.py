@@ -274,3 +274,4 @@ register(Table(
 from northam_plan.case import schema_energy, schema_permitting, schema_security  # noqa: E402,F401,I001
 from northam_plan.case import schema_trade  # noqa: E402,F401,I001
 from northam_plan.case import schema_guarantee  # noqa: E402,F401,I001
+from northam_plan.case import schema_circular  # noqa: E402,F401,I001

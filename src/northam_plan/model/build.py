@@ -50,8 +50,10 @@ from northam_plan.model.components import (
     finance,
     guarantee,
     market,
+    offtake,
     passport,
     permitting,
+    recycling,
     reserves,
     security,
     stockpile,
@@ -62,7 +64,7 @@ from northam_plan.model.expr import Cols
 
 #: Components in build order; each is a module with NAME, REQUIRES and add(m, case, book).
 COMPONENTS = (permitting, capacity, finance, activity, market, trade, reserves, demand,
-              stockpile, security, guarantee, energy, emissions, passport)
+              stockpile, recycling, offtake, security, guarantee, energy, emissions, passport)
 
 
 #: Components decided once for all disruption scenarios (first stage); the others operate.

@@ -18,6 +18,7 @@ import xarray as xr
 
 from northam_plan.case import Case
 from northam_plan.model import backends
+from northam_plan.plan.circular import circular_tables
 from northam_plan.plan.energy import energy_arrays, energy_tables
 from northam_plan.plan.frames import items_of
 from northam_plan.plan.guarantee import guarantee_arrays, guarantee_tables
@@ -143,6 +144,7 @@ def _extract(top, ops, case: Case, probability: float) -> Plan:
     tables.update(passport_tables(ops, case, tables, probability))
     tables.update(energy_tables(ops, case, tables["activity"], probability))
     tables.update(guarantee_tables(top, ops, case, tables, probability))
+    tables.update(circular_tables(case, arrays, tables["activity"]))
     tables = {name: clean_table(name, frame) for name, frame in tables.items()}
     dataset = xr.Dataset({
         name: xr.DataArray.from_series(series) for name, series in arrays.items()

@@ -101,6 +101,7 @@ _BY_COMMODITY = {
     "security": "exports", "security_imports": "quantity", "emissions": "quantity",
     "interties": "quantity", "energy_prices": "price", "generation": "charge",
     "passport_summary": "cost", "guarantee": "exports_to_members",
+    "offtakes": "quantity", "end_of_life": "collected", "recycled_supply": "quantity",
 }
 _BY_CAPACITY = {"investments": "capacity", "permits": "capacity", "projects": "capacity"}
 

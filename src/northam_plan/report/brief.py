@@ -210,7 +210,7 @@ def _lede_versus(view: PlanView, base: PlanView) -> list[Sentence]:
 
 def _chain(view: PlanView, chain: MineralChain, years: list[int]) -> list[Sentence]:
     out = [_sufficiency(view, chain, years), _dependence(view, chain, years),
-           _builds(view, chain, first=1)[0], _stock(view, chain)]
+           _builds(view, chain, first=1)[0], _stock(view, chain), _circular(view, chain)]
     unserved, cost = _unserved(view, chain), _cost(view, chain)
     if cost is not None and not unserved.link:  # all met: one sentence with the cost
         out.append(Sentence(f"{unserved.text.removesuffix('.')}; "
@@ -376,6 +376,30 @@ def _stock(view: PlanView, chain: MineralChain) -> Sentence | None:
     peak_year = int(_largest(held, "stock")["year"])
     return Sentence("Strategic stock at the end of the year: " + "; ".join(parts) + ".",
                     view.row_of(chain, peak_year))
+
+
+def _circular(view: PlanView, chain: MineralChain) -> Sentence | None:
+    """What recycling plants make of the chain's goods and what offtake contracts on them cost
+    the government (tables recycled_supply and offtakes; none without them)."""
+    parts = []
+    recycled = view.facts.table("recycled_supply")
+    if not recycled.empty:
+        made = recycled[recycled["commodity"].isin(chain.stages)].groupby(
+            ["commodity", "year"], as_index=False)["quantity"].sum()
+        for c, group in made[made["quantity"] >= ZERO_TOLERANCE].groupby("commodity"):
+            parts.append(f"recycled {view.names.commodity(str(c))} "
+                         f"{_by_year(group, 'quantity', view.facts.unit(str(c)) + '/yr')}")
+    offtakes = view.facts.table("offtakes")
+    if not offtakes.empty:
+        paid = offtakes[offtakes["commodity"].isin(chain.stages)].groupby(
+            "year", as_index=False)["budget_cost"].sum()
+        paid = paid[paid["budget_cost"] >= ZERO_TOLERANCE]
+        if len(paid):
+            parts.append(f"government offtake budget {_by_year(paid, 'budget_cost', 'M$/yr')}")
+    if not parts:
+        return None
+    text = "; ".join(parts)
+    return Sentence(text[0].upper() + text[1:] + ".")
 
 
 def _unserved(view: PlanView, chain: MineralChain) -> Sentence:

@@ -326,6 +326,8 @@ def _security(f: Facts, rows: Rows) -> None:
                                                      "security_costs")]
     if not any(found):
         rows.add(s, "Security constraints", None, "", additive=False, note=NOT_MODELLED)
+    for name in ("offtakes", "end_of_life", "recycled_supply"):  # offtake, recycling components
+        _generic(f, rows, name, s)
 
 
 def _costs(f: Facts, rows: Rows) -> None:

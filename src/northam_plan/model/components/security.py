@@ -8,6 +8,8 @@ from outside country k (shipped × (1 − loss)), all in unit/yr:
 ``regional_share_min[B, c, t]`` (regional_shares.csv):
     :math:`P - X \ge share \cdot U` — the bloc's own output, net of what leaves it, covers at
     least a share of its use. Dual ≥ 0: the cost of security, M$ (present value) per unit.
+    Output of recycling processes is in :math:`P` only where recycled_content.csv credits it
+    (recycling component).
 
 ``supplier_share_max[B, c, k, t]`` (supplier_caps.csv), for every outside country k with a link
 into the bloc: :math:`M_{k} \le cap \cdot U`.
@@ -26,6 +28,7 @@ from collections import defaultdict
 
 from northam_plan.model.algebra import Index, constraints, sums
 from northam_plan.model.components.activity import process_ratios
+from northam_plan.model.components.recycling import uncounted
 
 NAME = "security"
 REQUIRES = ("activity", "trade", "demand")
@@ -57,10 +60,12 @@ def add(m, case, book) -> None:
         ratios = process_ratios(case)
         blocs_of = {k: [b for b, ks in members.items() if k in ks]
                     for k in set(country_of.values())}
+        recycling, counted = uncounted(case)  # recycled output counts only where credited
         for (r, p, t) in m.model().cap_keys:
             for b in blocs_of[country_of[r]]:
                 for c, ratio in ratios[p]:
-                    if (b, c) in wanted:
+                    if (b, c) in wanted and not (ratio > 0 and p in recycling
+                                                 and (b, c, t) not in counted):
                         (produced if ratio > 0 else used)[b, c, t].append((abs(ratio),
                                                                            m.act[r, p, t]))
     demand = case.demand_by_year

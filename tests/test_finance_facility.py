@@ -102,7 +102,7 @@ def test_finance_facility_case_saves_and_its_budget_binds():
     less than the reference, finances no more than its budget, and its budget binds from
     2028 with a positive shadow price; the figures docs/data/scenarios.md quotes are this
     solve's."""
-    model = build_model(load_case(ROOT / "cases" / "finance_facility.toml"), route="matrix")
+    model = build_model(load_case(ROOT / "cases" / "finance_facility.toml"), backend="matrix")
     result = solve(model, quiet=True)
     assert result.optimal
     check_case("finance_facility", result.objective, PINNED_OBJECTIVE)

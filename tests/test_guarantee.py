@@ -148,7 +148,7 @@ def test_crisis_cases_guarantee_costs_less_than_national_first():
     docs/data/scenarios.md quotes are these solves'."""
     solved = {}
     for name in ("crisis_guarantee", "crisis_national_first"):
-        model = build_model(load_case(ROOT / "cases" / f"{name}.toml"), route="matrix")
+        model = build_model(load_case(ROOT / "cases" / f"{name}.toml"), backend="matrix")
         result = solve(model, quiet=True)
         assert result.optimal, name
         short = float(variable_values(model, "unserved").sum())

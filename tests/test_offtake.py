@@ -132,10 +132,10 @@ def test_compare_reports_the_budget_cost_and_plan_nc_the_covered_output(tmp_path
             pytest.approx(4.0)
 
 
-def test_both_routes_give_the_same_lp_with_contracts_in_two_scenarios(tmp_path):
+def test_both_backends_give_the_same_lp_with_contracts_in_two_scenarios(tmp_path):
     """A purchase and a floor over two years and two disruption scenarios: the Pyomo and the
-    matrix routes build the same LP, row by row, and reach the same optimum."""
-    from test_routes import assert_same_lp, assert_same_optimum
+    matrix backends build the same LP, row by row, and reach the same optimum."""
+    from test_backends import assert_same_lp, assert_same_optimum
 
     tables = {**BASE, "offtakes": [
         {"contract": "buy", "kind": "purchase", "region": "US", "commodity": "ore",

@@ -136,10 +136,10 @@ def test_recycling_tables_are_validated(tmp_path, tables, file, column, fragment
     assert fragment in problem.message
 
 
-def test_both_routes_give_the_same_lp_with_recycling_and_a_credited_floor(tmp_path):
+def test_both_backends_give_the_same_lp_with_recycling_and_a_credited_floor(tmp_path):
     """End-of-life supply, a recycler and a floor that credits it: the Pyomo and the matrix
-    routes build the same LP, row by row, and reach the same optimum."""
-    from test_routes import assert_same_lp, assert_same_optimum
+    backends build the same LP, row by row, and reach the same optimum."""
+    from test_backends import assert_same_lp, assert_same_optimum
 
     case = load_case(write_case(tmp_path, {
         **BASE, "end_of_life": stream(collection_cost=1.0), "regional_shares": FLOOR,

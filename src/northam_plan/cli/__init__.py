@@ -1,5 +1,5 @@
 """Command line: ``northam-plan solve | validate | explain | calibrate | compare | report |
-sweep``. It only wires the stages together.
+sweep | explore``. It only wires the stages together.
 
 Exit codes: 0 solved to optimality (or valid input; for ``explain``, the case explained; for
 ``calibrate``, every figure within tolerance or a documented known gap), 1 the solver found no
@@ -35,6 +35,7 @@ from northam_plan.cli.help import (
     exit_on,
     report_case_error,
 )
+from northam_plan.cli.explore import register as register_explore
 from northam_plan.cli.reports import register as register_reports
 from northam_plan.cli.sweep import register as register_sweep
 from northam_plan.errors import CaseError
@@ -279,3 +280,4 @@ def _leave_now(code: int) -> None:
 
 register_reports(app)  # compare, report
 register_sweep(app)  # sweep
+register_explore(app)  # explore

@@ -129,7 +129,7 @@ def _final(explorer: Explorer, outcome: Outcome) -> dict:
         return {"state": outcome.state, "message": outcome.message}
     answer = outcome.answer
     tic = time.perf_counter()
-    fragment = headline(answer, explorer.base)
+    fragment = headline(answer, explorer.base, explorer.levers)
     answer.timings["render"] = time.perf_counter() - tic
     return {"state": "done", "html": fragment, "objective": answer.objective,
             "route": answer.route, "rebuilt": outcome.rebuilt,

@@ -17,15 +17,11 @@ from collections.abc import Iterable
 from northam_plan.explore.levers import Lever
 from northam_plan.explore.session import Answer
 from northam_plan.report.brief import Sentence
-from northam_plan.report.numbers import money, plain, signed_money
+from northam_plan.report.numbers import money, signed_money
 
 
 def esc(text: object) -> str:
     return html.escape(str(text), quote=True)
-
-
-def _fmt(value: float, unit: str) -> str:
-    return f"{plain(value, 4)} {unit}"
 
 
 # --- the headline ------------------------------------------------------------------------
@@ -51,7 +47,19 @@ def _sentences(items: Iterable[Sentence], css: str = "") -> str:
     return "".join(f"<li{klass}>{esc(s.text)}</li>" for s in items)
 
 
-def headline(answer: Answer, base: Answer) -> str:
+def moved(answer: Answer, levers: dict[str, Lever]) -> str:
+    """"the base case" or the levers moved, each with its value and its base."""
+    parts = []
+    for key, value in answer.values.items():
+        lever = levers.get(key)
+        if lever is None or not any(lever.blocks(float(value))):
+            continue
+        parts.append(f"{lever.group}: {lever.label} at {_shown(lever, float(value))} "
+                     f"(base {_shown(lever, lever.base)})")
+    return "; ".join(parts) if parts else "the base case (no lever moved)"
+
+
+def headline(answer: Answer, base: Answer, levers: dict[str, Lever]) -> str:
     """The headline of ``answer`` against ``base`` (an HTML fragment)."""
     rows = ['<tr><th>figure</th><th class="num">what-if</th><th class="num">base case</th>'
             '<th class="num">difference</th></tr>']
@@ -71,13 +79,11 @@ def headline(answer: Answer, base: Answer) -> str:
         cards.append(f'<article class="card" data-chain="{esc(chain.key)}">'
                      f"<h3>{esc(chain.title)}</h3><ul>{versus}"
                      f"{_sentences(chain_brief.sentences)}</ul></article>")
-    changed = len([k for k in answer.values])
-    what = (f"{changed} lever{'s' if changed != 1 else ''} moved" if changed
-            else "the base case: no lever moved")
     return (f'<div id="answer" data-objective="{answer.objective!r}" '
             f'data-route="{esc(answer.route)}">'
-            f'<p class="what">Showing {esc(what)}. Money in M$ (2024 US dollars); present '
-            f"value over {esc(_span(answer))}, discounted to {esc(_first(answer))}.</p>"
+            f'<p class="what"><b>Showing</b> {esc(moved(answer, levers))}.</p>'
+            f'<p class="units">Money in M$ (2024 US dollars); present value over '
+            f"{esc(_span(answer))}, discounted to {esc(_first(answer))}.</p>"
             f'<table class="figures">{"".join(rows)}</table>'
             f'<ul class="lede">{_sentences(answer.versus, "versus")}'
             f"{_sentences(answer.brief.lede)}</ul>"
@@ -103,28 +109,36 @@ def timing_text(answer: Answer, rebuilt: bool) -> str:
 
 # --- the levers --------------------------------------------------------------------------
 
+def _num(value: float) -> str:
+    """A lever's number as the page writes it: 45, 6.5, 0.25 (never 45.0 or 1e-05)."""
+    text = f"{value:.10f}".rstrip("0").rstrip(".")
+    return text if text not in ("", "-0") else "0"
+
+
 def _lever(lever: Lever) -> str:
     base = esc(_shown(lever, lever.base))
-    common = (f'data-lever="{esc(lever.key)}" data-base="{lever.base!r}" '
+    common = (f'data-lever="{esc(lever.key)}" data-base="{_num(lever.base)}" '
               f'aria-label="{esc(lever.label)}"')
     if lever.choices:
-        options = "".join(f'<option value="{v!r}"{" selected" if v == lever.base else ""}>'
+        options = "".join(f'<option value="{_num(v)}"{" selected" if v == lever.base else ""}>'
                           f"{esc(text)}</option>" for v, text in lever.choices)
-        control = f"<select {common}>{options}</select>"
+        control = f'<select {common}>{options}</select>'
     else:
         control = (f'<input type="range" data-slider="{esc(lever.key)}" '
-                   f'aria-label="{esc(lever.label)}" min="{lever.low!r}" '
-                   f'max="{lever.high!r}" step="{lever.step!r}" value="{lever.base!r}">'
-                   f'<input type="number" class="typed" {common} value="{lever.base!r}" '
+                   f'aria-label="{esc(lever.label)}, slider" min="{_num(lever.low)}" '
+                   f'max="{_num(lever.high)}" step="{_num(lever.step)}" '
+                   f'value="{_num(lever.base)}">'
+                   f'<input type="number" class="typed" {common} value="{_num(lever.base)}" '
                    f'step="any"><span class="unit">{esc(lever.unit)}</span>')
-    return (f'<div class="lever" id="lever-{esc(lever.key)}"><label>{esc(lever.label)}</label>'
-            f'<div class="control">{control}</div><div class="base">base: {base}</div></div>')
+    return (f'<div class="lever" id="lever-{esc(lever.key)}"><label>{esc(lever.label)} '
+            f'<span class="base">(base: {base})</span></label>'
+            f'<div class="control">{control}</div></div>')
 
 
 def _shown(lever: Lever, value: float) -> str:
     if lever.choices:
-        return dict(lever.choices).get(value, str(value))
-    return _fmt(value, lever.unit)
+        return dict(lever.choices).get(value, _num(value))
+    return f"{_num(value)} {lever.unit}"
 
 
 def levers_html(levers: dict[str, Lever]) -> str:
@@ -146,6 +160,7 @@ def page(title: str, levers: dict[str, Lever], answer: Answer, base: Answer) -> 
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>Explorer: {esc(title)}</title><style>{STYLE}</style></head>
 <body>
 <header><h1>What if? <span class="case">{esc(title)}</span></h1>
@@ -162,7 +177,7 @@ against the base case. Single user: one change is solved at a time; use one brow
 <a id="download" href="api/download" download>Download the plan (zip)</a></div>
 <p id="saved" class="note"></p>
 </section>
-<section id="headline"><h2>Headline</h2>{headline(answer, base)}</section>
+<section id="headline"><h2>Headline</h2>{headline(answer, base, levers)}</section>
 </main>
 <script>{SCRIPT}</script>
 <script>window.exploreLevers = {json.dumps(list(levers))};</script>
@@ -178,15 +193,18 @@ header .note { margin: 2px 0 6px; color: #dfe6f5; font-size: 12px; }
           color: #1b1b1b; white-space: pre-wrap; }
 #status.solving { background: #fff8e0; } #status.rebuilding { background: #ffe7c2; }
 #status.refused, #status.failed { background: #fde2e2; }
-main { display: grid; grid-template-columns: minmax(330px, 36%) 1fr; gap: 16px;
-       padding: 0 18px 18px; }
+html, body { height: 100%; }
+body { display: flex; flex-direction: column; }
+main { display: grid; grid-template-columns: minmax(340px, 34%) 1fr; gap: 16px;
+       padding: 0 0 0 18px; flex: 1; min-height: 0; }
+main > section { overflow-y: auto; padding-right: 14px; padding-bottom: 18px; }
 h2 { font-size: 16px; color: #1f3b73; margin: 12px 0 6px; }
 details.group { border: 1px solid #c8d1e0; border-radius: 4px; margin: 4px 0; padding: 2px 8px; }
 details.group summary { cursor: pointer; font-weight: 600; color: #1f3b73; }
 .count { font-weight: normal; color: #666; }
-.lever { padding: 4px 0; border-bottom: 1px dotted #dde; }
+.lever { padding: 3px 0; border-bottom: 1px dotted #dde; }
 .lever.changed { background: #fff3d6; }
-.lever label { display: block; font-size: 13px; }
+.lever label { display: block; font-size: 12.5px; }
 .control { display: flex; align-items: center; gap: 6px; }
 .control input[type=range] { flex: 1; } .control input.typed { width: 70px; }
 .unit, .base { font-size: 12px; color: #555; }
@@ -196,7 +214,7 @@ table.figures td, table.figures th { padding: 3px 8px; border-bottom: 1px solid 
 table.figures th { text-align: left; background: #eef2f8; }
 .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .diff.up { color: #a02020; } .diff.down { color: #1d6b2a; }
-.what { color: #444; font-size: 12px; margin: 0; }
+.what { margin: 0 0 2px; } .units { color: #444; font-size: 12px; margin: 0; }
 ul.lede { padding-left: 18px; }
 li.versus { background: #fff8e8; } li.quiet { color: #666; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr));

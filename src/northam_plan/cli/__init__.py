@@ -24,6 +24,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from northam_plan.cli.explore import register as register_explore
 from northam_plan.cli.help import (
     EXIT_BAD_INPUT,
     EXIT_INTERRUPTED,
@@ -35,7 +36,6 @@ from northam_plan.cli.help import (
     exit_on,
     report_case_error,
 )
-from northam_plan.cli.explore import register as register_explore
 from northam_plan.cli.reports import register as register_reports
 from northam_plan.cli.sweep import register as register_sweep
 from northam_plan.errors import CaseError

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -93,8 +94,8 @@ class _Namer:
 
     def __init__(self, case: Case, commodity_names: Mapping[str, str]) -> None:
         countries = case.tables["countries"]
-        self._country = {str(k): str(n) for k, n in zip(countries["country"],
-                                                         countries.get("name", countries["country"]))
+        shown = countries["name"] if "name" in countries else countries["country"]
+        self._country = {str(k): str(n) for k, n in zip(countries["country"], shown)
                          if isinstance(n, str) and n.strip()}
         self._commodity = dict(commodity_names)
         commodities = case.tables["commodities"]
@@ -136,6 +137,10 @@ def _override(table: str, where: dict, column: str, factor: float = 1.0,
         new: float | int = int(round(value)) if integer else value * factor
         return [{"table": table, "where": dict(where), "set": {column: new}}], []
     return write
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 def _percent(value: float) -> float:
@@ -206,18 +211,16 @@ def _bans(case: Case, names: _Namer) -> list[Lever]:
 
 
 def _permitting(case: Case, names: _Namer) -> list[Lever]:
-    regimes = case.tables["regimes"]
     out = []
-    for row in regimes.itertuples(index=False):
-        if pd.isna(row.permitting_years):
+    for row in _records(case.tables["regimes"]):
+        if pd.isna(row["permitting_years"]):
             continue
-        where = {"country": row.country, "family": row.family, "regime": row.regime}
+        country, family, regime = str(row["country"]), str(row["family"]), str(row["regime"])
+        where = {"country": country, "family": family, "regime": regime}
         out.append(Lever(
-            key=f"permit:{row.country}:{row.family}:{row.regime}",
-            group="Permitting time",
-            label=f"{names.country(row.country)}: {row.family}, {row.regime.replace('_', ' ')}"
-                  " permitting",
-            unit="years", base=float(row.permitting_years), low=0, high=15, step=1,
+            key=f"permit:{country}:{family}:{regime}", group="Permitting time",
+            label=f"{names.country(country)}: {family}, {regime.replace('_', ' ')} permitting",
+            unit="years", base=float(row["permitting_years"]), low=0, high=15, step=1,
             write=_override("regimes", where, "permitting_years", integer=True)))
     return out
 
@@ -286,27 +289,28 @@ def _stockpiles(case: Case, names: _Namer) -> list[Lever]:
     if table is None:
         return []
     out = []
-    for row in table.itertuples(index=False):
-        country = names.country_of.get(row.region, row.region)
+    for row in _records(table):
+        region, commodity = str(row["region"]), str(row["commodity"])
+        country = names.country_of.get(region, region)
         out.append(Lever(
-            key=f"stock:{row.region}:{row.commodity}", group="Strategic stockpile targets",
-            label=f"{names.country(country)}: {names.commodity(row.commodity)}",
-            unit="days of demand", base=float(row.min_cover_days), low=0, high=365, step=15,
-            write=_override("stockpiles", {"region": row.region, "commodity": row.commodity},
+            key=f"stock:{region}:{commodity}", group="Strategic stockpile targets",
+            label=f"{names.country(country)}: {names.commodity(commodity)}",
+            unit="days of demand", base=float(row["min_cover_days"]), low=0, high=365, step=15,
+            write=_override("stockpiles", {"region": region, "commodity": commodity},
                             "min_cover_days")))
     return out
 
 
 def _capital(case: Case, names: _Namer) -> list[Lever]:
-    table = case.tables["countries"]
     out = []
-    for row in table.itertuples(index=False):
+    for row in _records(case.tables["countries"]):
+        country = str(row["country"])
         out.append(Lever(
-            key=f"capital:{row.country}", group="Cost of capital",
-            label=f"{names.country(row.country)} (real, for new capacity)",
-            unit="% a year", base=round(float(row.cost_of_capital) * 100, 10), low=0, high=20,
-            step=0.25,
-            write=_scaled(_override("countries", {"country": row.country}, "cost_of_capital"),
+            key=f"capital:{country}", group="Cost of capital",
+            label=f"{names.country(country)} (real, for new capacity)",
+            unit="% a year", base=round(float(row["cost_of_capital"]) * 100, 10), low=0,
+            high=20, step=0.25,
+            write=_scaled(_override("countries", {"country": country}, "cost_of_capital"),
                           _percent)))
     return out
 
@@ -323,10 +327,10 @@ def _demand(case: Case, chains: Iterable[tuple[str, str, tuple[str, ...]]]) -> l
 
         def write(value: float, rows=rows) -> Blocks:
             return [{"table": "demand",
-                     "where": {"region": r.region, "commodity": r.commodity,
-                               "sector": r.sector, "year": int(r.year)},
-                     "set": {"quantity": float(r.quantity) * (value / 100)}}
-                    for r in rows.itertuples(index=False)], []
+                     "where": {"region": r["region"], "commodity": r["commodity"],
+                               "sector": r["sector"], "year": int(r["year"])},
+                     "set": {"quantity": float(r["quantity"]) * (value / 100)}}
+                    for r in _records(rows)], []
         out.append(Lever(
             key=f"demand:{key}", group="Demand",
             label=f"{title} chain: demand in every year and sector",

@@ -56,13 +56,15 @@ def case_text(base: Path, folder: Path, name: str, levers: dict[str, Lever],
     (relative to the folder), then the blocks of each lever moved."""
     overrides, adds = blocks(levers, values)
     extends = os.path.relpath(base.resolve(), folder.resolve())
-    moved = [f"#   {levers[k].label}: {v:g} {levers[k].unit} (base {levers[k].base:g})"
+    moved = [f"{levers[k].group}, {levers[k].label}: {v:g} {levers[k].unit} "
+             f"(base {levers[k].base:g})"
              for k, v in values.items() if not _unchanged(levers[k], v)]
+    description = "What-if from the explorer: " + ("; ".join(moved) or "no lever moved")
     lines = ["# Written by northam-plan explore: the base case with these levers moved",
-             *(moved or ["#   (none)"]),
+             *(f"#   {m}" for m in moved or ["(none)"]),
              f"extends = {toml_value(Path(extends).as_posix())}",
              f"name = {toml_value(name)}",
-             f"description = {toml_value('What-if from the explorer: ' + '; '.join(m[4:] for m in moved))}",
+             f"description = {toml_value(description)}",
              ""]
     for block in adds:
         lines += ["[[add]]", f"table = {toml_value(block['table'])}", "rows = ["]

@@ -23,6 +23,7 @@ from northam_plan.explore.save import case_text, toml_value
 from northam_plan.explore.session import full_plan
 from northam_plan.pipeline import run_case
 from northam_plan.plan import extract_plan
+from northam_plan.report.brief import PlanView
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "cases" / "reference.toml"
@@ -90,6 +91,13 @@ def test_a_tariff_is_re_solved_in_place_and_its_plan_is_the_extracted_one(explor
     assert set(full.dataset.data_vars) == set(reference.dataset.data_vars)
     assert full.costs == reference.costs
     assert any("against Base case: total cost +" in s.text for s in answer.versus)
+    plain = PlanView(answer.view.facts)  # the explorer's view reads values from a dict
+    security = plain.security
+    for c, t in zip(security["commodity"], security["year"]):
+        for column in ("self_sufficiency", "china_share", "unserved", "stock", "use"):
+            a, b = answer.view.value(c, t, column), plain.value(c, t, column)
+            assert a == b or (math.isnan(a) and math.isnan(b))
+    assert math.isnan(answer.view.value("no_such", 2030, "use"))
 
 
 def _free_port() -> int:

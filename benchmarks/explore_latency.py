@@ -13,7 +13,12 @@ the other, every change counted, the first included) and reads what the page mea
   ``Resolver.update``: matrix build, array diff, push, warm HiGHS solve, values), ``extract``
   (the plan's tables), ``brief`` (the brief's sentences of the what-if and against the base),
   ``render`` (the headline's HTML);
-* ``browser``: the rest — request, streamed JSON, swapping the headline, layout and paint.
+* ``browser``: the rest — request, streamed JSON, swapping the headline, layout and paint;
+
+and ``cost``: from the ``change`` event to the moment the status line shows the new total cost
+against the base (streamed as soon as HiGHS has the optimum, before the plan is read);
+``cpu``: CPU seconds of the server's thread for the change (case, re-solve, plan, brief) —
+what the server part would take with the machine to itself.
 
 Prints p50 and p95 of each, per lever, and writes them as JSON with ``--out``.
 
@@ -27,7 +32,6 @@ import argparse
 import json
 import os
 import socket
-import statistics
 import sys
 import threading
 import time
@@ -103,6 +107,7 @@ def main() -> None:
                                      f"{page.locator('#status').inner_text()}")
                 server_s = last["server"]
                 row = {"value": value, "total": last["ms"] / 1000,
+                       "cost": last["solvedMs"] / 1000, "cpu": float(server_s["cpu"]),
                        **{part: float(server_s.get(part, 0.0)) for part in PARTS}}
                 row["browser"] = row["total"] - sum(row[part] for part in PARTS)
                 rows.append(row)
@@ -114,7 +119,7 @@ def main() -> None:
             results[name] = {
                 "lever": key, "changes": len(rows),
                 **{f"{part}_p{q}": round(percentile([r[part] for r in rows], q), 3)
-                   for part in ("total", *PARTS, "browser") for q in (50, 95)},
+                   for part in ("total", *PARTS, "browser", "cost", "cpu") for q in (50, 95)},
                 "rows": rows}
         browser.close()
     server.should_exit = True
@@ -123,12 +128,13 @@ def main() -> None:
     load = os.getloadavg()
     print(f"\n{os.cpu_count()} cores; load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} "
           "(1, 5, 15 min)")
-    header = f"{'lever':<16}{'':>6}" + "".join(f"{p:>9}" for p in ("total", *PARTS, "browser"))
+    columns = ("total", *PARTS, "browser", "cost", "cpu")
+    header = f"{'lever':<16}{'':>6}" + "".join(f"{p:>9}" for p in columns)
     print(header)
     for name, r in results.items():
         for q in (50, 95):
             print(f"{name:<16}{'p' + str(q):>6}" + "".join(
-                f"{r[f'{part}_p{q}']:>9.3f}" for part in ("total", *PARTS, "browser")))
+                f"{r[f'{part}_p{q}']:>9.3f}" for part in columns))
     if args.out:
         args.out.write_text(json.dumps({"load_average": load, "cores": os.cpu_count(),
                                         "levers": results}, indent=2) + "\n")

@@ -120,6 +120,10 @@ def test_a_port_in_use_is_refused_before_the_solve(capsys):
     said = capsys.readouterr().err + done.output
     assert f"port {port} on 127.0.0.1 is in use" in said
     assert "Solving" not in said
+    missing = CliRunner().invoke(app, ["explore", "no_such_case.toml", "--port",
+                                       str(_free_port())])
+    assert missing.exit_code == 2
+    assert "Invalid input" in capsys.readouterr().err + missing.output
 
 
 @pytest.fixture

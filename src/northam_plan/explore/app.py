@@ -37,6 +37,7 @@ from starlette.routing import Route
 from northam_plan.explore.page import headline, page, timing_text
 from northam_plan.explore.save import case_text, plan_zip, save_case, slug
 from northam_plan.explore.session import Explorer, Outcome
+from northam_plan.report.numbers import money, signed_money
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -106,10 +107,20 @@ def _progress(explorer: Explorer, values: dict) -> Iterator[str]:
     """Run the change in a thread; yield each state as one JSON line as it happens."""
     events: queue.Queue = queue.Queue()
 
+    def heard(state: str, text: str) -> None:
+        if state == "solved":  # the total cost against the base, before the brief
+            objective = float(text)
+            delta = objective - explorer.base.objective
+            events.put({"state": state, "objective": objective,
+                        "text": f"Solved: total cost {money(objective)} (present value), "
+                                f"{signed_money(delta)} against the base case; writing the "
+                                "brief…"})
+        else:
+            events.put({"state": state, "reason": text})
+
     def work() -> None:
         try:
-            outcome = explorer.apply(values, lambda s, why: events.put({"state": s,
-                                                                       "reason": why}))
+            outcome = explorer.apply(values, heard)
         except Exception as err:  # noqa: BLE001 — reported on the page, never a traceback
             outcome = Outcome("failed", message=str(err))
         events.put(outcome)

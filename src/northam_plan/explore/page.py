@@ -230,7 +230,7 @@ SCRIPT = r"""
 (function () {
   const statusBox = document.getElementById('status');
   const headline = document.getElementById('headline');
-  let busy = false, pending = false, seq = 0, started = 0;
+  let busy = false, pending = false, seq = 0, started = 0, solvedMs = null;
   function setStatus(kind, text) { statusBox.className = kind; statusBox.textContent = text; }
   function controls() { return document.querySelectorAll('[data-lever]'); }
   function values() {
@@ -247,6 +247,7 @@ SCRIPT = r"""
     if (busy) { pending = true; return; }
     busy = true; pending = false;
     const sent = values();
+    solvedMs = null;
     setStatus('solving', 'Solving…');
     headline.classList.add('stale');
     let last = null;
@@ -266,6 +267,9 @@ SCRIPT = r"""
           if (msg.state === 'rebuilding') {
             setStatus('rebuilding', 'Rebuilding the model: this change adds or removes ' +
                       'rows, so it is solved from scratch (a few seconds)…');
+          } else if (msg.state === 'solved') {
+            solvedMs = performance.now() - started;
+            setStatus('solving', msg.text);
           } else if (msg.state === 'done') {
             document.getElementById('answer').outerHTML = msg.html;
           }
@@ -286,7 +290,7 @@ SCRIPT = r"""
         'No new plan, the headline still shows the last good answer: ') + why);
     }
     window.exploreLast = {seq: seq, state: last && last.state,
-      ms: performance.now() - started, server: last && last.timings};
+      ms: performance.now() - started, solvedMs: solvedMs, server: last && last.timings};
     document.body.dataset.seq = String(seq);
     busy = false;
     if (pending) { started = performance.now(); send(); }

@@ -127,8 +127,10 @@ class Explorer:
     def apply(self, values: Mapping[str, float],
               on_state: Callable[[str, str], None] = lambda state, why: None) -> Outcome:
         """Solve the base case with the levers at ``values`` (lever key → display value;
-        levers not named stay at their base). ``on_state(state, reason)`` hears
-        ``rebuilding`` before a cold build. Holds :attr:`lock`."""
+        levers not named stay at their base). ``on_state(state, text)`` hears
+        ``rebuilding`` (with the reason) before a cold build, and ``solved`` (with the
+        objective, M$) as soon as the solver has the optimum, before the plan is read and the
+        brief written. Holds :attr:`lock`."""
         with self.lock:
             try:
                 case = self.case_of(values)
@@ -136,7 +138,7 @@ class Explorer:
                 return Outcome("refused", message=self._culprit(values) or err.describe())
             except (KeyError, ValueError) as err:
                 return Outcome("refused", message=str(err).strip("'\""))
-            tic = time.perf_counter()
+            tic, cpu = time.perf_counter(), time.thread_time()
             rebuilt = False
             try:
                 try:
@@ -152,8 +154,12 @@ class Explorer:
                 return Outcome("failed", rebuilt=rebuilt, message=(
                     f"no optimal plan for these values (solver status '{result.status}'). "
                     f"{result.message}".strip()))
+            on_state("solved", repr(float(result.objective or 0.0)))
             answer = self._answer(dict(values), case, result, self.resolver.route,
                                   {"resolve": resolve})
+            # CPU seconds of this thread (solve, plan, brief): what the change costs without
+            # other jobs on the machine (HiGHS's simplex runs in the calling thread)
+            answer.timings["cpu"] = time.thread_time() - cpu
             self.answer = answer
             return Outcome("done", answer=answer, rebuilt=rebuilt)
 

@@ -78,8 +78,10 @@ def test_a_bad_value_is_refused_with_the_case_rules_message(explorer):
 
 
 def test_a_tariff_is_re_solved_in_place_and_its_plan_is_the_extracted_one(explorer):
-    outcome = explorer.apply({TARIFF: 60})
+    heard = []
+    outcome = explorer.apply({TARIFF: 60}, lambda state, text: heard.append((state, text)))
     assert outcome.state == "done" and not outcome.rebuilt
+    assert heard == [("solved", repr(outcome.answer.objective))]  # before the brief
     answer = outcome.answer
     assert answer.route == "diff"
     assert answer.objective > explorer.base.objective  # dearer magnets from China
@@ -220,6 +222,7 @@ def test_moving_a_tariff_updates_the_headline_and_the_saved_case_reproduces_it(
 def test_a_change_of_structure_is_rebuilt_and_says_so(explorer):
     heard = []
     outcome = explorer.apply({"ban:CN:magnet": 2028}, lambda state, why: heard.append(state))
-    assert outcome.state == "done" and outcome.rebuilt and heard == ["rebuilding"]
+    assert outcome.state == "done" and outcome.rebuilt
+    assert heard == ["rebuilding", "solved"]
     assert outcome.answer.route == "cold"
     assert outcome.answer.objective >= explorer.base.objective * (1 - 1e-9)

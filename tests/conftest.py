@@ -41,6 +41,8 @@ SLOW = {
                            "test_tracked_tariffs_and_content_shares_never_lower_the_objective"},
     "test_interrupt.py": {"test_ctrl_c_during_a_solve_keeps_the_earlier_result"},
     "test_report.py": {"test_page_renders_in_headless_chromium_without_console_errors"},
+    "test_explore.py": {"test_moving_a_tariff_updates_the_headline_and_the_saved_case_reproduces_it",
+                        "test_a_change_of_structure_is_rebuilt_and_says_so"},
 }
 
 

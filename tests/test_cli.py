@@ -83,7 +83,8 @@ def test_validate_accepts_a_good_case(tmp_path):
     assert "valid" in result.output
 
 
-COMMANDS = ("solve", "validate", "explain", "calibrate", "compare", "report", "sweep")
+COMMANDS = ("solve", "validate", "explain", "calibrate", "compare", "report", "sweep",
+            "explore")
 
 
 def test_help_on_every_command():

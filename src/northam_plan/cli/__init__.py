@@ -1,5 +1,5 @@
 """Command line: ``northam-plan solve | validate | explain | calibrate | compare | report |
-sweep``. It only wires the stages together.
+sweep | explore``. It only wires the stages together.
 
 Exit codes: 0 solved to optimality (or valid input; for ``explain``, the case explained; for
 ``calibrate``, every figure within tolerance or a documented known gap), 1 the solver found no
@@ -24,6 +24,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from northam_plan.cli.explore import register as register_explore
 from northam_plan.cli.help import (
     EXIT_BAD_INPUT,
     EXIT_INTERRUPTED,
@@ -280,3 +281,4 @@ def _leave_now(code: int) -> None:
 
 register_reports(app)  # compare, report
 register_sweep(app)  # sweep
+register_explore(app)  # explore

@@ -44,8 +44,8 @@ def permit_tables(m, case) -> dict[str, pd.DataFrame]:
     permits.insert(1, "country", permits["region"].map(country_of))
 
     info = case.tables["projects"].set_index("project")
-    rows = [(j, info.at[j, "region"], info.at[j, "process"], info.at[j, "stage"], t,
-             var.value or 0.0) for (j, t), var in m.project_build.items()]
+    about = dict(zip(info.index, zip(info["region"], info["process"], info["stage"])))
+    rows = [(j, *about[j], t, var.value or 0.0) for (j, t), var in m.project_build.items()]
     projects = pd.DataFrame(rows, columns=["project", "region", "process", "stage",
                                            "online_year", "capacity"]).astype(
         {"online_year": "int64", "capacity": "float64"})

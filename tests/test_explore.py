@@ -20,7 +20,7 @@ from northam_plan.case import load_case
 from northam_plan.explore import Explorer
 from northam_plan.explore.levers import blocks, levers_of
 from northam_plan.explore.save import case_text, toml_value
-from northam_plan.explore.session import full_plan
+from northam_plan.plan.extract import with_table_arrays
 from northam_plan.pipeline import run_case
 from northam_plan.plan import extract_plan
 from northam_plan.report.brief import PlanView
@@ -85,7 +85,7 @@ def test_a_tariff_is_re_solved_in_place_and_its_plan_is_the_extracted_one(explor
     answer = outcome.answer
     assert answer.route == "diff"
     assert answer.objective > explorer.base.objective  # dearer magnets from China
-    full = full_plan(answer.plan)
+    full = with_table_arrays(answer.plan)
     reference = extract_plan(explorer.resolver.model, answer.case)
     assert set(full.tables) == set(reference.tables)
     for name, frame in reference.tables.items():

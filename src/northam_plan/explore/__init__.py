@@ -1,7 +1,7 @@
 """``northam-plan explore``: committee staff move a policy lever and see the plan answer.
 
 A local web app. The base case is solved once; its HiGHS instance is kept
-(:class:`~northam_plan.scenarios.resolve.Resolver`, the array diff of the matrix route), and
+(:class:`~northam_plan.scenarios.resolve.Resolver`, the array diff of the matrix backend), and
 every move of a lever is written as the ``[[override]]`` / ``[[add]]`` blocks of a case file,
 validated by the case loader's own rules, re-solved warm, and shown as the brief's headline
 against the base case. "Save as case" writes those blocks as a case file that ``extends`` the

@@ -1,6 +1,6 @@
 """The explorer's state: one base case, its kept HiGHS instance and the last good answer.
 
-:class:`Explorer` solves the base case once on the matrix route and keeps its
+:class:`Explorer` solves the base case once on the matrix backend and keeps its
 :class:`~northam_plan.scenarios.resolve.Resolver`. :meth:`Explorer.apply` takes lever values,
 writes them as ``[[override]]`` / ``[[add]]`` blocks (:mod:`northam_plan.explore.levers`),
 builds the changed case with :meth:`~northam_plan.case.Case.with_overrides` — the loader's own
@@ -21,7 +21,6 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -30,18 +29,16 @@ from northam_plan.case import Case, load_case
 from northam_plan.errors import CaseError
 from northam_plan.explore.levers import Lever, blocks, levers_of
 from northam_plan.model import build_model
-from northam_plan.model.algebra import MATRIX
+from northam_plan.model.backends import MATRIX
 from northam_plan.pipeline import make_summary
 from northam_plan.plan import Plan
-from northam_plan.plan.extract import _add_custom, _extract_all
-from northam_plan.plan.table_arrays import table_arrays
-from northam_plan.plan.units import add_units, clean_table
+from northam_plan.plan.extract import extract_plan
 from northam_plan.report.brief import (
     Brief,
     PlanView,
     Sentence,
-    _chain_versus,
-    _lede_versus,
+    chain_versus,
+    lede_versus,
     write_brief,
 )
 from northam_plan.report.chainview import brief_years
@@ -98,7 +95,7 @@ class Explorer:
         self.options = options or SolveOptions(quiet=True)
         self.lock = threading.Lock()
         tic = time.perf_counter()
-        model = build_model(self.base_case, route=MATRIX)
+        model = build_model(self.base_case, backend=MATRIX)
         self.resolver = Resolver(model, self.base_case, self.options)
         result = self.resolver.solve()
         if not result.optimal:
@@ -182,64 +179,28 @@ class Explorer:
     def _answer(self, values: dict, case: Case, result: SolveResult, route: str,
                 timings: dict, base: bool = False) -> Answer:
         tic = time.perf_counter()
-        plan = plan_of(self.resolver.model, case)
+        plan = extract_plan(self.resolver.model, case, tables_in_dataset=False)
         timings["extract"] = time.perf_counter() - tic
         tic = time.perf_counter()
         name = BASE if base else WHAT_IF
         summary = make_summary(case, result, plan, self.options, dict(result.timings), MATRIX)
         solved = SolvedPlan(name=name, summary=summary, tables=dict(plan.tables),
                             dataset_=plan.dataset, chain_=chain_of_case(case))
-        view = View(Facts(solved))
+        view = PlanView(Facts(solved))
         empty = pd.DataFrame()
         brief = write_brief(Comparison([solved], name, empty), {name: view})
         versus: list[Sentence] = []
-        chain_versus: dict[str, Sentence] = {}
+        by_chain: dict[str, Sentence] = {}
         if not base:  # the brief's own "against the base" sentences
-            versus = _lede_versus(view, self.base.view)
+            versus = lede_versus(view, self.base.view)
             years = brief_years(self.base.view.facts.years)
             for chain in self.base.view.chains:
-                sentence = _chain_versus(view, self.base.view, chain, years)
+                sentence = chain_versus(view, self.base.view, chain, years)
                 if sentence is not None:
-                    chain_versus[chain.key] = sentence
+                    by_chain[chain.key] = sentence
         timings["brief"] = time.perf_counter() - tic
-        return Answer(values, case, result, plan, summary, view, brief, versus, chain_versus,
+        return Answer(values, case, result, plan, summary, view, brief, versus, by_chain,
                       route, timings)
-
-
-class View(PlanView):
-    """The brief's :class:`~northam_plan.report.brief.PlanView` with :meth:`value` read from
-    a dictionary made once (the brief asks for a few hundred values per answer; the parent
-    filters the whole security table for each, ~0.2 s on the reference case)."""
-
-    @cached_property
-    def _values(self) -> dict[tuple[str, int], dict]:
-        frame = self.security
-        return {(str(c), int(t)): row for c, t, row in zip(
-            frame["commodity"], frame["year"], frame.to_dict("records"))}
-
-    def value(self, commodity: str, year: int, column: str) -> float:
-        row = self._values.get((commodity, int(year)))
-        return float(row[column]) if row is not None else float("nan")
-
-
-def plan_of(model, case: Case) -> Plan:
-    """:func:`~northam_plan.plan.extract_plan` without copying the tables into the dataset
-    (``table_arrays``, ~0.13 s on the reference case): the brief reads the tables, and
-    :func:`full_plan` adds the copies before a plan is written. ``tests/test_explore.py``
-    checks that the two give the same plan."""
-    plan = _extract_all(model, case)
-    _add_custom(model, plan)
-    tables = {name: clean_table(name, frame) for name, frame in plan.tables.items()}
-    plan.tables = add_units(tables, case)
-    return plan
-
-
-def full_plan(plan: Plan) -> Plan:
-    """The plan as :func:`~northam_plan.plan.extract_plan` gives it: the tables' copies in
-    the dataset too (what ``plan.nc`` holds)."""
-    dataset = plan.dataset.copy()
-    dataset.update(table_arrays(plan.tables))
-    return Plan(dataset=dataset, tables=dict(plan.tables), costs=dict(plan.costs))
 
 
 def _number(key: str, value: object) -> float:

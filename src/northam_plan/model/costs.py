@@ -41,12 +41,11 @@ def _annual_cost(block, book) -> Family:
     year) labels that have any."""
     bulk = []  # per family of cost_many: its labels (unique) and each term's label number
     for category, countries, years, _, _ in book.cost_bulk:
-        frame = pd.DataFrame({"country": np.asarray(countries, dtype=object),
-                              "year": np.asarray(years)})
-        codes = frame.groupby(["country", "year"], sort=False).ngroup().to_numpy()
-        unique = frame.drop_duplicates()
-        bulk.append(([(category, k, int(t)) for k, t in zip(unique["country"], unique["year"])],
-                     codes))
+        k_code, k_found = pd.factorize(np.asarray(countries, dtype=object))
+        t_code, t_found = pd.factorize(np.asarray(years))
+        pairs, codes = np.unique(k_code * len(t_found) + t_code, return_inverse=True)
+        bulk.append(([(category, k_found[u // len(t_found)], int(t_found[u % len(t_found)]))
+                      for u in pairs.tolist()], codes))
     labels = set(book.cost_terms).union(*(set(found) for found, _ in bulk))
     index = Index(sorted(labels), DIMS)
     family = sums(book.cost_terms, index)

@@ -25,8 +25,9 @@ import pytest
 from casekit import CHROMIUM, chromium, write_case
 from northam_plan.pipeline import run_case
 from northam_plan.report import comparison_of, write_comparison, write_report
-from northam_plan.report.brief import views_of, write_brief
+from northam_plan.report.brief import write_brief
 from northam_plan.report.numbers import money
+from northam_plan.report.planview import views_of
 from northam_plan.scenarios.compare import load_result
 from northam_plan.solve import SolveOptions
 

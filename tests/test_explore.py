@@ -20,10 +20,10 @@ from northam_plan.case import load_case
 from northam_plan.explore import Explorer
 from northam_plan.explore.levers import blocks, levers_of
 from northam_plan.explore.save import case_text, toml_value
-from northam_plan.plan.extract import with_table_arrays
 from northam_plan.pipeline import run_case
 from northam_plan.plan import extract_plan
-from northam_plan.report.brief import PlanView
+from northam_plan.plan.extract import with_table_arrays
+from northam_plan.report.planview import PlanView
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "cases" / "reference.toml"

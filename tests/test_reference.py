@@ -101,8 +101,9 @@ import pytest
 
 from northam_plan.pipeline import run_case
 from northam_plan.report import comparison_of
-from northam_plan.report.brief import views_of, write_brief
+from northam_plan.report.brief import write_brief
 from northam_plan.report.numbers import quantity
+from northam_plan.report.planview import views_of
 from northam_plan.scenarios.compare import resolve_all
 from northam_plan.solve import SolveOptions
 from readme_figures import check_case

@@ -16,8 +16,8 @@ from collections.abc import Iterable
 
 from northam_plan.explore.levers import Lever
 from northam_plan.explore.session import Answer
-from northam_plan.report.brief import Sentence
 from northam_plan.report.numbers import money, signed_money
+from northam_plan.report.planview import Sentence
 
 
 def esc(text: object) -> str:

@@ -33,17 +33,12 @@ from northam_plan.model.backends import MATRIX
 from northam_plan.pipeline import make_summary
 from northam_plan.plan import Plan
 from northam_plan.plan.extract import extract_plan
-from northam_plan.report.brief import (
-    Brief,
-    PlanView,
-    Sentence,
-    chain_versus,
-    lede_versus,
-    write_brief,
-)
+from northam_plan.report.brief import write_brief
+from northam_plan.report.brief_versus import chain_versus, lede_versus
 from northam_plan.report.chainview import brief_years
 from northam_plan.report.facts import Facts
 from northam_plan.report.metrics import Comparison
+from northam_plan.report.planview import Brief, PlanView, Sentence
 from northam_plan.scenarios.compare_plan import SolvedPlan, chain_of_case
 from northam_plan.scenarios.resolve import Resolver, StructureChanged
 from northam_plan.solve import SolveOptions, SolveResult

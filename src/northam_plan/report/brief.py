@@ -5,114 +5,34 @@ supplier; what must be built (capacity, country, the year permitting starts, the
 online); what the chain costs; the strategic stock; unserved demand.
 
 Every number in a sentence is read from the plan (:mod:`northam_plan.report.chainview`,
-:mod:`northam_plan.report.sectors`), and every sentence names the table row it quotes
-(:func:`anchor`). Thresholds only decide what is worth a sentence (a change of at least
-:data:`PP` percentage points, or :data:`SHARE` of the base's total), never what a number is;
-anything below the tables' zero tolerance is 0.
+:mod:`northam_plan.report.sectors`, through :class:`~northam_plan.report.planview.PlanView`),
+and every sentence names the table row it quotes (:func:`~northam_plan.report.planview.anchor`);
+the sentences against the base are :mod:`northam_plan.report.brief_versus`'s. Thresholds only
+decide what is worth a sentence (a change of at least :data:`~.planview.PP` percentage points,
+or :data:`~.planview.SHARE` of the base's total), never what a number is; anything below the
+tables' zero tolerance is 0.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any
-
 import pandas as pd
 
 from northam_plan.plan.units import ZERO_TOLERANCE
-from northam_plan.report.chainview import CHINA, brief_years, builds, security_by_year
-from northam_plan.report.facts import Facts
+from northam_plan.report.brief_versus import chain_versus, lede_versus
+from northam_plan.report.chainview import CHINA, brief_years
 from northam_plan.report.metrics import Comparison
 from northam_plan.report.names import MineralChain, Names
-from northam_plan.report.numbers import (
-    money,
-    percent,
-    points,
-    quantity,
-    signed,
-    signed_money,
+from northam_plan.report.numbers import money, percent, quantity
+from northam_plan.report.planview import (
+    PP,
+    SHARE,
+    Brief,
+    ChainBrief,
+    PlanView,
+    Sentence,
+    anchor,
 )
-from northam_plan.report.sectors import Sectors, sectors_of
-
-PP = 0.005        # a change of a share worth a sentence: 0.5 percentage points
-SHARE = 0.005     # a change worth a sentence: 0.5 % of the base's total
-
-
-def anchor(*parts: object) -> str:
-    """The id of a table row: its parts, lower case, anything but letters and digits as -."""
-    return "-".join(re.sub(r"[^a-z0-9]+", "-", str(p).lower()).strip("-") for p in parts)
-
-
-@dataclass(frozen=True)
-class Sentence:
-    """One sentence of the brief and the id of the table row it quotes ('' for none)."""
-
-    text: str
-    link: str = ""
-    kind: str = ""   # "versus": a scenario against the base
-
-
-@dataclass
-class ChainBrief:
-    """The sentences of one chain: the first screen's, and more (the further builds)."""
-
-    chain: MineralChain
-    sentences: list[Sentence] = field(default_factory=list)
-    more: list[Sentence] = field(default_factory=list)
-
-
-@dataclass
-class Brief:
-    lede: list[Sentence]
-    chains: list[ChainBrief]
-    years: list[int]
-
-
-class PlanView:
-    """One plan as the brief reads it: names, security by year, builds, cost split."""
-
-    def __init__(self, facts: Facts) -> None:
-        self.facts = facts
-        self.name = facts.plan.name
-        self.names = Names(facts)
-
-    @cached_property
-    def chains(self) -> list[MineralChain]:
-        return self.names.chains()
-
-    @cached_property
-    def security(self) -> pd.DataFrame:
-        return security_by_year(self.facts)
-
-    @cached_property
-    def builds(self) -> pd.DataFrame:
-        frame = builds(self.facts)
-        minerals = {p: c.key for c in self.chains for p in c.processes}
-        return frame.assign(chain=frame["process"].map(minerals))
-
-    @cached_property
-    def sectors(self) -> Sectors | None:
-        return sectors_of(self.facts, self.names)
-
-    @cached_property
-    def _by_commodity_year(self) -> dict[tuple[str, int], dict]:
-        """The security table's rows by (commodity, year), made once: the brief asks for a few
-        hundred values (filtering the table for each took ~0.2 s on the reference case)."""
-        frame = self.security
-        return {(str(c), int(t)): row for c, t, row in zip(
-            frame["commodity"], frame["year"], frame.to_dict("records"))}
-
-    def value(self, commodity: str, year: int, column: str) -> float:
-        row = self._by_commodity_year.get((commodity, int(year)))
-        return float(row[column]) if row is not None else float("nan")
-
-    def row_of(self, chain: MineralChain, year: int) -> str:
-        return anchor("chain", self.name, chain.key, year)
-
-
-def views_of(comparison: Comparison) -> dict[str, PlanView]:
-    return {name: PlanView(f) for name, f in comparison.facts.items()}
+from northam_plan.report.sectors import Sectors
 
 
 def write_brief(comparison: Comparison, views: dict[str, PlanView]) -> Brief:
@@ -198,19 +118,6 @@ def _electricity(view: PlanView, sectors: Sectors, years: list[int]) -> list[Sen
             share = f", {percent(quantity_t / use)} of the USMCA's use"
     return [Sentence(f"The mineral chains' plants use {quantity(quantity_t)} {unit} of "
                      f"electricity in {t}{share}.", anchor("sector", "electricity"))]
-
-
-def lede_versus(view: PlanView, base: PlanView) -> list[Sentence]:
-    total = float(view.facts.plan.summary.get("objective", float("nan")))
-    total_b = float(base.facts.plan.summary.get("objective", float("nan")))
-    text = f"{view.name} against {base.name}: total cost {signed_money(total - total_b)}"
-    if view.sectors is not None and base.sectors is not None:
-        m = view.sectors.present_value(minerals=True) - base.sectors.present_value(minerals=True)
-        e = view.sectors.present_value(minerals=False) - \
-            base.sectors.present_value(minerals=False)
-        text += f", of which mineral chains {signed_money(m)} and energy system " \
-                f"{signed_money(e)}"
-    return [Sentence(text + ".", anchor("sector", "total"), kind="versus")]
 
 
 # --- one chain -------------------------------------------------------------------------------
@@ -422,81 +329,3 @@ def _unserved(view: PlanView, chain: MineralChain) -> Sentence:
 
 
 # --- one chain, a scenario against the base ----------------------------------------------
-
-def chain_versus(view: PlanView, base: PlanView, chain: MineralChain, years: list[int]
-                  ) -> Sentence | None:
-    """The (at most three) largest changes against the base worth a sentence, or None."""
-    names = view.names
-    changes: list[tuple[float, str, str]] = []  # (rank, text, link); rank 1 = a share
-    moves = []
-    for column, label in (("self_sufficiency", "self-sufficiency"),
-                          ("china_share", f"{names.country(CHINA)}'s share of use")):
-        for c in chain.stages:
-            for t in years:
-                a, b = view.value(c, t, column), base.value(c, t, column)
-                if not (pd.isna(a) or pd.isna(b)) and abs(a - b) >= PP:
-                    moves.append((abs(a - b), f"{label} of {names.commodity(c)} in {t} "
-                                  f"{points(a - b)} (to {percent(a)})", t))
-    for _, text, t in sorted(moves, key=lambda m: -m[0])[:1]:
-        changes.append((1.0, text, view.row_of(chain, t)))
-    builds_a = view.builds[view.builds["chain"] == chain.key]
-    builds_b = base.builds[base.builds["chain"] == chain.key]
-    delta = float(builds_a["capex"].sum() - builds_b["capex"].sum())
-    if abs(delta) >= max(SHARE * abs(float(builds_b["capex"].sum())), ZERO_TOLERANCE):
-        link = anchor("build", view.name, builds_a.iloc[0]["country"],
-                      builds_a.iloc[0]["process"]) if len(builds_a) else ""
-        changes.append((0.8, f"new capacity {signed_money(delta)} overnight"
-                        + _largest_build_change(view, builds_a, builds_b), link))
-    if view.sectors is not None and base.sectors is not None:
-        cost = view.sectors.present_value(chain.key) - base.sectors.present_value(chain.key)
-        if abs(cost) >= max(SHARE * abs(base.sectors.present_value(chain.key)),
-                            ZERO_TOLERANCE):
-            changes.append((0.9, f"chain cost {signed_money(cost)}", anchor("sector", chain.key)))
-    for c in chain.stages:
-        unit = view.facts.unit(c)
-        a, b = _total(view, c, "unserved"), _total(base, c, "unserved")
-        if abs(a - b) >= max(ZERO_TOLERANCE, SHARE * abs(b)):
-            changes.append((2.0, f"unserved {names.commodity(c)} "
-                            f"{signed(quantity(abs(a - b)), a - b)} {unit} over the horizon",
-                            view.row_of(chain, years[0])))
-        a, b = _peak(view, c, "stock"), _peak(base, c, "stock")
-        if abs(a - b) >= max(ZERO_TOLERANCE, SHARE * abs(b)):
-            changes.append((0.5, f"largest strategic stock of {names.commodity(c)} "
-                            f"{quantity(a)} {unit} (was {quantity(b)})",
-                            view.row_of(chain, years[0])))
-    if not changes:
-        return None
-    chosen = sorted(changes, key=lambda x: -x[0])[:3]
-    return Sentence(f"{view.name} against {base.name}: " + "; ".join(t for _, t, _ in chosen)
-                    + ".", chosen[0][2], kind="versus")
-
-
-def _peak(view: PlanView, commodity: str, column: str) -> float:
-    s = view.security
-    values = s.loc[s["commodity"] == commodity, column]
-    return float(values.max()) if len(values) else 0.0
-
-
-def _total(view: PlanView, commodity: str, column: str) -> float:
-    """Σ over model years of the value × the years each stands for."""
-    s = view.security
-    part = s[s["commodity"] == commodity]
-    return float((part[column] * part["year"].map(view.facts.weights)).sum())
-
-
-def _largest_build_change(view: PlanView, a: pd.DataFrame, b: pd.DataFrame) -> str:
-    keys = ["country", "process"]
-    merged = a[[*keys, "capacity"]].merge(b[[*keys, "capacity"]], on=keys, how="outer",
-                                           suffixes=("", "_base")).fillna(0.0).set_index(keys)
-    merged["delta"] = merged["capacity"] - merged["capacity_base"]
-    merged = merged[merged["delta"].abs() >= ZERO_TOLERANCE]
-    if merged.empty:
-        return ""
-    order = merged["delta"].abs().sort_values(ascending=False, kind="stable")
-    key: Any = order.index[0]
-    k, p = key
-    delta = float(merged["delta"].to_dict()[key])
-    unit = view.facts.capacity_unit(p)
-    return (f", most in {view.names.country(k)} {view.names.process(p)} "
-            f"{signed(quantity(abs(delta)), delta)} {unit}")
-

@@ -2,7 +2,7 @@
 (:func:`brief_section`), the mineral chains beside the energy system (:func:`sectors_section`),
 every year of each chain (:func:`chains_section`) and what to build where and when
 (:func:`builds_table`). Every row a sentence quotes carries the id the sentence links to
-(:func:`northam_plan.report.brief.anchor`).
+(:func:`northam_plan.report.planview.anchor`).
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from collections.abc import Iterable
 import pandas as pd
 
 from northam_plan.plan.frames import records
-from northam_plan.report.brief import Brief, PlanView, Sentence, anchor
 from northam_plan.report.metrics import Comparison
 from northam_plan.report.names import MineralChain
 from northam_plan.report.numbers import is_zero, money, percent, plain, signed
+from northam_plan.report.planview import Brief, PlanView, Sentence, anchor
 from northam_plan.scenarios.compare_plan import USMCA
 
 

@@ -16,7 +16,7 @@ from plotly.offline import get_plotlyjs
 
 from northam_plan.plan.units import ZERO_TOLERANCE
 from northam_plan.report import page_style
-from northam_plan.report.brief import views_of, write_brief
+from northam_plan.report.brief import write_brief
 from northam_plan.report.brief_html import (
     brief_section,
     builds_table,
@@ -27,6 +27,7 @@ from northam_plan.report.charts import Chart, charts
 from northam_plan.report.metrics import HEADLINE, NOT_MODELLED, Comparison
 from northam_plan.report.names import Names
 from northam_plan.report.numbers import plain
+from northam_plan.report.planview import views_of
 from northam_plan.report.summary import summarise
 from northam_plan.report.timeline import build_timeline
 from northam_plan.report.yearly import yearly_charts

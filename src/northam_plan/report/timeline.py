@@ -13,9 +13,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from northam_plan.plan.frames import records
-from northam_plan.report.brief import PlanView
 from northam_plan.report.charts import FONT, Chart
 from northam_plan.report.numbers import plain
+from northam_plan.report.planview import PlanView
 
 PHASES = {"permitting": "#e4a72e", "construction": "#8c6d31", "online": "#29a36a"}
 PHASE_NAMES = {"permitting": "permitting", "construction": "construction",

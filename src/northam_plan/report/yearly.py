@@ -10,10 +10,10 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from northam_plan.plan.units import ZERO_TOLERANCE
-from northam_plan.report.brief import PlanView
 from northam_plan.report.chainview import CHINA
 from northam_plan.report.charts import COUNTRY_COLORS, FONT, SCENARIO_COLORS, Chart, country_color
 from northam_plan.report.metrics import KIND_ORDER, Comparison
+from northam_plan.report.planview import PlanView
 
 
 def _layout(fig: go.Figure, height: int) -> go.Figure:

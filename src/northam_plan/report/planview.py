@@ -1,0 +1,97 @@
+"""How the brief reads one plan (:class:`PlanView`: names, security by year, builds, the cost
+split) and what it is made of (:class:`Sentence`, :class:`ChainBrief`, :class:`Brief`; every
+sentence names the table row it quotes, :func:`anchor`). Thresholds only decide what is worth a
+sentence: :data:`PP` percentage points, or :data:`SHARE` of the base's total."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pandas as pd
+
+from northam_plan.report.chainview import builds, security_by_year
+from northam_plan.report.facts import Facts
+from northam_plan.report.metrics import Comparison
+from northam_plan.report.names import MineralChain, Names
+from northam_plan.report.sectors import Sectors, sectors_of
+
+PP = 0.005        # a change of a share worth a sentence: 0.5 percentage points
+SHARE = 0.005     # a change worth a sentence: 0.5 % of the base's total
+
+
+def anchor(*parts: object) -> str:
+    """The id of a table row: its parts, lower case, anything but letters and digits as -."""
+    return "-".join(re.sub(r"[^a-z0-9]+", "-", str(p).lower()).strip("-") for p in parts)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of the brief and the id of the table row it quotes ('' for none)."""
+
+    text: str
+    link: str = ""
+    kind: str = ""   # "versus": a scenario against the base
+
+
+@dataclass
+class ChainBrief:
+    """The sentences of one chain: the first screen's, and more (the further builds)."""
+
+    chain: MineralChain
+    sentences: list[Sentence] = field(default_factory=list)
+    more: list[Sentence] = field(default_factory=list)
+
+
+@dataclass
+class Brief:
+    lede: list[Sentence]
+    chains: list[ChainBrief]
+    years: list[int]
+
+
+class PlanView:
+    """One plan as the brief reads it: names, security by year, builds, cost split."""
+
+    def __init__(self, facts: Facts) -> None:
+        self.facts = facts
+        self.name = facts.plan.name
+        self.names = Names(facts)
+
+    @cached_property
+    def chains(self) -> list[MineralChain]:
+        return self.names.chains()
+
+    @cached_property
+    def security(self) -> pd.DataFrame:
+        return security_by_year(self.facts)
+
+    @cached_property
+    def builds(self) -> pd.DataFrame:
+        frame = builds(self.facts)
+        minerals = {p: c.key for c in self.chains for p in c.processes}
+        return frame.assign(chain=frame["process"].map(minerals))
+
+    @cached_property
+    def sectors(self) -> Sectors | None:
+        return sectors_of(self.facts, self.names)
+
+    @cached_property
+    def _by_commodity_year(self) -> dict[tuple[str, int], dict]:
+        """The security table's rows by (commodity, year), made once: the brief asks for a few
+        hundred values (filtering the table for each took ~0.2 s on the reference case)."""
+        frame = self.security
+        return {(str(c), int(t)): row for c, t, row in zip(
+            frame["commodity"], frame["year"], frame.to_dict("records"))}
+
+    def value(self, commodity: str, year: int, column: str) -> float:
+        row = self._by_commodity_year.get((commodity, int(year)))
+        return float(row[column]) if row is not None else float("nan")
+
+    def row_of(self, chain: MineralChain, year: int) -> str:
+        return anchor("chain", self.name, chain.key, year)
+
+
+def views_of(comparison: Comparison) -> dict[str, PlanView]:
+    return {name: PlanView(f) for name, f in comparison.facts.items()}

@@ -86,7 +86,18 @@ def run(case: Case, options: SolveOptions | None = None, *, route: str = DEFAULT
 
     result = solve(model, options)
     timings.update(result.timings)
+    return finish(case, model, result, options, route=route, out=out, timings=timings,
+                  summary_extra=summary_extra)
 
+
+def finish(case: Case, model, result: SolveResult, options: SolveOptions, *, route: str,
+           out: Path | str | None = None, timings: dict | None = None,
+           summary_extra: dict | None = None) -> CaseRun:
+    """The end of :func:`run` after the solve of ``model``: (optimal) extract the plan, make the
+    summary, (``out`` given) write summary.json, plan.nc, tables/ and highs.log. A warm
+    re-solve (:mod:`northam_plan.scenarios.sweep_warm`) ends here too, so its plan is written
+    by the same writer as a cold run's."""
+    timings = dict(timings or {})
     plan = None
     if result.optimal:
         tic = time.perf_counter()

@@ -118,6 +118,7 @@ class Resolver:
         self._kept: Kept | None = None  # the Pyomo route's compiled form
         self._arrays: ArrayLP | None = None  # the matrix route's arrays
         self._objective_stale = False
+        self.highs_log = None  # HiGHS's log (solve.HighsLog); each result gets its own lines
 
     @property
     def matrix(self) -> bool:
@@ -156,7 +157,7 @@ class Resolver:
         handover = time.perf_counter() - tic
         with _quiet_stdout(True):  # HiGHS's banner; its log goes to the logger (solve.py)
             self.highs = highspy.Highs()
-        _set_options(self.highs, self.options)
+        self.highs_log = _set_options(self.highs, self.options)
         self.highs.passModel(lp)
         return self._run({"handover": handover})
 
@@ -203,7 +204,8 @@ class Resolver:
         var.setlb(lower)
         var.setub(upper)
 
-    def update(self, case: Case, route: str = "auto", fallback: bool = False) -> SolveResult:
+    def update(self, case: Case, route: str = "auto", fallback: bool = False,
+               model: MatrixModel | None = None) -> SolveResult:
         """Switch to ``case`` and re-solve from the last basis.
 
         ``route`` on a matrix-route model: ``auto`` or ``diff``, the same (build on the matrix
@@ -214,6 +216,8 @@ class Resolver:
         is built and solved cold. ``SolveResult.timings`` has the seconds of each step
         (``build``, ``diff``, ``push``: the array diff; ``update``: the direct route or its
         attempt; ``build``, ``compile``, ``push``: the rebuild route; ``solve``, ``load``).
+        ``model``: ``case`` already built on the matrix route (matrix-route resolvers only),
+        e.g. by a caller that tries it against several resolvers; the diff then builds nothing.
         """
         self._require()
         routes = MATRIX_ROUTES if self.matrix else ROUTES
@@ -224,7 +228,10 @@ class Resolver:
         try:
             if self.case.years_spec != case.years_spec:
                 raise StructureChanged("the model years changed: every variable changes")
-            timings = self._diff(case) if self.matrix else self._pyomo_update(case, route)
+            if model is not None and not self.matrix:
+                raise ValueError("a prebuilt model is for a matrix-route resolver only")
+            timings = self._diff(case, model) if self.matrix else \
+                self._pyomo_update(case, route)
         except StructureChanged:
             if not fallback:
                 raise
@@ -238,10 +245,11 @@ class Resolver:
         return self._run({})
 
     # --- matrix route: the array diff -----------------------------------------------------
-    def _diff(self, case: Case) -> dict:
+    def _diff(self, case: Case, model: MatrixModel | None = None) -> dict:
         """The array diff (:func:`~northam_plan.scenarios.resolve_arrays.rebuild_arrays`): its
         timings."""
-        self.model, timings = rebuild_arrays(self.model, self._arrays, self.highs, case)
+        self.model, timings = rebuild_arrays(self.model, self._arrays, self.highs, case,
+                                             model=model)
         self.route = "diff"
         return timings
 
@@ -374,11 +382,17 @@ class Resolver:
 
     def _run(self, timings: dict) -> SolveResult:
         highs = self.highs
-        if self.options.algorithm == "ipm" and "handover" not in timings:
+        interior = self.options.algorithm == "ipm" or \
+            self.options.highs_options.get("solver", "simplex") not in ("simplex", "choose")
+        if interior and "handover" not in timings:
             highs.setOptionValue("solver", "simplex")  # start from the basis
+        if self.highs_log is not None:
+            self.highs_log.lines = []  # this run's lines only
         tic = time.perf_counter()
         run_highs(highs)
         timings["solve"] = time.perf_counter() - tic
+        if self.highs_log is not None:
+            self.highs_log.flush()
         status = _STATUS.get(highs.getModelStatus(), str(highs.getModelStatus()))
         if self.matrix:
             arrays = self._arrays
@@ -406,4 +420,5 @@ class Resolver:
             objective = float(highs.getInfo().objective_function_value)
             timings["load"] = time.perf_counter() - tic
         return SolveResult(status=status, objective=objective, sizes=sizes, timings=timings,
-                           solver=f"HiGHS {_highs_version()}", message=_ADVICE.get(status, ""))
+                           solver=f"HiGHS {_highs_version()}", message=_ADVICE.get(status, ""),
+                           log=list(self.highs_log.lines) if self.highs_log else [])

@@ -72,6 +72,9 @@ class SolveOptions:
     primal_tolerance: float | None = None
     dual_tolerance: float | None = None
     quiet: bool = False  # HiGHS's log at DEBUG rather than INFO (see the module's docstring)
+    #: any other HiGHS option, set after the fields above (so it wins), as checked by
+    #: :func:`~northam_plan.solve.highs_options.parse_highs_options` (``--highs-option``)
+    highs_options: dict[str, bool | int | float | str] = field(default_factory=dict)
 
 
 @dataclass
@@ -376,6 +379,10 @@ def _set_options(highs: highspy.Highs, options: SolveOptions) -> HighsLog:
         highs.setOptionValue("primal_feasibility_tolerance", options.primal_tolerance)
     if options.dual_tolerance is not None:
         highs.setOptionValue("dual_feasibility_tolerance", options.dual_tolerance)
+    if options.highs_options:
+        from northam_plan.solve.highs_options import set_highs_options
+
+        set_highs_options(highs, options.highs_options)
     return highs_log
 
 

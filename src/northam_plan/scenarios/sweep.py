@@ -278,8 +278,9 @@ def _submit_and_collect(tasks, workers, scheduler, on_start, collect) -> None:
                 try:
                     row = future.result()
                 except Exception as err:  # noqa: BLE001 - the worker died or was lost
-                    row = empty_row(futures[future]["name"])
-                    row["error"] = f"the task was lost: {type(err).__name__}: {err}"
+                    row = _recovered(futures[future]) or empty_row(futures[future]["name"])
+                    if row["status"] != "solved":
+                        row["error"] = f"the task was lost: {type(err).__name__}: {err}"
                 collect(row)
         except BaseException:
             client.cancel(list(futures))
@@ -288,6 +289,26 @@ def _submit_and_collect(tasks, workers, scheduler, on_start, collect) -> None:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _recovered(task: dict) -> dict | None:
+    """The row of a scenario whose task was lost after its plan was written (the worker died
+    before it could answer): solved, as its folder says; None if the folder holds no optimal
+    plan of the scenario's case."""
+    from northam_plan.case import load_case
+
+    try:
+        case = load_case(task["case"]).with_overrides(*task["overrides"],
+                                                     name=task["case_name"])
+    except Exception:  # noqa: BLE001 - an invalid scenario: nothing was written
+        return None
+    summary = _solved_summary(Path(task["out"]), case.hash)
+    if summary is None:
+        return None
+    return empty_row(task["name"]) | {
+        "status": "solved", "solver_status": "optimal", "objective": summary.get("objective"),
+        "unserved_total": summary.get("unserved_total"), "case_hash": case.hash,
+        "folder": Path(task["out"]).name}
 
 
 @contextmanager

@@ -21,6 +21,7 @@ load average before each is printed: on a shared machine the wall time moves wit
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import statistics
@@ -68,10 +69,10 @@ def main(argv: list[str] | None = None) -> None:
                              "years first), to keep a loaded machine's run short")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
-    sys.path.insert(0, str(ROOT / "src"))
+    if importlib.util.find_spec("northam_plan") is None:  # a clone without an install
+        sys.path.insert(0, str(ROOT / "src"))
     records = []
-    print(f"{CASE.name}: " + " × ".join(v.split("=")[1].count(",") + 1 and
-                                         str(v.split("=")[1].count(",") + 1) for v in VARY)
+    print(f"{CASE.name}: " + " × ".join(str(v.split("=")[1].count(",") + 1) for v in VARY)
           + " variations", flush=True)
     for config in args.configs.split(","):
         vary = list(VARY)

@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> None:
     if importlib.util.find_spec("northam_plan") is None:  # a clone without an install
         sys.path.insert(0, str(ROOT / "src"))
     records = []
-    print(f"{CASE.name}: " + " × ".join(str(v.split("=")[1].count(",") + 1) for v in VARY)
+    print(f"{CASE.name}: " + " × ".join(str(v.rsplit("=", 1)[1].count(",") + 1) for v in VARY)
           + " variations", flush=True)
     for config in args.configs.split(","):
         vary = list(VARY)

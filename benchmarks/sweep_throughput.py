@@ -24,6 +24,7 @@ import argparse
 import importlib.util
 import json
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -38,6 +39,10 @@ VARY = ["ban_year:disruptions.start_year=2027,2028,2029,2030,2031",
 CONFIGS = {"warm1": (True, 1), "warm2": (True, 2), "cold1": (False, 1), "cold2": (False, 2)}
 
 
+def _cpu(usage) -> float:
+    return usage.ru_utime + usage.ru_stime
+
+
 def load_average() -> float:
     return os.getloadavg()[0]
 
@@ -47,14 +52,21 @@ def run(config: str, vary: list[str], out: Path) -> dict:
 
     warm, workers = CONFIGS[config]
     load = load_average()
+    before = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
     tic = time.perf_counter()
     done = run_sweep(CASE, vary, out, workers=workers, warm=warm)
     seconds = time.perf_counter() - tic
+    # CPU seconds: this process (scheduler, client) and the worker processes, reaped when the
+    # LocalCluster closed
+    cpu = [_cpu(resource.getrusage(who)) - _cpu(b) for who, b in
+           zip((resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN), before)]
     solved = [r for r in done.rows if r["status"] == "solved"]
     return {"config": config, "warm": warm, "workers": workers, "scenarios": len(done.rows),
             "solved": len(solved), "failed": len(done.failed),
             "re_solved_warm": sum(r.get("start") == "warm" for r in solved),
             "seconds": round(seconds, 1), "per_minute": round(60 * len(solved) / seconds, 1),
+            "cpu_here": round(cpu[0], 1), "cpu_workers": round(cpu[1], 1),
+            "end_load_average": round(load_average(), 1),
             "median_scenario_s": round(statistics.median(r["seconds"] for r in solved), 2)
             if solved else None, "load_average": round(load, 1),
             "objectives": {r["scenario"]: r["objective"] for r in solved}}
@@ -83,8 +95,9 @@ def main(argv: list[str] | None = None) -> None:
         records.append(record)
         print(f"  {config:6s} {record['solved']:3d} solved ({record['re_solved_warm']:3d} warm) "
               f"in {record['seconds']:7.1f} s = {record['per_minute']:6.1f} scenarios/min; "
-              f"median {record['median_scenario_s']} s per scenario; load "
-              f"{record['load_average']}", flush=True)
+              f"median {record['median_scenario_s']} s per scenario; CPU s: workers "
+              f"{record['cpu_workers']}, this process {record['cpu_here']}; load "
+              f"{record['load_average']}–{record['end_load_average']}", flush=True)
     _compare(records)
     if args.json:
         args.json.write_text(json.dumps(records, indent=2) + "\n")

@@ -80,6 +80,7 @@ from northam_plan.solve import (
     _load_matrix,
     _quiet_stdout,
     _set_options,
+    by_size,
     run_highs,
 )
 
@@ -158,6 +159,7 @@ class Resolver:
         with _quiet_stdout(True):  # HiGHS's banner; its log goes to the logger (solve.py)
             self.highs = highspy.Highs()
         self.highs_log = _set_options(self.highs, self.options)
+        by_size(self.highs, self.options, int(lp.num_col_))
         self.highs.passModel(lp)
         return self._run({"handover": handover})
 
@@ -382,9 +384,8 @@ class Resolver:
 
     def _run(self, timings: dict) -> SolveResult:
         highs = self.highs
-        interior = self.options.algorithm == "ipm" or \
-            self.options.highs_options.get("solver", "simplex") not in ("simplex", "choose")
-        if interior and "handover" not in timings:
+        _, solver = highs.getOptionValue("solver")
+        if solver not in ("simplex", "choose") and "handover" not in timings:
             highs.setOptionValue("solver", "simplex")  # start from the basis
         if self.highs_log is not None:
             self.highs_log.lines = []  # this run's lines only

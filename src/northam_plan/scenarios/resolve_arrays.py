@@ -121,8 +121,9 @@ def rebuild_arrays(kept_model: MatrixModel, kept: ArrayLP, highs: highspy.Highs,
     Returns the new model (``kept`` now holds its arrays) and the seconds of each step
     (``build``: the components; ``diff``: the matrix, the structure check and the comparison;
     ``push``: the calls to HiGHS). ``model``: ``case`` already built on the matrix route (then
-    nothing is built here and ``build`` is 0). Raises :class:`StructureChanged` when the structure differs
-    or a row without variables cannot hold, with ``highs`` and ``kept`` untouched.
+    nothing is built here and ``build`` is 0). Raises :class:`StructureChanged` when the
+    structure differs or a row without variables cannot hold, with ``highs`` and ``kept``
+    untouched.
     """
     from northam_plan.model import build_model
 

@@ -12,10 +12,11 @@ loads, builds and solves every scenario from nothing with :func:`~northam_plan.p
 The scenarios are handed to the workers in contiguous blocks of the product (the last
 variation varies fastest), so that neighbours, which differ least, meet in one worker; an idle
 worker may still take tasks from a busy one. Only the case path, the override dicts and a small
-result dict cross process boundaries, never a model. A scenario whose folder already holds an optimal
-plan of the same case hash and northam-plan version is not solved again (status ``skipped``).
-Any failure of one scenario (invalid data, no optimal plan, a lost worker) becomes a
-``failed`` row with its message; the others go on. :func:`write_index` writes ``sweep.csv``,
+result dict cross process boundaries, never a model. A scenario whose folder already holds an
+optimal plan of the same case hash and northam-plan version is not solved again (status
+``skipped``). Any failure of one scenario (invalid data, no optimal plan, a lost worker) becomes
+a ``failed`` row with its message — unless its plan was written before its worker died (then
+it is ``solved``, as its folder says); the others go on. :func:`write_index` writes ``sweep.csv``,
 one row per scenario, and ``sweep.json``, the variations and the run.
 """
 
@@ -270,9 +271,10 @@ def _submit_and_collect(tasks, workers, scheduler, on_start, collect) -> None:
         for i, task in enumerate(tasks):
             # contiguous blocks of the product per worker: neighbours share a kept LP; the
             # restriction is loose (an idle or surviving worker may take the task)
-            where = [addresses[i * len(addresses) // len(tasks)]] if addresses else None
+            block: list[str] | None = \
+                [addresses[i * len(addresses) // len(tasks)]] if addresses else None
             futures[client.submit(run_scenario, task, key=f"sweep-{token}-{i}", pure=False,
-                                  workers=where, allow_other_workers=True)] = task
+                                  workers=block, allow_other_workers=True)] = task
         try:
             for future in as_completed(futures):
                 try:

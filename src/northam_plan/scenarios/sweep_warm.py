@@ -113,6 +113,7 @@ def release(token: str) -> None:
 def _ranges(resolver: Resolver) -> Ranges:
     """The coefficient ranges of the LP HiGHS holds, as the cold hand-over measures them."""
     model, lp = resolver.model, resolver.arrays
+    assert lp is not None  # a solved matrix-route resolver
     rhs = np.where(np.isfinite(lp.row_upper), lp.row_upper, lp.row_lower)
     return coefficient_ranges(lp.A, lp.cost, rhs, (lp.col_lower, lp.col_upper),
                               lambda i: RowRef(model, i), lambda j: Col(model, j))

@@ -57,7 +57,7 @@ def parse_highs_options(items: Iterable[str]) -> dict[str, Value]:
         except ValueError as err:
             problems.append(f"{where}: {err}")
             continue
-        messages = _log_of(highs, lambda: highs.setOptionValue(key, value))
+        messages = _log_of(highs, key, value)
         if messages is not None:
             problems.append(f"{where}: HiGHS does not accept it"
                             + (f": {messages}" if messages else ""))
@@ -105,8 +105,9 @@ def _scratch() -> highspy.Highs:
     return highs
 
 
-def _log_of(highs: highspy.Highs, call) -> str | None:
-    """Run ``call`` with HiGHS's log captured; None if it returned kOk, else the log's text."""
+def _log_of(highs: highspy.Highs, key: str, value: Value) -> str | None:
+    """Set the option with HiGHS's log captured; None if HiGHS accepted it, else the log's
+    text (what HiGHS expected)."""
     lines: list[str] = []
 
     def on_log(event) -> None:
@@ -114,7 +115,7 @@ def _log_of(highs: highspy.Highs, call) -> str | None:
 
     highs.cbLogging += on_log
     try:
-        status = call()
+        status = highs.setOptionValue(key, value)
     finally:
         highs.cbLogging -= on_log
     if status == highspy.HighsStatus.kOk:

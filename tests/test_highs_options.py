@@ -68,3 +68,26 @@ def test_a_bad_option_exits_2_and_solves_nothing(tmp_path):
         assert "Invalid --highs-option (2 problems)" in result.output
         assert "HiGHS has no option 'nope'" in result.output
         assert "Traceback" not in result.output and not out.exists()
+
+
+def test_auto_uses_interior_point_from_ipm_from_variables():
+    import highspy
+
+    from northam_plan.solve import IPM_FROM, SolveOptions, by_size
+    from northam_plan.solve.highs_options import set_highs_options
+
+    def solver_of(options: SolveOptions, variables: int) -> tuple[str, str]:
+        highs = highspy.Highs()
+        highs.setOptionValue("output_flag", False)
+        set_highs_options(highs, options.highs_options)  # as solve() does, before by_size
+        by_size(highs, options, variables)
+        return highs.getOptionValue("solver")[1], highs.getOptionValue("run_crossover")[1]
+
+    assert IPM_FROM == 100_000  # above every bundled case (benchmarks/README.md)
+    assert solver_of(SolveOptions(), IPM_FROM - 1) == ("choose", "on")
+    assert solver_of(SolveOptions(), IPM_FROM) == ("ipm", "on")
+    assert solver_of(SolveOptions(algorithm="simplex"), 10 * IPM_FROM)[0] == "choose"
+    # an explicit --highs-option wins
+    assert solver_of(SolveOptions(highs_options={"solver": "simplex"}), IPM_FROM)[0] == "simplex"
+    assert solver_of(SolveOptions(highs_options={"run_crossover": "off"}), IPM_FROM) == \
+        ("ipm", "off")

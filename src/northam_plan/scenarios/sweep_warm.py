@@ -21,7 +21,8 @@ of the one runner: the same summary.json, plan.nc, tables/ and highs.log as a co
 same sizes and coefficient ranges. The objective equals a cold solve's to HiGHS's tolerances
 (``tests/test_sweep_warm.py`` checks every scenario to 1e-6 relative). A resolver whose update
 fails otherwise than by a change of structure is dropped, so one scenario's failure cannot
-leave a later one a half-updated LP.
+leave a later one a half-updated LP. A sequential sweep drops its solver when it ends; a worker
+of a long-lived cluster (``--scheduler``) keeps the last sweep's until its next sweep starts.
 """
 
 from __future__ import annotations

@@ -1,11 +1,11 @@
-"""Objective, sizes and LP fingerprints of every bundled case (cases/*.toml), on both routes,
+"""Objective, sizes and LP fingerprints of every bundled case (cases/*.toml), on both backends,
 to check that a change of the model's code left the LP as it was.
 
-    python benchmarks/bundled.py record before.json             # every case, both routes
+    python benchmarks/bundled.py record before.json             # every case, both backends
     python benchmarks/bundled.py record after.json --cases reference,cn_ree_ban
     python benchmarks/bundled.py compare before.json after.json   # exit 1 on a difference
 
-For each case and route (``matrix``, ``pyomo``) a record holds the objective and the sizes
+For each case and backend (``matrix``, ``pyomo``) a record holds the objective and the sizes
 HiGHS reports after a solve, and two SHA-256 fingerprints of the LP before the solve:
 
 * ``ordered``: rows and columns named (block, component, index) in the order the model has
@@ -48,7 +48,7 @@ def _key(data) -> str:
 
 def _lp(model) -> tuple[list, list, list, list, list, list]:
     """(row names, column names, entries (row, col, value), row bounds, column bounds,
-    costs) of either route's model."""
+    costs) of either backend's model."""
     from northam_plan.model.expr import Col, RowRef
     from northam_plan.model.matrix import MatrixModel
     if isinstance(model, MatrixModel):
@@ -107,13 +107,13 @@ def record(names: list[str]) -> dict:
     out = {}
     for name in names:
         case = load_case(ROOT / "cases" / f"{name}.toml")
-        for route in ("matrix", "pyomo"):
-            model = build_model(case, backend=route)
+        for backend in ("matrix", "pyomo"):
+            model = build_model(case, backend=backend)
             prints = fingerprints(model)
             result = solve(model, quiet=True)
-            out[f"{name}/{route}"] = {"status": result.status, "objective": result.objective,
+            out[f"{name}/{backend}"] = {"status": result.status, "objective": result.objective,
                                       "sizes": result.sizes, **prints}
-            print(f"{name:28} {route:6} {result.status:8} {result.objective!r:>24} "
+            print(f"{name:28} {backend:6} {result.status:8} {result.objective!r:>24} "
                   f"{result.sizes}", flush=True)
     return out
 

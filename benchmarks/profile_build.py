@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 
-def component_seconds(case, route: str = "matrix") -> dict[str, tuple[float, float]]:
+def component_seconds(case, backend: str = "matrix") -> dict[str, tuple[float, float]]:
     """(CPU, wall) seconds per component's ``add`` and per step of build_model, one build."""
     from northam_plan.model import build as build_module
 
@@ -45,7 +45,7 @@ def component_seconds(case, route: str = "matrix") -> dict[str, tuple[float, flo
         for name, fn in steps.items():
             setattr(build_module, name, timed(name.removeprefix("_").removeprefix("add_"), fn))
         tic, cpu = time.perf_counter(), time.process_time()
-        build_module.build_model(case, backend=route)
+        build_module.build_model(case, backend=backend)
         seconds["build_model (total)"] = (time.process_time() - cpu, time.perf_counter() - tic)
     finally:
         for component, add in originals.items():
@@ -59,8 +59,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("case", type=Path)
     parser.add_argument("--top", type=int, default=25, help="functions to list per profile")
-    parser.add_argument("--route", choices=("matrix", "pyomo"), default="matrix",
-                        help="the route build_model makes (default: matrix, as solve uses)")
+    parser.add_argument("--backend", choices=("matrix", "pyomo"), default="matrix",
+                        help="the backend build_model makes (default: matrix, as solve uses)")
     parser.add_argument("--html", type=Path, default=None,
                         help="also write pyinstrument's call tree of the build here")
     args = parser.parse_args(argv)
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> None:
 
     case = load_case(args.case)
     case.demand_by_year  # cached property: computed once, outside the timings
-    seconds = component_seconds(case, args.route)
+    seconds = component_seconds(case, args.backend)
     total = seconds["build_model (total)"][0]
     print(f"build_model, unprofiled: {total:.2f} s CPU, "
           f"{seconds['build_model (total)'][1]:.2f} s wall")
@@ -80,11 +80,11 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  {name:24s} {cpu:7.2f} s CPU  {100 * cpu / total:5.1f} %   {wall:7.2f} s wall")
 
     profile = cProfile.Profile(time.process_time)
-    model = profile.runcall(build_model, case, route=args.route)
-    _print_top(f"build_model (route {args.route})", profile, args.top)
+    model = profile.runcall(build_model, case, backend=args.backend)
+    _print_top(f"build_model (backend {args.backend})", profile, args.top)
     profile = cProfile.Profile(time.process_time)
     with gc_paused():
-        if args.route == "pyomo":
+        if args.backend == "pyomo":
             profile.runcall(LinearStandardFormCompiler().write, model, mixed_form=True)
         else:
             profile.runcall(model.matrix)
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> None:
         from pyinstrument import Profiler
         profiler = Profiler(interval=0.005)
         profiler.start()
-        build_model(case, backend=args.route)
+        build_model(case, backend=args.backend)
         profiler.stop()
         args.html.write_text(profiler.output_html())
 

@@ -5,8 +5,8 @@ Python process runs the stages one by one, so that the peak memory it reports be
 size alone:
 
     load      load_case(path): TOML + CSV → validated Case
-    build     build_model(case, backend=…): Case → the model (--route matrix, the default of
-              `northam-plan solve`: the LP as arrays; --route pyomo: a Pyomo model)
+    build     build_model(case, backend=…): Case → the model (--backend matrix, the default of
+              `northam-plan solve`: the LP as arrays; --backend pyomo: a Pyomo model)
     handover  solve(): the model → sparse matrices → highspy.HighsLp       (timings['handover'])
     solve     solve(): HiGHS passModel + run                              (timings['solve'])
     values    solve(): primal values and duals loaded back into the model (timings['load'])
@@ -89,7 +89,7 @@ def _rss_mib() -> float:
 # --- the worker: one size, one fresh process ------------------------------------------------
 
 def worker(case_path: Path, algorithm: str, time_limit: float | None, threads: int | None,
-           out_json: Path, pause_gc: bool = False, route: str = "matrix") -> None:
+           out_json: Path, pause_gc: bool = False, backend: str = "matrix") -> None:
     if pause_gc:  # what the stages cost without Python's cyclic garbage collector
         import gc
         gc.disable()
@@ -124,12 +124,12 @@ def worker(case_path: Path, algorithm: str, time_limit: float | None, threads: i
     rss["load"] = _rss_mib()
 
     tic, cpu_tic = time.perf_counter(), time.process_time()
-    model = build_model(case, backend=route)
+    model = build_model(case, backend=backend)
     seconds["build"] = time.perf_counter() - tic
     cpu["build"] = time.process_time() - cpu_tic
     rss["build"] = _rss_mib()
 
-    n_vars = model.n_cols if route == "matrix" else \
+    n_vars = model.n_cols if backend == "matrix" else \
         sum(len(v) for v in model.component_objects(pyo.Var, active=True))
     if algorithm == "by-size":
         algorithm = "ipm" if n_vars >= IPM_FROM else "auto"
@@ -151,7 +151,8 @@ def worker(case_path: Path, algorithm: str, time_limit: float | None, threads: i
         rss["pass_model"] = passed["rss"]
     record = {"status": result.status, "objective": result.objective, "sizes": result.sizes,
               "pass_model_seconds": passed.get("seconds"),
-              "algorithm": algorithm, "route": route, "time_limit": time_limit, "pause_gc": pause_gc,
+              "algorithm": algorithm, "backend": backend, "time_limit": time_limit,
+              "pause_gc": pause_gc,
               "solver": result.solver, "import_seconds": import_seconds}
     if result.optimal:
         tic = time.perf_counter()
@@ -200,7 +201,7 @@ def run_size(name: str, dims: tuple[int, int, int], args) -> dict:
                    "--algorithm", args.algorithm, "--worker-json", str(out_json)]
         if args.pause_gc:
             command.append("--pause-gc")
-        command += ["--route", args.route]
+        command += ["--backend", args.backend]
         time_limit = 0.0 if args.skip_solve else args.time_limit if args.time_limit is not None \
             else None if args.no_time_limit or args.check_linopy else PRESET_TIME_LIMITS.get(name)
         if time_limit is not None:
@@ -312,7 +313,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-time-limit", action="store_true",
                         help="no HiGHS time limit, not even for the large preset")
     parser.add_argument("--threads", type=int, default=None, help="HiGHS threads")
-    parser.add_argument("--route", default="matrix", choices=("matrix", "pyomo"),
+    parser.add_argument("--backend", default="matrix", choices=("matrix", "pyomo"),
                         help="how the model reaches HiGHS (build_model(backend=…)); default "
                              "matrix, as `northam-plan solve`")
     parser.add_argument("--pause-gc", action="store_true",
@@ -358,7 +359,7 @@ def main(argv: list[str] | None = None) -> None:
 
     if args.worker is not None:
         worker(args.worker, args.algorithm, args.time_limit, args.threads, args.worker_json,
-               args.pause_gc, args.route)
+               args.pause_gc, args.backend)
         return
 
     try:

@@ -37,6 +37,9 @@ SLOW = {
                       "test_a_broken_variation_fails_alone_on_the_cluster",
                       "test_local_cluster_leaves_no_process_behind",
                       "test_compare_accepts_the_sweep_folders"},
+    "test_sweep_warm.py": {"test_every_warm_scenario_equals_a_cold_solve_of_its_case"},
+    # a dask scheduler and two workers from the command line, two sweeps, a killed worker
+    "test_sweep_cluster.py": {"test_a_sweep_on_a_command_line_cluster_survives_a_killed_worker"},
     "test_invariants.py": {"test_tightening_a_floor_cap_or_ban_never_lowers_the_objective",
                            "test_tracked_tariffs_and_content_shares_never_lower_the_objective"},
     "test_interrupt.py": {"test_ctrl_c_during_a_solve_keeps_the_earlier_result"},

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from northam_plan.case import Case, load_case
 from northam_plan.log import get_logger
-from northam_plan.model import build_model
+from northam_plan.model import backends, build_model
 from northam_plan.model.backends import DEFAULT_BACKEND, PYOMO
 from northam_plan.plan import Plan, extract_plan, write_plan
 from northam_plan.solve import SolveOptions, SolveResult, solve
@@ -82,14 +82,25 @@ def run(case: Case, options: SolveOptions | None = None, *, backend: str = DEFAU
 
     result = solve(model, options)
     timings.update(result.timings)
+    return finish(case, model, result, options, out=out, timings=timings,
+                  summary_extra=summary_extra)
 
+
+def finish(case: Case, model, result: SolveResult, options: SolveOptions, *,
+           out: Path | str | None = None, timings: dict | None = None,
+           summary_extra: dict | None = None) -> CaseRun:
+    """The end of :func:`run` after the solve of ``model``: (optimal) extract the plan, make the
+    summary, (``out`` given) write summary.json, plan.nc, tables/ and highs.log. A warm
+    re-solve (:mod:`northam_plan.scenarios.sweep_warm`) ends here too, so its plan is written
+    by the same writer as a cold run's."""
+    timings = dict(timings or {})
     plan = None
     if result.optimal:
         tic = time.perf_counter()
         log.info("extracting the plan")
         plan = extract_plan(model, case)
         timings["extract"] = time.perf_counter() - tic
-    summary = make_summary(case, result, plan, options, timings, backend)
+    summary = make_summary(case, result, plan, options, timings, backends.of(model).name)
     summary.update(summary_extra or {})
     written = None
     if plan is not None and out is not None:

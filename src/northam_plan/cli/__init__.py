@@ -69,6 +69,25 @@ def _main(version: bool = typer.Option(False, "--version", is_eager=True,
     """Plan North American critical-mineral and energy supply (Pyomo + HiGHS)."""
 
 
+HIGHS_OPTION = typer.Option([], "--highs-option", metavar="KEY=VALUE",
+                            help="any HiGHS option, e.g. presolve=off, run_crossover=off, "
+                            "simplex_strategy=4; repeat for more; set after --algorithm, "
+                            "--threads and --time-limit, so it wins")
+
+
+def highs_options_or_exit(items: list[str]) -> dict:
+    """``--highs-option`` texts checked by HiGHS (exit 2 listing every bad one)."""
+    from northam_plan.solve.highs_options import HighsOptionError, parse_highs_options
+
+    try:
+        return parse_highs_options(items)
+    except HighsOptionError as err:
+        console.print(f"[bold red]Invalid --highs-option[/] ({len(err.problems)} problem"
+                      f"{'s' if len(err.problems) != 1 else ''}):", highlight=False)
+        console.print("\n".join(err.problems), highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
 DATA_ROOT_HELP = ("a folder (and its subfolders) the case may read besides its own; repeat for "
                   "more (also: environment variable NORTHAM_PLAN_DATA_ROOT)")
 
@@ -89,6 +108,7 @@ def solve(
     backend: str = typer.Option("matrix", "--backend", help="matrix (the LP as arrays, "
                                 "fastest) or pyomo (a Pyomo model and Pyomo's compiler); the "
                                 "same LP"),
+    highs_option: list[str] = HIGHS_OPTION,
 ) -> None:
     """Solve a case and write summary.json, plan.nc, tables/ and highs.log (HiGHS's log) to the
     result folder."""
@@ -104,7 +124,7 @@ def solve(
     path = case or reference_case()
     options = SolveOptions(time_limit=time_limit, threads=threads,
                            algorithm=cast("Algorithm", algorithm),  # checked above
-                           quiet=quiet)
+                           quiet=quiet, highs_options=highs_options_or_exit(highs_option))
     try:
         with terminal(verbose, quiet, title="solve"):
             run = run_case(path, out, options, data_roots=data_root, backend=backend)

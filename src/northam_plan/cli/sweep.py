@@ -51,12 +51,20 @@ def sweep(
                                                help="seconds per scenario"),
     algorithm: str = typer.Option("auto", "--algorithm", help="auto, simplex or ipm"),
     force: bool = typer.Option(False, "--force", help="solve again scenarios already solved"),
+    cold: bool = typer.Option(False, "--cold", help="load, build and solve every scenario "
+                              "from nothing (default: each worker keeps its HiGHS instances "
+                              "and re-solves a scenario from the last basis when its LP has "
+                              "the structure of one solved before)"),
+    highs_option: list[str] = typer.Option([], "--highs-option", metavar="KEY=VALUE",
+                                           help="any HiGHS option for every scenario, e.g. "
+                                           "presolve=off; repeat for more"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="only warnings and errors on "
                                "standard error (the progress bar stays)"),
     verbose: int = typer.Option(0, "--verbose", count=True, help="the stages of each solve "
                                 "on standard error (twice: debug detail; -v is --vary here)"),
 ) -> None:
     """Solve every combination of variations of a case on Dask; index them in sweep.csv."""
+    from northam_plan.cli import highs_options_or_exit
     from northam_plan.scenarios.sweep import ClusterError, run_sweep
     from northam_plan.scenarios.sweep_vary import SweepError
 
@@ -83,12 +91,12 @@ def sweep(
             progress.advance(task_id)
 
     solve = {"threads": threads, "time_limit": time_limit, "algorithm": algorithm,
-             "quiet": True}
+             "quiet": True, "highs_options": highs_options_or_exit(highs_option)}
     try:
         # one line per scenario is the sweep's own; the stages of each solve only with -v
         with terminal(max(verbose - 1, 0), quiet or not verbose, status=False), progress:
             done = run_sweep(case, vary, out, workers=workers, scheduler=scheduler,
-                             sequential=sequential, solve=solve, force=force,
+                             sequential=sequential, solve=solve, force=force, warm=not cold,
                              on_start=on_start, on_result=on_result)
     except CaseError as err:
         report_case_error(err, console)
@@ -121,7 +129,8 @@ def _line(row: dict) -> str:
     if row["status"] in ("solved", "skipped"):
         mark = "[green]solved[/]" if row["status"] == "solved" \
             else "[cyan]skipped[/] (solved before)"
-        return f"{mark} {name}: {row['objective']:,.1f} M$ {seconds}"
+        start = " (warm)" if row.get("start") == "warm" else ""
+        return f"{mark} {name}: {row['objective']:,.1f} M$ {seconds}{start}"
     return f"[red]failed[/] {name}: {escape(row['error'])} {seconds}"
 
 
@@ -131,6 +140,10 @@ def _print_summary(done) -> None:
     table.add_row("solved", str(counts.get("solved", 0)))
     table.add_row("skipped (solved before)", str(counts.get("skipped", 0)))
     table.add_row("failed", str(counts.get("failed", 0) + counts.get("not run", 0)))
+    solved = [r for r in done.rows if r["status"] == "solved"]
+    warm = sum(r.get("start") == "warm" for r in solved)
+    table.add_row("re-solved warm", f"{warm} of {len(solved)} solved" if done.warm
+                  else "none (--cold)")
     table.add_row("wall time", f"{done.seconds:.1f} s ({done.mode})")
     table.add_row("index", str(done.out / "sweep.csv"))
     Console().print(table)

@@ -71,14 +71,17 @@ from northam_plan.model.backends import pyomo as pyomo_backend
 from northam_plan.model.backends.pyomo import compile_form, highs_lp
 from northam_plan.model.build import gc_paused
 from northam_plan.model.expr import Col
+from northam_plan.model.matrix import MatrixModel
 from northam_plan.scenarios.resolve_arrays import ArrayLP, check_rows, rebuild_arrays
 from northam_plan.scenarios.resolve_rebuild import Kept, StructureChanged, rebuild
 from northam_plan.scenarios.resolve_tables import Changes, NotDirect, changed_tables, direct_changes
 from northam_plan.solve import (
     ADVICE,
     STATUS,
+    HighsLog,
     SolveOptions,
     SolveResult,
+    by_size,
     highs_version,
     quiet_stdout,
     run_highs,
@@ -122,6 +125,7 @@ class Resolver:
         self._kept: Kept | None = None  # the Pyomo backend's compiled form
         self._arrays: ArrayLP | None = None  # the matrix backend's arrays
         self._objective_stale = False
+        self.highs_log: HighsLog | None = None  # HiGHS's log; each result gets its own lines
 
     @property
     def matrix(self) -> bool:
@@ -161,7 +165,8 @@ class Resolver:
         handover = time.perf_counter() - tic
         with quiet_stdout(True):  # HiGHS's banner; its log goes to the logger (solve.py)
             highs = self.highs = highspy.Highs()
-        set_options(highs, self.options)
+        self.highs_log = set_options(highs, self.options)
+        by_size(highs, self.options, int(lp.num_col_))
         highs.passModel(lp)
         return self._run({"handover": handover})
 
@@ -208,7 +213,8 @@ class Resolver:
         var.setlb(lower)
         var.setub(upper)
 
-    def update(self, case: Case, route: str = "auto", fallback: bool = False) -> SolveResult:
+    def update(self, case: Case, route: str = "auto", fallback: bool = False,
+               model: MatrixModel | None = None) -> SolveResult:
         """Switch to ``case`` and re-solve from the last basis.
 
         ``route`` on a matrix-backend model: ``auto`` or ``diff``, the same (build on the matrix
@@ -219,6 +225,8 @@ class Resolver:
         is built and solved cold. ``SolveResult.timings`` has the seconds of each step
         (``build``, ``diff``, ``push``: the array diff; ``update``: the direct route or its
         attempt; ``build``, ``compile``, ``push``: the rebuild route; ``solve``, ``load``).
+        ``model``: ``case`` already built on the matrix route (matrix-route resolvers only),
+        e.g. by a caller that tries it against several resolvers; the diff then builds nothing.
         """
         self._require()
         routes = MATRIX_ROUTES if self.matrix else ROUTES
@@ -229,7 +237,10 @@ class Resolver:
         try:
             if self.case.years_spec != case.years_spec:
                 raise StructureChanged("the model years changed: every variable changes")
-            timings = self._diff(case) if self.matrix else self._pyomo_update(case, route)
+            if model is not None and not self.matrix:
+                raise ValueError("a prebuilt model is for a matrix-route resolver only")
+            timings = self._diff(case, model) if self.matrix else \
+                self._pyomo_update(case, route)
         except StructureChanged:
             if not fallback:
                 raise
@@ -243,10 +254,11 @@ class Resolver:
         return self._run({})
 
     # --- matrix backend: the array diff -----------------------------------------------------
-    def _diff(self, case: Case) -> dict:
+    def _diff(self, case: Case, model: MatrixModel | None = None) -> dict:
         """The array diff (:func:`~northam_plan.scenarios.resolve_arrays.rebuild_arrays`): its
         timings."""
-        self.model, timings = rebuild_arrays(self.model, self._lp, self._highs, case)
+        self.model, timings = rebuild_arrays(self.model, self._lp, self._highs, case,
+                                             model=model)
         self.route = "diff"
         return timings
 
@@ -396,11 +408,16 @@ class Resolver:
 
     def _run(self, timings: dict) -> SolveResult:
         highs = self._highs
-        if self.options.algorithm == "ipm" and "handover" not in timings:
+        _, solver = highs.getOptionValue("solver")
+        if solver not in ("simplex", "choose") and "handover" not in timings:
             highs.setOptionValue("solver", "simplex")  # start from the basis
+        if self.highs_log is not None:
+            self.highs_log.lines = []  # this run's lines only
         tic = time.perf_counter()
         run_highs(highs)
         timings["solve"] = time.perf_counter() - tic
+        if self.highs_log is not None:
+            self.highs_log.flush()
         status = STATUS.get(highs.getModelStatus(), str(highs.getModelStatus()))
         if self.matrix:
             arrays = self._lp
@@ -428,4 +445,5 @@ class Resolver:
             objective = float(highs.getInfo().objective_function_value)
             timings["load"] = time.perf_counter() - tic
         return SolveResult(status=status, objective=objective, sizes=sizes, timings=timings,
-                           solver=f"HiGHS {highs_version()}", message=ADVICE.get(status, ""))
+                           solver=f"HiGHS {highs_version()}", message=ADVICE.get(status, ""),
+                           log=list(self.highs_log.lines) if self.highs_log else [])

@@ -119,18 +119,21 @@ class ArrayLP:
 
 
 def rebuild_arrays(kept_model: MatrixModel, kept: ArrayLP, highs: highspy.Highs,
-                   case: Case) -> tuple[MatrixModel, dict]:
+                   case: Case, model: MatrixModel | None = None) -> tuple[MatrixModel, dict]:
     """Build ``case`` on the matrix backend and push what differs from ``kept`` into ``highs``.
 
     Returns the new model (``kept`` now holds its arrays) and the seconds of each step
     (``build``: the components; ``diff``: the matrix, the structure check and the comparison;
-    ``push``: the calls to HiGHS). Raises :class:`StructureChanged` when the structure differs
-    or a row without variables cannot hold, with ``highs`` and ``kept`` untouched.
+    ``push``: the calls to HiGHS). ``model``: ``case`` already built on the matrix route (then
+    nothing is built here and ``build`` is 0). Raises :class:`StructureChanged` when the
+    structure differs or a row without variables cannot hold, with ``highs`` and ``kept``
+    untouched.
     """
     from northam_plan.model import build_model
 
     tic = time.perf_counter()
-    model = build_model(case, backend=MATRIX)
+    if model is None:
+        model = build_model(case, backend=MATRIX)
     timings = {"build": time.perf_counter() - tic}
     tic = time.perf_counter()
     same_structure(kept_model, model)

@@ -1,15 +1,22 @@
 """Sweeps: the cartesian product of variations of one case, solved one scenario per task.
 
 The variations (``--vary TABLE[COL=a].COLUMN=v1,v2`` …) and the scenarios they make are in
-:mod:`northam_plan.scenarios.sweep_vary`. Each scenario runs :func:`run_scenario` — load the case
-from its path, apply the scenario's override dicts, build, solve, extract, write ``summary.json``,
-``plan.nc`` and ``tables/`` atomically with :func:`~northam_plan.plan.write_plan` — in a Dask
-worker process (a ``LocalCluster`` by default, or an existing scheduler), or in this process
-with ``sequential``. Only the case path, the override dicts and a small result dict cross
-process boundaries, never a Pyomo object. A scenario whose folder already holds an optimal
-plan of the same case hash and northam-plan version is not solved again (status ``skipped``).
-Any failure of one scenario (invalid data, no optimal plan, a lost worker) becomes a
-``failed`` row with its message; the others go on. :func:`write_index` writes ``sweep.csv``,
+:mod:`northam_plan.scenarios.sweep_vary`. Each scenario runs :func:`run_scenario` — the case
+with the scenario's override dicts, built, solved, extracted, ``summary.json``, ``plan.nc`` and
+``tables/`` written atomically with :func:`~northam_plan.plan.write_plan` — in a Dask worker
+process (a ``LocalCluster`` by default, or an existing scheduler), or in this process with
+``sequential``. Warm by default (:mod:`northam_plan.scenarios.sweep_warm`): a worker loads the
+base case once and re-solves each scenario in a HiGHS instance it keeps, from the last basis,
+when the scenario's LP has the structure of one it solved before; ``warm=False`` (``--cold``)
+loads, builds and solves every scenario from nothing with :func:`~northam_plan.pipeline.run`.
+The scenarios are handed to the workers in contiguous blocks of the product (the last
+variation varies fastest), so that neighbours, which differ least, meet in one worker; an idle
+worker may still take tasks from a busy one. Only the case path, the override dicts and a small
+result dict cross process boundaries, never a model. A scenario whose folder already holds an
+optimal plan of the same case hash and northam-plan version is not solved again (status
+``skipped``). Any failure of one scenario (invalid data, no optimal plan, a lost worker) becomes
+a ``failed`` row with its message — unless its plan was written before its worker died (then
+it is ``solved``, as its folder says); the others go on. :func:`write_index` writes ``sweep.csv``,
 one row per scenario, and ``sweep.json``, the variations and the run.
 """
 
@@ -60,6 +67,7 @@ class Sweep:
     seconds: float
     mode: str
     counts: dict[str, int] = field(default_factory=dict)
+    warm: bool = True
 
     @property
     def failed(self) -> list[dict]:
@@ -73,8 +81,10 @@ def run_scenario(task: dict) -> dict:
 
     ``task``: ``case`` (path of the case file), ``name``, ``case_name``, ``overrides`` (dicts
     like ``[[override]]`` blocks), ``out`` (the scenario's folder), ``solve`` (fields of
-    :class:`~northam_plan.solve.SolveOptions`), ``force`` (solve even if already solved).
-    Never raises: every failure is a row with status ``failed`` and an ``error`` message.
+    :class:`~northam_plan.solve.SolveOptions`), ``force`` (solve even if already solved),
+    ``warm`` and ``token`` (the sweep's: this thread's
+    :func:`~northam_plan.scenarios.sweep_warm.warm_solver`). Never raises: every failure is a
+    row with status ``failed`` and an ``error`` message.
     """
     import dask
 
@@ -85,8 +95,13 @@ def run_scenario(task: dict) -> dict:
     tic = time.perf_counter()
     row = empty_row(task["name"])
     try:
-        case = load_case(task["case"]).with_overrides(*task["overrides"],
-                                                     name=task["case_name"])
+        warm = None
+        if task.get("warm"):
+            from northam_plan.scenarios.sweep_warm import warm_solver
+
+            warm = warm_solver(task["token"], task["case"], task["solve"])
+        base = warm.base if warm is not None else load_case(task["case"])
+        case = base.with_overrides(*task["overrides"], name=task["case_name"])
         loaded = time.perf_counter() - tic
         row["case_hash"] = case.hash
         out = Path(task["out"])
@@ -96,11 +111,16 @@ def run_scenario(task: dict) -> dict:
                        objective=summary.get("objective"),
                        unserved_total=summary.get("unserved_total"))
             return row
+        about = {"scenario": task["name"], "values": task.get("values", {})}
         # synchronous: else xarray, choosing a write lock, opens a Dask client in the worker
         with dask.config.set(scheduler="synchronous"):
-            done = run(case, SolveOptions(**task["solve"]), out=out, timings={"load": loaded},
-                       summary_extra={"sweep": {"scenario": task["name"],
-                                                "values": task.get("values", {})}})
+            if warm is not None:
+                done, row["start"] = warm.run(case, out, timings={"load": loaded},
+                                              summary_extra={"sweep": about})
+            else:
+                done = run(case, SolveOptions(**task["solve"]), out=out,
+                           timings={"load": loaded}, summary_extra={"sweep": about})
+                row["start"] = "cold"
         row["solver_status"] = done.result.status
         if not done.result.optimal:
             row["error"] = f"no optimal plan: the solver ended with status " \
@@ -119,7 +139,8 @@ def run_scenario(task: dict) -> dict:
 
 def empty_row(name: str) -> dict:
     return {"scenario": name, "status": "failed", "solver_status": "", "objective": None,
-            "unserved_total": None, "case_hash": "", "folder": "", "seconds": None, "error": ""}
+            "unserved_total": None, "case_hash": "", "folder": "", "seconds": None, "start": "",
+            "error": ""}
 
 
 def _solved_summary(out: Path, case_hash: str) -> dict | None:
@@ -139,7 +160,7 @@ def _solved_summary(out: Path, case_hash: str) -> dict | None:
 
 def run_sweep(case_path: Path | str, arguments: Sequence[str], out: Path | str, *,
               workers: int = 2, scheduler: str | None = None, sequential: bool = False,
-              solve: dict | None = None, force: bool = False,
+              solve: dict | None = None, force: bool = False, warm: bool = True,
               on_start: Callable[[int, int], None] | None = None,
               on_result: Callable[[dict], None] | None = None) -> Sweep:
     """Run every scenario of the variations of the case at ``case_path``; write ``sweep.csv``.
@@ -151,7 +172,8 @@ def run_sweep(case_path: Path | str, arguments: Sequence[str], out: Path | str, 
     under the same paths), or one after another in this process if ``sequential``.
     ``on_start(scenarios, workers)`` is called when the workers are up, ``on_result(row)`` as
     each scenario ends. ``solve``: :class:`~northam_plan.solve.SolveOptions` fields
-    (default ``threads=1, quiet=True``). Ctrl-C writes the index (unfinished rows
+    (default ``threads=1, quiet=True``). ``warm``: re-solve in kept HiGHS instances (the
+    module's docstring); else every scenario cold. Ctrl-C writes the index (unfinished rows
     ``not run``) and raises KeyboardInterrupt.
     """
     from northam_plan.case import load_case
@@ -162,10 +184,11 @@ def run_sweep(case_path: Path | str, arguments: Sequence[str], out: Path | str, 
     variations = parse_variations(arguments, base)
     planned = scenarios(variations)
     options = {"threads": 1, "quiet": True, **(solve or {})}
+    token = hashlib.sha1(os.urandom(8)).hexdigest()[:12]
     tasks: list[dict[str, Any]] = [{"case": str(case_path), "name": s.name, "values": s.values,
               "case_name": f"{base.name} [{', '.join(f'{k}={v}' for k, v in s.values.items())}]",
               "overrides": list(s.overrides), "out": str(out / s.name), "solve": options,
-              "force": force} for s in planned]
+              "force": force, "warm": warm, "token": token} for s in planned]
     out.mkdir(parents=True, exist_ok=True)
     rows = {t["name"]: empty_row(t["name"]) | {"status": "not run"} for t in tasks}
 
@@ -179,15 +202,20 @@ def run_sweep(case_path: Path | str, arguments: Sequence[str], out: Path | str, 
         if sequential:
             if on_start is not None:
                 on_start(len(tasks), 1)
-            for task in tasks:
-                collect(run_scenario(task))
-                if rows[task["name"]]["solver_status"] == "interrupted":  # Ctrl-C in HiGHS
-                    raise KeyboardInterrupt
+            try:
+                for task in tasks:
+                    collect(run_scenario(task))
+                    if rows[task["name"]]["solver_status"] == "interrupted":  # Ctrl-C
+                        raise KeyboardInterrupt
+            finally:
+                from northam_plan.scenarios.sweep_warm import release
+
+                release(token)  # this process's HiGHS instances of the sweep
         else:
             _run_on_dask(tasks, workers, scheduler, on_start, collect)
     finally:
         ordered = [rows[s.name] for s in planned]
-        sweep = Sweep(out, variations, ordered, time.perf_counter() - tic, mode)
+        sweep = Sweep(out, variations, ordered, time.perf_counter() - tic, mode, warm=warm)
         write_index(sweep, planned, case_path)
     sweep.counts = {s: sum(r["status"] == s for r in sweep.rows) for s in STATUSES}
     return sweep
@@ -237,16 +265,24 @@ def _submit_and_collect(tasks, workers, scheduler, on_start, collect) -> None:
     try:
         if on_start is not None:
             on_start(len(tasks), len(client.scheduler_info().get("workers", {})))
-        token = hashlib.sha1(os.urandom(8)).hexdigest()[:8]
-        futures = {client.submit(run_scenario, task, key=f"sweep-{token}-{i}", pure=False):
-                   task for i, task in enumerate(tasks)}
+        token = tasks[0]["token"] if tasks else ""
+        addresses = sorted(client.scheduler_info().get("workers", {}))
+        futures = {}
+        for i, task in enumerate(tasks):
+            # contiguous blocks of the product per worker: neighbours share a kept LP; the
+            # restriction is loose (an idle or surviving worker may take the task)
+            block: list[str] | None = \
+                [addresses[i * len(addresses) // len(tasks)]] if addresses else None
+            futures[client.submit(run_scenario, task, key=f"sweep-{token}-{i}", pure=False,
+                                  workers=block, allow_other_workers=True)] = task
         try:
             for future in as_completed(futures):
                 try:
                     row = future.result()
                 except Exception as err:  # noqa: BLE001 - the worker died or was lost
-                    row = empty_row(futures[future]["name"])
-                    row["error"] = f"the task was lost: {type(err).__name__}: {err}"
+                    row = _recovered(futures[future]) or empty_row(futures[future]["name"])
+                    if row["status"] != "solved":
+                        row["error"] = f"the task was lost: {type(err).__name__}: {err}"
                 collect(row)
         except BaseException:
             client.cancel(list(futures))
@@ -255,6 +291,26 @@ def _submit_and_collect(tasks, workers, scheduler, on_start, collect) -> None:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _recovered(task: dict) -> dict | None:
+    """The row of a scenario whose task was lost after its plan was written (the worker died
+    before it could answer): solved, as its folder says; None if the folder holds no optimal
+    plan of the scenario's case."""
+    from northam_plan.case import load_case
+
+    try:
+        case = load_case(task["case"]).with_overrides(*task["overrides"],
+                                                     name=task["case_name"])
+    except Exception:  # noqa: BLE001 - an invalid scenario: nothing was written
+        return None
+    summary = _solved_summary(Path(task["out"]), case.hash)
+    if summary is None:
+        return None
+    return empty_row(task["name"]) | {
+        "status": "solved", "solver_status": "optimal", "objective": summary.get("objective"),
+        "unserved_total": summary.get("unserved_total"), "case_hash": case.hash,
+        "folder": Path(task["out"]).name}
 
 
 @contextmanager
@@ -275,17 +331,20 @@ def _sigint_ignored():
 
 def write_index(sweep: Sweep, planned: Iterable[Scenario], case_path: Path) -> Path:
     """Write ``sweep.csv`` (one row per scenario: its values, status, objective, case hash,
-    folder, seconds, error) and ``sweep.json`` (the variations and the run), atomically."""
+    folder, seconds, start — ``warm``: re-solved from a kept basis, ``cold`` — and error)
+    and ``sweep.json`` (the variations and the run), atomically."""
     labels = [v.label for v in sweep.variations]
     values = {s.name: s.values for s in planned}
     frame = pd.DataFrame([{"scenario": r["scenario"], **values[r["scenario"]],
                            **{k: v for k, v in r.items() if k != "scenario"}}
                           for r in sweep.rows],
                          columns=["scenario", *labels, "status", "solver_status", "objective",
-                                  "unserved_total", "case_hash", "folder", "seconds", "error"])
+                                  "unserved_total", "case_hash", "folder", "seconds", "start",
+                                  "error"])
     path = sweep.out / INDEX
     _atomic_write(path, frame.to_csv(index=False, lineterminator="\n"))
-    about = {"case": str(case_path), "mode": sweep.mode, "seconds": round(sweep.seconds, 3),
+    about = {"case": str(case_path), "mode": sweep.mode, "warm": sweep.warm,
+             "seconds": round(sweep.seconds, 3),
              "variations": [{"label": v.label, "argument": v.argument, "table": v.table,
                              "column": v.column, "where": v.where,
                              "values": [c.text for c in v.choices]} for v in sweep.variations],

@@ -56,16 +56,30 @@ ADVICE = {
 }
 
 
+#: ``algorithm="auto"`` solves an LP of this many variables or more by interior point with
+#: crossover, a smaller one as HiGHS chooses (dual simplex). Measured (benchmarks/README.md,
+#: "Time to plan"): on generated cases IPM took 5.7 CPU s against dual simplex's 38.7 at 35 k
+#: variables and 25 against > 117 (time limit) at 80 k; on the bundled cases dual simplex is
+#: faster (the reference 1.2 against 3.4 CPU s, the 46 k tariff case 4.4 against 9.2, the 68 k
+#: stochastic case 16.7 against 39.2), so the line sits above every bundled case
+IPM_FROM = 100_000
+
+
 @dataclass(frozen=True)
 class SolveOptions:
     """Options handed to HiGHS. ``None`` keeps HiGHS's default."""
 
     time_limit: float | None = None  # seconds
     threads: int | None = None
-    algorithm: Algorithm = "auto"  # simplex, interior point (with crossover), or HiGHS's choice
+    #: simplex, interior point (with crossover), or auto: interior point from IPM_FROM variables,
+    #: else HiGHS's choice
+    algorithm: Algorithm = "auto"
     primal_tolerance: float | None = None
     dual_tolerance: float | None = None
     quiet: bool = False  # HiGHS's log at DEBUG rather than INFO (see the module's docstring)
+    #: any other HiGHS option, set after the fields above (so it wins), as checked by
+    #: :func:`~northam_plan.solve.highs_options.parse_highs_options` (``--highs-option``)
+    highs_options: dict[str, bool | int | float | str] = field(default_factory=dict)
 
 
 @dataclass
@@ -125,6 +139,7 @@ def solve(model, options: SolveOptions | None = None, **kwargs) -> SolveResult:
         with quiet_stdout(True):  # HiGHS prints its banner when it is created
             highs = highspy.Highs()
         highs_log = set_options(highs, options)
+        by_size(highs, options, int(lp.num_col_))
         highs.passModel(lp)
     run_highs(highs)
     timings["solve"] = time.perf_counter() - tic
@@ -273,4 +288,20 @@ def set_options(highs: highspy.Highs, options: SolveOptions) -> HighsLog:
         highs.setOptionValue("primal_feasibility_tolerance", options.primal_tolerance)
     if options.dual_tolerance is not None:
         highs.setOptionValue("dual_feasibility_tolerance", options.dual_tolerance)
+    if options.highs_options:
+        from northam_plan.solve.highs_options import set_highs_options
+
+        set_highs_options(highs, options.highs_options)
     return highs_log
+
+
+def by_size(highs: highspy.Highs, options: SolveOptions, variables: int) -> None:
+    """``algorithm="auto"`` and no ``solver`` among the HiGHS options: interior point with
+    crossover from :data:`IPM_FROM` variables (else HiGHS chooses)."""
+    if options.algorithm == "auto" and "solver" not in options.highs_options and \
+            variables >= IPM_FROM:
+        log.info("%s variables: interior point with crossover (auto from %s)",
+                 f"{variables:,}", f"{IPM_FROM:,}")
+        highs.setOptionValue("solver", "ipm")
+        if "run_crossover" not in options.highs_options:
+            highs.setOptionValue("run_crossover", "on")

@@ -617,13 +617,19 @@ def _add_energy(rng, tables: dict[str, pd.DataFrame], scale: dict[str, float],
 
 def _add_passport(tables: dict[str, pd.DataFrame], chains: list[list[str]], names: list[str],
                   is_na: np.ndarray, start: int, end: int) -> None:
-    """Track the goods of some chains: a content rule on their final good, a forced-labour ban.
+    """Track the goods of some chains: a content rule on their final good, a forced-labour ban;
+    their stockpiles start empty.
 
     Both can be met by delivering nothing (demand left unserved is priced), so the case stays
     feasible.
     """
     goods = [c for chain in chains for c in chain]
     tables["tracked"] = pd.DataFrame({"commodity": goods})
+    # a stock of a tracked good has no known origin: it starts empty (the case rules refuse
+    # an initial stock of a tracked commodity)
+    stockpiles = tables["stockpiles"]
+    tables["stockpiles"] = stockpiles.assign(initial_stock=stockpiles["initial_stock"].where(
+        ~stockpiles["commodity"].isin(goods), 0.0))
     tables["content_rules"] = pd.DataFrame(
         [{"destination": "USMCA", "commodity": chain[-1], "origin": "FTA", "basis": "either",
           "start_year": min(end, start + 5), "end_year": None, "share": 0.3}

@@ -110,7 +110,7 @@ def test_project_in_exploration_still_needs_its_permits(tmp_path):
         {"project": "Alpha", "region": "US", "process": "mine", "capacity": 6.0,
          "stage": "exploration", "earliest_online_year": 2027}]}, end=2032)
     _, m, _, _ = run(path)
-    assert m.project_first_online["Alpha"] == 2030
+    assert m.book.project_first_online["Alpha"] == 2030
 
 
 @pytest.mark.parametrize("committed, objective", [(True, 72.0), (False, 60.0)])
@@ -166,7 +166,7 @@ def test_lead_times_round_up_to_the_next_model_year_with_a_warning(tmp_path):
                                  "reserves": RESERVES, "demand": demand({2025: 10})},
                       end=2039, step=5)
     case, m, _, plan = run(path)
-    assert m.permit_online["US", "mine", "standard", 2025] == 2030
+    assert m.book.permit_online["US", "mine", "standard", 2025] == 2030
     assert any("rounded" in w or "later, at the next model year" in w for w in case.warnings)
     assert plan.tables["investments"]["online_year"].min() == 2030
 

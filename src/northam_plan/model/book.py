@@ -11,7 +11,15 @@ Components never edit each other's constraints (STYLE.md §1). Instead they add
 variables from :func:`~northam_plan.model.algebra.columns`): the matrix backend keeps such a
 family as arrays, the Pyomo backend turns it into single terms. Components also
 declare the dimension names of the variables and constraints they create, so that results
-come out labelled with the vocabulary (region, process, commodity, year …).
+come out labelled with the vocabulary (region, process, commodity, year …), and which of them
+are outputs of the plan (:data:`OUTPUTS`).
+
+What a component hands to later components and to extraction is a field of the ledger too,
+written once by the component that makes it: :attr:`Book.cap_keys` (capacity),
+:attr:`Book.permit_online`, :attr:`Book.permit_throughput_limit` and
+:attr:`Book.project_first_online` (permitting), :attr:`Book.flow_unit_costs` (trade),
+:attr:`Book.traded` (market), :attr:`Book.passport_tariffs` (passport). The model's own
+ledger is ``model.book``; a disruption scenario's block has its own for its operations.
 """
 
 from __future__ import annotations
@@ -40,6 +48,24 @@ class Book:
     units: dict[str, str] = field(default_factory=dict)
     #: what extraction reads, by kind (:data:`OUTPUTS`), in the order declared
     outputs: dict[str, list[str]] = field(default_factory=lambda: {k: [] for k in OUTPUTS})
+    # --- what components hand on ---------------------------------------------------------
+    #: (region, process, year) of every capacity alive, sorted (capacity; read by activity,
+    #: energy, reserves, security, passport, emissions, offtake)
+    cap_keys: list[tuple] = field(default_factory=list)
+    #: (region, process, regime, start year) → online year of each permit (permitting)
+    permit_online: dict[tuple, int] = field(default_factory=dict)
+    #: (country, regime, year) → an agency's yearly throughput limit, workload (permitting)
+    permit_throughput_limit: dict[tuple, float] = field(default_factory=dict)
+    #: pipeline project → its first online year (permitting)
+    project_first_online: dict[str, int] = field(default_factory=dict)
+    #: transport and tariff per unit shipped (M$/unit) by (from, to, commodity, year) (trade)
+    flow_unit_costs: tuple[dict, dict] = field(default_factory=lambda: ({}, {}))
+    #: "purchase" / "sale" → (price M$/unit, quantity cap) by (region, commodity, tier, year),
+    #: in the order of the variables (market)
+    traded: dict[str, dict] = field(default_factory=dict)
+    #: (from, to, commodity, (mined, processed region), year) → [(basis, origin country,
+    #: M$/unit)] of the tariffs a tagged flow pays (passport)
+    passport_tariffs: dict[tuple, list] = field(default_factory=dict)
 
     def supply(self, region: str, commodity: str, year: int, coef: float, var) -> None:
         """Add ``coef · var`` to the supply side of a commodity balance (negative = use)."""

@@ -120,7 +120,7 @@ def gc_paused():
 
 def _build(case: Case, components):
     m = new_model(case.name)
-    book = Book()
+    book = m.book = Book()  # the model's ledger, readable by the components that follow
     _check_order(components)
     scenarios = dict(zip(case.tables["scenarios"]["scenario"],
                          case.tables["scenarios"]["probability"]))
@@ -146,7 +146,6 @@ def _build(case: Case, components):
             _add_balance(block, block.book)
             books.append((block, block.book, float(probability)))
         add_costs(m, case, books)
-    m.book = book
     m.components_added = tuple(c.NAME for c in components)
     if "table-handlers" not in backends.of(m).features:  # the arrays hold the terms now
         for ledger in [book, *(m.scenario[s].book for s in getattr(m, "scenario_names", []))]:

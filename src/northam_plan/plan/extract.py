@@ -268,7 +268,7 @@ def _traded(m, case: Case, name: str, values: pd.Series | None) -> pd.DataFrame:
     if values is None or values.empty:
         return pd.DataFrame(columns=columns)
     frame = values[values > 0].rename("quantity").reset_index()
-    terms = getattr(m, f"{name}_terms")  # (price, quantity) as the market component built them
+    terms = m.book.traded[name]  # (price, quantity) as the market component built them
     frame["price"] = [terms[key][0] for key in frame[
         ["region", "commodity", "tier", "year"]].itertuples(index=False, name=None)]
     frame[value] = frame["quantity"] * frame["price"]
@@ -281,7 +281,7 @@ def _flows(m, flow: pd.Series | None) -> pd.DataFrame:
     if flow is None or flow.empty:
         return pd.DataFrame(columns=columns)
     frame = flow[flow > 0].rename("quantity").reset_index()
-    transport, tariff = m.flow_unit_costs
+    transport, tariff = m.book.flow_unit_costs
     keys = list(frame[["from", "to", "commodity", "year"]].itertuples(index=False, name=None))
     frame["transport_cost"] = frame["quantity"] * np.array([transport.get(k, 0.0) for k in keys])
     frame["tariff_cost"] = frame["quantity"] * np.array([tariff.get(k, 0.0) for k in keys])

@@ -132,7 +132,7 @@ def _revenue(m, flows: pd.DataFrame, country_of) -> pd.DataFrame:
                                               "tariff_cost"]].itertuples(index=False)
             if cost > 0]
     extra: dict[tuple, float] = defaultdict(float)
-    for key, paid in getattr(m, "passport_tariffs", {}).items():
+    for key, paid in m.book.passport_tariffs.items():
         a, b, c, (mr, pr), t = key
         q = m.flow_tag[a, b, c, mr, pr, t].value or 0.0
         if q <= TINY:

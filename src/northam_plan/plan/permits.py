@@ -87,9 +87,9 @@ def _permit_rows(m) -> list[tuple]:
         if amount <= TINY:
             continue
         if (r, p, g) in pooled:
-            queues[r, p, g].append([m.permit_online[r, p, g, t], t, amount])
+            queues[r, p, g].append([m.book.permit_online[r, p, g, t], t, amount])
         else:
-            rows.append((r, p, g, t, m.permit_online[r, p, g, t], amount))
+            rows.append((r, p, g, t, m.book.permit_online[r, p, g, t], amount))
     uses = defaultdict(list)
     for (r, p, g, y), var in m.permit_use.items():
         if (var.value or 0.0) > TINY:
@@ -118,7 +118,8 @@ def _throughput(m, case) -> pd.DataFrame:
     duals = m.dual if hasattr(m, "dual") else {}
     weights = case.year_weights
     rows = []
+    limit = m.book.permit_throughput_limit
     for (k, g, t), con in constraint.items():
-        rows.append((k, g, t, float(con.body()) / weights[t], m.permit_throughput_limit[k, g, t],
+        rows.append((k, g, t, float(con.body()) / weights[t], limit[k, g, t],
                      duals.get(con, np.nan) * weights[t]))
     return pd.DataFrame(rows, columns=columns)

@@ -132,7 +132,7 @@ def _tariffs(m, old, new, changes: Changes) -> None:
     price = dict(zip(new.tables["commodities"]["commodity"],
                      new.tables["commodities"]["reference_price"]))
     country_of = new.countries_of_regions
-    tariff_of = m.flow_unit_costs[1]
+    tariff_of = m.book.flow_unit_costs[1]
     updates = {}
     for (a, b, c, t), var in m.flow.items():
         k_from, k_to = country_of[a], country_of[b]
@@ -240,7 +240,7 @@ def _links(m, old, new, changes: Changes) -> None:
                                       new.tables["links"]["transport_cost"]):
         if before != after:
             cost[a, b, c] = float(after)
-    transport_of = m.flow_unit_costs[0]
+    transport_of = m.book.flow_unit_costs[0]
     updates = {}
     for (a, b, c, t), var in m.flow.items():
         if (a, b, c) in cost:

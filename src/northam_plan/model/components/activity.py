@@ -68,7 +68,7 @@ def add(m, case, book) -> None:
     var_om = local_var_om(case)
 
     top = m.model()  # capacity is decided once, also when operations are per scenario
-    keys = top.cap_keys
+    keys = top.book.cap_keys
     rows = Index(keys, ("region", "process", "year"))
     variables(m, "act", keys)
     book.declare("act", rows.dims, "unit/yr", output="operation")

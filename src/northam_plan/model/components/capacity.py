@@ -143,7 +143,7 @@ def add(m, case, book) -> None:
         book.cost_many(category, country[owner][src][paid], year[paid], coef[paid],
                        new[src[paid]])
     book.declare("cap", caps.dims, "unit/yr", output="investment")
-    m.cap_keys = cap_keys  # plain list, used by the activity component
+    book.cap_keys = cap_keys  # handed on (Book.cap_keys)
     _add_growth(m, case, book, build_keys, cap_keys, existing)
 
 

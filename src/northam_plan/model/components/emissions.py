@@ -31,7 +31,7 @@ def add(m, case, book) -> None:
     members = bloc_members(case)
     ratios = process_ratios(case)
     emitted = defaultdict(list)
-    for (r, p, t) in top.cap_keys:
+    for (r, p, t) in top.book.cap_keys:
         for g, ratio in ratios[p]:
             if g in gases and ratio > 0:
                 var = m.act[r, p, t]

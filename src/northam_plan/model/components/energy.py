@@ -94,7 +94,7 @@ def add(m, case, book) -> None:
     balance: defaultdict[tuple, list] = defaultdict(list)  # energy_balance: terms …
     rhs: defaultdict[tuple, float] = defaultdict(float)  # … and demand
 
-    gen = Index([(r, p, t, s) for (r, p, t) in top.cap_keys if p in power for s in slice_of],
+    gen = Index([(r, p, t, s) for (r, p, t) in top.book.cap_keys if p in power for s in slice_of],
                 (*DIMS, "slice"))
     variables(m, "act_slice", gen)
     book.declare("act_slice", gen.dims, "unit/yr")
@@ -121,7 +121,7 @@ def add(m, case, book) -> None:
         coefs=[cf(p, r, s) * per_capacity[p] * slice_of[s][0] for r, p, _, s in gen]))
     book.declare("generation_max", gen.dims, "M$/unit")
     _add_energy_limits(m, book, gen, limit, season_of, slice_of, per_capacity)
-    totals = Index([(r, p, t) for (r, p, t) in top.cap_keys if p in power], DIMS)
+    totals = Index([(r, p, t) for (r, p, t) in top.book.cap_keys if p in power], DIMS)
     constraints(m, "generation_total", terms(m.act, index=totals) == terms(
         m.act_slice, gen.keys, at=[key[:3] for key in gen], index=totals))
     book.declare("generation_total", totals.dims, "M$/unit")
@@ -129,7 +129,7 @@ def add(m, case, book) -> None:
     storage = {p for p in power if any(c == ratios[p][0][0] and x < 0 for c, x in ratios[p])}
     _add_storage(m, book, storage, ratios, per_capacity, slice_of, balance)
     flat_use = defaultdict(list)  # (r, e, t) -> use by non-power processes, spread evenly
-    for (r, p, t) in top.cap_keys:
+    for (r, p, t) in top.book.cap_keys:
         for e, ratio in ratios[p]:
             if e not in energy or (p in storage and e == ratios[p][0][0] and ratio < 0):
                 continue
@@ -180,7 +180,7 @@ def _add_storage(m, book, storage, ratios, per_capacity, slice_of, balance) -> N
     slices stand for a representative day, so storage shifts energy between them.
     """
     top = m.model()
-    keys = Index([(r, p, t, s) for (r, p, t) in top.cap_keys if p in storage
+    keys = Index([(r, p, t, s) for (r, p, t) in top.book.cap_keys if p in storage
                   for s in slice_of], (*DIMS, "slice"))
     variables(m, "charge_slice", keys)
     book.declare("charge_slice", keys.dims, "unit/yr")
@@ -284,7 +284,7 @@ def _add_reserve_margin(m, case, book, power, credit, per_capacity, ratios, dema
     top = m.model()
     margins = spans(case, "reserve_margins", ["region", "commodity"], "margin")
     rows = Index(sorted(margins), ("region", "commodity", "year"))
-    firm = [((r, ratios[p][0][0], t), (r, p, t)) for (r, p, t) in top.cap_keys
+    firm = [((r, ratios[p][0][0], t), (r, p, t)) for (r, p, t) in top.book.cap_keys
             if p in power and credit[p] > 0 and (r, ratios[p][0][0], t) in rows.position]
     capacity = terms(top.cap, [key for _, key in firm], at=[row for row, _ in firm], index=rows,
                      coefs=[credit[p] * per_capacity[p] for _, (_, p, _) in firm])

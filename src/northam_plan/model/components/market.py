@@ -65,8 +65,7 @@ def add(m, case, book) -> None:
         variables(m, name, keys, upper={key: q for key, (_, q) in traded.items()})  # inf: none
         book.declare(name, ("region", "commodity", "tier", "year"), "unit/yr",
                      output="operation")
-        setattr(m, f"{name}_keys", keys)  # read back by the passport and the extraction
-        setattr(m, f"{name}_terms", traded)  # (price, quantity) per key
+        book.traded[name] = traded  # (price, quantity) per key, handed on (Book.traded)
         if not keys:
             continue
         quantity = columns(getattr(m, name))

@@ -105,7 +105,7 @@ def add(m, case, book) -> None:
     made: dict[tuple, list] = defaultdict(list)
     wanted = {(r, c) for r, c, *_ in floors.values()}
     ratios = process_ratios(case)
-    for (r, p, t) in m.model().cap_keys:
+    for (r, p, t) in m.model().book.cap_keys:
         for c, ratio in ratios[p]:
             if ratio > 0 and (r, c) in wanted:
                 made[r, c, t].append((ratio, m.act[r, p, t]))

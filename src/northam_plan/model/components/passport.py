@@ -173,11 +173,10 @@ def add(m, case, book) -> None:
     top = m.model()
     country_of = case.countries_of_regions
     inputs, outputs, family = chains(case)
-    pairs = sorted({(r, p) for r, p, _ in top.cap_keys})
-    purchases = [key for key in getattr(m, "purchase_keys", ()) if key[1] in tracked]
+    pairs = sorted({(r, p) for r, p, _ in top.book.cap_keys})
+    purchases = [key for key in book.traded.get("purchase", ()) if key[1] in tracked]
     tags = tag_sets(case, pairs, purchases)
     blocked = exclusions(case)
-    m.passport_tags = {key: sorted(value) for key, value in tags.items()}
     balance = defaultdict(list)  # tagged_balance: (coef, variable) pairs per (r, c, o, t)
     bought = bought_tags(case, purchases)
     for (r, c, k, t) in purchases:  # world-market purchases (market component)
@@ -185,7 +184,7 @@ def add(m, case, book) -> None:
 
     # processes: act_tag per input tag, base tags straight from act
     act_keys, split = [], []
-    for (r, p, t) in top.cap_keys:
+    for (r, p, t) in top.book.cap_keys:
         if inputs[p] is None:
             for c, x in outputs[p]:
                 balance[r, c, base_tag(r, family[p]), t].append((x, m.act[r, p, t]))
@@ -222,7 +221,7 @@ def _add_sales(m, book, tags, balance, tracked) -> None:
     r"""World-market sales (market component) draw from the region's tags:
     ``sale_tag_total[r, c, t]``: :math:`\sum_o sale\_tag_{r,c,o,t} = \sum_k sale_{r,c,k,t}`."""
     sold = defaultdict(list)
-    for (r, c, k, t) in getattr(m, "sale_keys", ()):
+    for (r, c, k, t) in book.traded.get("sale", ()):
         if c in tracked:
             sold[r, c, t].append((1.0, m.sale[r, c, k, t]))
     keys = [(r, c, o, t) for (r, c, t) in sorted(sold) for o in sorted(tags[r, c])]
@@ -252,7 +251,6 @@ def _add_flows(m, case, book, tags, blocked, balance, country_of) -> None:
     variables(m, "flow_tag", keys)
     book.declare("flow_tag", ("from", "to", "commodity", "mined_region", "processed_region",
                               "year"), "unit/yr")
-    m.passport_tariffs = {}  # (a, b, c, o, t) -> [(basis, origin country, M$/unit)]
     for (a, b, c, o, t) in keys:
         var = m.flow_tag[a, b, c, o, t]
         balance[a, c, o, t].append((-1.0, var))
@@ -268,7 +266,7 @@ def _add_flows(m, case, book, tags, blocked, balance, country_of) -> None:
                 paid.append((basis, k, rate * price[c]))
                 book.cost("tariff", k_to, t, rate * price[c], var)
         if paid:
-            m.passport_tariffs[a, b, c, o, t] = paid
+            book.passport_tariffs[a, b, c, o, t] = paid
     rows = Index([(a, b, c, t) for a, b, c in loss for t in case.years],
                  ("from", "to", "commodity", "year"))
     constraints(m, "flow_tag_total", terms(m.flow_tag, keys, at=[(a, b, c, t) for a, b, c, _, t

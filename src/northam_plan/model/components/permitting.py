@@ -106,7 +106,7 @@ def add(m, case, book) -> None:
                 permit_online[r, p, regime.name, t] = online
             premiums[k, family[p], regime.name] = regime.premium
     variables(m, "permit", list(permit_online))
-    m.permit_online = permit_online
+    book.permit_online = permit_online  # handed on (Book.permit_online)
     book.declare("permit", ("region", "process", "regime", "year"), "unit/yr",
                  output="investment")
     limits = throughput_limits(case)
@@ -185,7 +185,7 @@ def _add_throughput(m, case, book, permit_online, weight, country_of, limits) ->
                      index=rows)
     constraints(m, "permit_throughput_max", workload <= {
         (k, g, t): limits[k, g, t] * weights[t] for k, g, t in rows})
-    m.permit_throughput_limit = limits
+    book.permit_throughput_limit = limits
     book.declare("permit_throughput_max", rows.dims, "M$/workload", output="limit")
 
 
@@ -223,4 +223,4 @@ def _add_projects(m, case, book, options, build_years, capex, family, country_of
         m.project_build, [(j, online_years[j]) for j in committed], at=committed.keys,
         index=committed) >= capacity)
     book.declare("project_commit_min", committed.dims, "M$/unit", output="limit")
-    m.project_first_online = online_years
+    book.project_first_online = online_years

@@ -54,7 +54,7 @@ def add(m, case, book) -> None:
     limit = reserves_by_year(case)
     years = case.years
     weights = case.year_weights
-    keys = [(r, p, t) for (r, p, t) in m.model().cap_keys if p in mines]
+    keys = [(r, p, t) for (r, p, t) in m.model().book.cap_keys if p in mines]
     acts = columns(m.act, keys)  # each activity once, whichever rows count it
     mined = defaultdict(list)  # (model year, coefficient, position in acts) per (r, c)
     for i, (r, p, t) in enumerate(keys):

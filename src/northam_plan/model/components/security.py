@@ -61,7 +61,7 @@ def add(m, case, book) -> None:
         blocs_of = {k: [b for b, ks in members.items() if k in ks]
                     for k in set(country_of.values())}
         recycling, counted = uncounted(case)  # recycled output counts only where credited
-        for (r, p, t) in m.model().cap_keys:
+        for (r, p, t) in m.model().book.cap_keys:
             for b in blocs_of[country_of[r]]:
                 for c, ratio in ratios[p]:
                     if (b, c) in wanted and not (ratio > 0 and p in recycling

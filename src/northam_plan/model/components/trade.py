@@ -76,7 +76,7 @@ def add(m, case, book) -> None:
                       for i in border.tolist()]
     taxed = tariff != 0
     book.cost_many("tariff", k_to[taxed], t[taxed], tariff[taxed], flows[taxed])
-    m.flow_unit_costs = (  # M$ per unit shipped, for the allocation plan
+    book.flow_unit_costs = (  # M$ per unit shipped, for the allocation plan
         dict(zip(compress(keys, shipped), transport[shipped].tolist())),
         dict(zip(compress(keys, taxed), tariff[taxed].tolist())))
 

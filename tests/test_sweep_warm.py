@@ -10,36 +10,17 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from casekit import mine, write_case
 from northam_plan import load_case
 from northam_plan.cli import app
 from northam_plan.research import solve_case
 from northam_plan.scenarios.sweep import run_sweep
 from northam_plan.scenarios.sweep_vary import parse_variations, scenarios
+from test_sweep import trade_case  # the same tiny trade case as the cold sweep's tests
 
 runner = CliRunner()
 #: numbers only (the tariff) and structure (construction years: which builds can come online
 #: inside the horizon), the structure varying fastest
 VARY = ["tariffs[from=CN].rate=0,1", "processes[process=mine].construction_years=1,0"]
-
-
-def trade_case(folder):
-    """The US needs 10 → 16 kt of ore: import it from China (mine 1 M$/kt + transport 0.5
-    + tariff rate × 4 M$/kt) or build US mines (capex 20 M$ per kt/yr)."""
-    return write_case(folder, {
-        "countries": [{"country": c, "cost_of_capital": 0.05} for c in ("US", "CN")],
-        "regions": [{"region": "US", "country": "US"},
-                    {"region": "CN", "country": "CN", "can_build": False}],
-        "commodities": [{"commodity": "ore", "kind": "mineral", "unit": "kt",
-                         "reference_price": 4.0}],
-        "processes": [mine(capex=20.0, var_om=1.0, lifetime=20, construction_years=1)],
-        "existing_capacity": [{"region": "CN", "process": "mine", "capacity": 100}],
-        "reserves": [{"region": r, "commodity": "ore", "reserves": 1000} for r in ("US", "CN")],
-        "links": [{"from": "CN", "to": "US", "commodity": "ore", "transport_cost": 0.5}],
-        "tariffs": [{"from": "CN", "to": "US", "commodity": "ore", "rate": 0.0}],
-        "demand": [{"region": "US", "commodity": "ore", "sector": "all", "year": y,
-                    "quantity": q} for y, q in ((2025, 10), (2027, 16))]},
-        start=2025, end=2027, discount_rate=0.05, name="trade")
 
 
 @pytest.fixture(scope="module")

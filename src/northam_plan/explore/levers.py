@@ -253,34 +253,32 @@ def _has_usmca(case: Case) -> bool:
 
 
 def _floors(case: Case, names: _Namer) -> list[Lever]:
-    if not _has_usmca(case) or POLICY_START not in case.years:
-        return []
-    out = []
-    for commodity in _bloc_goods(case, names):
-        def write(value: float, commodity=commodity) -> Blocks:
-            return [], [{"table": "regional_shares", "rows": [
-                {"bloc": "USMCA", "commodity": commodity, "start_year": POLICY_START,
-                 "share": value / 100, "source": SOURCE}]}]
-        out.append(Lever(
-            key=f"floor:USMCA:{commodity}", group="USMCA sourcing floors",
-            label=f"{names.commodity(commodity)} made in the USMCA, from {POLICY_START}",
-            unit="% of use (at least)", base=0.0, low=0, high=100, step=5, write=write))
-    return out
+    return _bloc_shares(case, names, "regional_shares", "share", "floor",
+                        "USMCA sourcing floors", "made in the USMCA", "% of use (at least)", 0.0)
 
 
 def _caps(case: Case, names: _Namer) -> list[Lever]:
+    return _bloc_shares(case, names, "supplier_caps", "cap", "cap",
+                        "Caps on any one outside supplier", "from one outside country",
+                        "% of use (at most)", 100.0)
+
+
+def _bloc_shares(case: Case, names: _Namer, table: str, column: str, kind: str, group: str,
+                 what: str, unit: str, base: float) -> list[Lever]:
+    """One lever per good of the USMCA: a row of ``table`` whose ``column`` is the lever's
+    percentage, from :data:`POLICY_START` (a sourcing floor or a supplier cap)."""
     if not _has_usmca(case) or POLICY_START not in case.years:
         return []
     out = []
     for commodity in _bloc_goods(case, names):
         def write(value: float, commodity=commodity) -> Blocks:
-            return [], [{"table": "supplier_caps", "rows": [
+            return [], [{"table": table, "rows": [
                 {"bloc": "USMCA", "commodity": commodity, "start_year": POLICY_START,
-                 "cap": value / 100, "source": SOURCE}]}]
+                 column: value / 100, "source": SOURCE}]}]
         out.append(Lever(
-            key=f"cap:USMCA:{commodity}", group="Caps on any one outside supplier",
-            label=f"{names.commodity(commodity)} from one outside country, from {POLICY_START}",
-            unit="% of use (at most)", base=100.0, low=0, high=100, step=5, write=write))
+            key=f"{kind}:USMCA:{commodity}", group=group,
+            label=f"{names.commodity(commodity)} {what}, from {POLICY_START}",
+            unit=unit, base=base, low=0, high=100, step=5, write=write))
     return out
 
 

@@ -46,7 +46,7 @@ def test_solve_writes_summary_plan_and_tables(tmp_path):
         assert (out / "tables" / f"{name}.csv").is_file()
     investments = pd.read_csv(out / "tables" / "investments.csv")
     assert investments["capacity"].sum() > 0
-    with xr.open_dataset(out / "plan.nc", engine="h5netcdf") as plan:
+    with xr.open_dataset(out / "plan.nc") as plan:
         assert plan["act"].dims == ("region", "process", "year")
         assert plan.attrs["case_hash"] == summary["case_hash"]
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

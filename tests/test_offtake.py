@@ -127,7 +127,7 @@ def test_compare_reports_the_budget_cost_and_plan_nc_the_covered_output(tmp_path
     [row] = table[table["metric"] == "offtakes: budget_cost"].to_dict("records")
     base, scenario = comparison.scenarios
     assert row[scenario] == pytest.approx(10.0) and pd.isna(row[base])
-    with xr.open_dataset(tmp_path / "floor" / "out" / "plan.nc", engine="h5netcdf") as ds:
+    with xr.open_dataset(tmp_path / "floor" / "out" / "plan.nc") as ds:
         assert float(ds["offtake_covered"].sel(contract="floor", year=2025)) == \
             pytest.approx(4.0)
 

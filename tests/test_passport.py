@@ -237,7 +237,7 @@ def test_passport_in_plan_nc(tmp_path):
     from northam_plan.plan.write import write_plan
     _, _, plan = run(tmp_path, tariffs=tariff("mined"))
     write_plan(plan, {"objective": 55.0}, tmp_path / "out")
-    with xr.open_dataset(tmp_path / "out" / "plan.nc", engine="h5netcdf") as ds:
+    with xr.open_dataset(tmp_path / "out" / "plan.nc") as ds:
         assert float(ds["passport"].sel(region="US", commodity="ore", year=2025,
                                         mined_in="CN", processed_in="")) == pytest.approx(10)
     assert (tmp_path / "out" / "tables" / "passport.csv").is_file()

@@ -15,7 +15,7 @@ A table read back and written as CSV is the same file::
 
     import xarray as xr
     from northam_plan.plan.table_arrays import table_from_dataset
-    ds = xr.open_dataset("results/reference/plan.nc", engine="h5netcdf")
+    ds = xr.open_dataset("results/reference/plan.nc")
     generation = table_from_dataset(ds, "generation")      # = tables/generation.csv
 
 The labelled arrays (``act``, ``flow``, ``generation`` …) are the ones to compute with;
@@ -61,9 +61,7 @@ def table_arrays(tables: dict[str, pd.DataFrame]) -> dict[str, xr.DataArray]:
         "tables_strings": xr.DataArray(strings.astype(object), dims=["tables_string"]),
     }
     out["tables_numbers"].attrs = {"layout": json.dumps(layout), "unit": "as in each table"}
-    for name in ("tables_numbers", "tables_text_code"):
-        out[name].encoding = {"zlib": True}
-    out["tables_strings"].encoding = {"dtype": "S1", "zlib": True}  # compressed UTF-8
+    out["tables_strings"].encoding = {"dtype": "S1"}  # UTF-8 characters
     return out
 
 

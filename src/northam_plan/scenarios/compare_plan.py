@@ -96,7 +96,7 @@ class SolvedPlan:
                                "folder given)")
         path = self.folder / "plan.nc"
         try:
-            with xr.open_dataset(path, engine="h5netcdf") as ds:
+            with xr.open_dataset(path) as ds:  # classic netCDF, or HDF5 (older plans)
                 return without_tables(ds).load()
         except FileNotFoundError:
             raise CompareError(f"{self.folder}: plan.nc is missing; solve the case again "

@@ -36,9 +36,9 @@ TABLE_VARIABLES = ("tables_numbers", "tables_text_code", "tables_strings")
 def table_arrays(tables: dict[str, pd.DataFrame]) -> dict[str, xr.DataArray]:
     """The three variables that hold ``tables`` (see the module's docstring)."""
     numbers: list[np.ndarray] = []
-    texts: list[str] = []
+    texts: list[np.ndarray] = []
     layout: dict = {}
-    n_numbers = 0
+    n_numbers = n_texts = 0
     for name, frame in tables.items():
         columns = []
         for column in frame.columns:
@@ -49,11 +49,16 @@ def table_arrays(tables: dict[str, pd.DataFrame]) -> dict[str, xr.DataArray]:
                 numbers.append(data)
                 n_numbers += len(data)
             else:
-                columns.append([str(column), "text", len(texts)])
-                texts.extend("" if pd.isna(v) else str(v) for v in values)
+                columns.append([str(column), "text", n_texts])
+                cells = values.to_numpy(dtype=object, na_value="")
+                texts.append(cells if pd.api.types.is_string_dtype(values) else
+                             np.array([str(v) for v in cells], dtype=object))
+                n_texts += len(cells)
         layout[name] = {"rows": len(frame), "columns": columns}
-    strings, codes = np.unique(np.array(texts, dtype=object).astype(str), return_inverse=True) \
-        if texts else (np.array([], dtype=str), np.array([], dtype=np.int64))
+    if n_texts:  # the distinct texts, sorted, and each cell's position among them
+        codes, strings = pd.factorize(np.concatenate(texts), sort=True)
+    else:
+        codes, strings = np.array([], dtype=np.int64), np.array([], dtype=object)
     out = {
         "tables_numbers": xr.DataArray(np.concatenate(numbers) if numbers else np.zeros(0),
                                        dims=["tables_number"]),

@@ -13,6 +13,7 @@ import signal
 import threading
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Final
 
 from northam_plan.files import staging_folder
 from northam_plan.plan.extract import Plan
@@ -22,7 +23,8 @@ TABLE_FLOAT_FORMAT = "%.10g"  # enough digits for every figure, stable across ru
 #: variables) takes 0.03 s to write and to read, against 0.43 and 0.39 s as netCDF-4/HDF5
 #: through h5netcdf, which pays per variable (measured 2026-12-05). ``xarray.open_dataset``
 #: tells the two formats apart by themselves, so plans written before still open.
-PLAN_NC = {"engine": "scipy", "format": "NETCDF3_64BIT"}
+PLAN_NC_ENGINE: Final = "scipy"
+PLAN_NC_FORMAT: Final = "NETCDF3_64BIT"
 
 
 def write_plan(plan: Plan, summary: dict, out: Path | str) -> Path:
@@ -38,7 +40,7 @@ def write_plan(plan: Plan, summary: dict, out: Path | str) -> Path:
                          lineterminator="\n")
         dataset = plan.dataset.copy()
         dataset.attrs = {k: v for k, v in _flat_attrs(summary).items()}
-        dataset.to_netcdf(staging / "plan.nc", **PLAN_NC)
+        dataset.to_netcdf(staging / "plan.nc", engine=PLAN_NC_ENGINE, format=PLAN_NC_FORMAT)
         (staging / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=False,
                                                          default=str) + "\n")
         with _interrupts_deferred():  # Ctrl-C waits until the folders are in place

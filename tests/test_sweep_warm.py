@@ -40,9 +40,10 @@ def test_every_warm_scenario_equals_a_cold_solve_of_its_case(sweeps):
     done, warm, cold = sweeps["done"], sweeps["warm"], sweeps["cold"]
     assert sweeps["result"].exit_code == 0, sweeps["result"].output
     assert done.counts["solved"] == 4
-    # cold for each new structure (construction 1, then 0), warm for every later scenario:
-    # the two structures are kept side by side
-    assert [r["start"] for r in done.rows] == ["cold", "cold", "warm", "warm"]
+    # cold for the first structure (construction 1), the second (construction 0) from the
+    # first's basis carried over, warm for every later scenario: the two structures are kept
+    # side by side
+    assert [r["start"] for r in done.rows] == ["cold", "carried", "warm", "warm"]
     case = load_case(sweeps["path"])
     planned = scenarios(parse_variations(VARY, case))
     # the cold sweep is the one runner's cold solve of each case (as `solve` or solve_case)
@@ -84,7 +85,7 @@ def test_the_index_and_the_summary_say_warm_or_cold(sweeps):
     assert json.loads((sweeps["cold"] / "sweep.json").read_text())["warm"] is False
     assert json.loads((sweeps["warm"] / "sweep.json").read_text())["warm"] is True
     warm = pd.read_csv(sweeps["warm"] / "sweep.csv")
-    assert list(warm["start"]) == ["cold", "cold", "warm", "warm"]
+    assert list(warm["start"]) == ["cold", "carried", "warm", "warm"]
 
 
 def test_a_failed_scenario_leaves_the_kept_instances_usable(tmp_path):

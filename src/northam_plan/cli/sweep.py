@@ -129,7 +129,7 @@ def _line(row: dict) -> str:
     if row["status"] in ("solved", "skipped"):
         mark = "[green]solved[/]" if row["status"] == "solved" \
             else "[cyan]skipped[/] (solved before)"
-        start = " (warm)" if row.get("start") == "warm" else ""
+        start = {"warm": " (warm)", "carried": " (carried basis)"}.get(row.get("start") or "", "")
         return f"{mark} {name}: {row['objective']:,.1f} M$ {seconds}{start}"
     return f"[red]failed[/] {name}: {escape(row['error'])} {seconds}"
 
@@ -144,6 +144,9 @@ def _print_summary(done) -> None:
     warm = sum(r.get("start") == "warm" for r in solved)
     table.add_row("re-solved warm", f"{warm} of {len(solved)} solved" if done.warm
                   else "none (--cold)")
+    if done.warm:
+        carried = sum(r.get("start") == "carried" for r in solved)
+        table.add_row("new structure, from a carried basis", f"{carried} of {len(solved)}")
     table.add_row("wall time", f"{done.seconds:.1f} s ({done.mode})")
     table.add_row("index", str(done.out / "sweep.csv"))
     Console().print(table)

@@ -64,6 +64,7 @@ import pyomo.environ as pyo
 from pyomo.common.errors import InfeasibleConstraintException
 
 from northam_plan.case import Case
+from northam_plan.log import get_logger
 from northam_plan.model import backends
 from northam_plan.model.backends import MATRIX
 from northam_plan.model.backends import matrix as matrix_backend
@@ -72,7 +73,12 @@ from northam_plan.model.backends.pyomo import compile_form, highs_lp
 from northam_plan.model.build import gc_paused
 from northam_plan.model.expr import Col
 from northam_plan.model.matrix import MatrixModel
-from northam_plan.scenarios.resolve_arrays import ArrayLP, check_rows, rebuild_arrays
+from northam_plan.scenarios.resolve_arrays import (
+    ArrayLP,
+    carried_basis,
+    check_rows,
+    rebuild_arrays,
+)
 from northam_plan.scenarios.resolve_rebuild import Kept, StructureChanged, rebuild
 from northam_plan.scenarios.resolve_tables import Changes, NotDirect, changed_tables, direct_changes
 from northam_plan.solve import (
@@ -89,6 +95,8 @@ from northam_plan.solve import (
 )
 
 __all__ = ["Resolver", "StructureChanged"]
+
+log = get_logger(__name__)
 
 _PYOMO = backends.get(backends.PYOMO)  # the direct handlers move a Pyomo model's expressions
 
@@ -144,9 +152,13 @@ class Resolver:
         return None if self._kept is None else self._kept.form
 
     # --- first solve ------------------------------------------------------------------
-    def solve(self) -> SolveResult:
+    def solve(self, start: Resolver | None = None) -> SolveResult:
         """Hand the model to HiGHS and solve (as :func:`solve`): a Pyomo model compiled to
-        standard form, a matrix-backend model as its arrays."""
+        standard form, a matrix-backend model as its arrays.
+
+        ``start``: a solved matrix-backend resolver of a case whose structure differs; simplex
+        then starts from its basis, carried over by variable and row names
+        (:func:`~northam_plan.scenarios.resolve_arrays.carried_basis`), not from nothing."""
         tic = time.perf_counter()
         try:
             if self.matrix:
@@ -168,7 +180,15 @@ class Resolver:
         self.highs_log = set_options(highs, self.options)
         by_size(highs, self.options, int(lp.num_col_))
         highs.passModel(lp)
-        return self._run({"handover": handover})
+        timings = {"handover": handover}
+        if start is not None and start.matrix and self.matrix and start.highs is not None:
+            tic = time.perf_counter()
+            if highs.setBasis(carried_basis(start.model, start.highs, self.model)) == \
+                    highspy.HighsStatus.kError:  # (not seen) then simplex starts from nothing
+                log.warning("the carried basis was refused: solving from nothing")
+            highs.setOptionValue("solver", "simplex")  # (not IPM): it starts from the basis
+            timings["basis"] = time.perf_counter() - tic
+        return self._run(timings)
 
     # --- changes ----------------------------------------------------------------------
     def column(self, var) -> int:

@@ -331,7 +331,8 @@ def _sigint_ignored():
 
 def write_index(sweep: Sweep, planned: Iterable[Scenario], case_path: Path) -> Path:
     """Write ``sweep.csv`` (one row per scenario: its values, status, objective, case hash,
-    folder, seconds, start — ``warm``: re-solved from a kept basis, ``cold`` — and error)
+    folder, seconds, start — ``warm``: re-solved in a kept instance, ``carried``: a new
+    structure started from a kept basis, ``cold`` — and error)
     and ``sweep.json`` (the variations and the run), atomically."""
     labels = [v.label for v in sweep.variations]
     values = {s.name: s.values for s in planned}

@@ -47,13 +47,19 @@ def zero_noise(values):
 def clean_table(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """The table with noise written as 0 in its float columns; a flow table without the rows
     that are then all 0."""
-    frame = frame.copy()
-    for column in frame.columns:
-        if pd.api.types.is_float_dtype(frame[column]):
-            frame[column] = zero_noise(frame[column])
+    frame = frame.copy(deep=False)  # (copy on write: the columns set below are new arrays)
+    floats = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
+    for column in floats:
+        values = frame[column].to_numpy(dtype=float)
+        noise = np.abs(values) < ZERO_TOLERANCE
+        if noise.any():
+            frame[column] = np.where(noise, 0.0, values)
     quantities = [c for c in FLOW_TABLES.get(name, ()) if c in frame.columns]
     if quantities and len(frame):
-        keep = (frame[quantities].fillna(0.0) != 0).any(axis=1)
+        keep = np.zeros(len(frame), dtype=bool)
+        for column in quantities:
+            values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+            keep |= ~np.isnan(values) & (values != 0)
         frame = frame[keep].reset_index(drop=True)
     return frame
 
@@ -86,11 +92,12 @@ def capacity_unit(unit: str, per_capacity: float | None) -> str:
 
 
 def _insert_after(frame: pd.DataFrame, after: str, name: str, values) -> pd.DataFrame:
-    frame = frame.copy()
+    frame = frame.copy(deep=False)  # (copy on write: inserting leaves the caller's alone)
     position = list(frame.columns).index(after) + 1 if after in frame.columns else \
         len(frame.columns)
-    frame.insert(position, name, pd.Series(list(values), index=frame.index, dtype=object)
-                 if len(frame) else pd.Series(dtype=object))
+    frame.insert(position, name, pd.Series(np.asarray(values, dtype=object), index=frame.index,
+                                           dtype=object) if len(frame) else
+                 pd.Series(dtype=object))
     return frame
 
 

@@ -36,7 +36,7 @@ def comparison_of(plans: Sequence[SolvedPlan], base: str | None = None) -> Compa
     return build_comparison(list(plans), pick_base(plans, base), warnings)
 
 
-#: 16 significant digits: what openpyxl writes to the workbook, so both files hold the same
+#: 16 significant digits: what XlsxWriter writes to the workbook, so both files hold the same
 #: numbers (differences are taken on the full values before writing)
 FLOAT_FORMAT = "%.16g"
 

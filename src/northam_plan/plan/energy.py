@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import xarray as xr
 
 from northam_plan.model.components.activity import process_ratios
+from northam_plan.plan.labelled import labelled
 from northam_plan.plan.units import ZERO_TOLERANCE
 
 TINY = ZERO_TOLERANCE  # the one tolerance of every table (plan/units.py)
@@ -99,7 +99,6 @@ def energy_arrays(tables: dict[str, pd.DataFrame]) -> dict:
         frame = tables.get(table)
         if frame is None or frame.empty:
             continue
-        out[name] = xr.DataArray.from_series(frame.set_index(keys)[column].astype(float))
+        out[name] = labelled(frame.set_index(keys)[column].astype(float))
         out[name].attrs["unit"] = unit
-        out[name].encoding = {"zlib": True}  # mostly NaN: dense over regions × processes
     return out

@@ -22,6 +22,7 @@ from northam_plan.plan.circular import circular_tables
 from northam_plan.plan.energy import energy_arrays, energy_tables
 from northam_plan.plan.frames import items_of
 from northam_plan.plan.guarantee import guarantee_arrays, guarantee_tables
+from northam_plan.plan.labelled import labelled
 from northam_plan.plan.passport import passport_arrays, passport_tables
 from northam_plan.plan.permits import permit_tables
 from northam_plan.plan.security import security_tables
@@ -156,23 +157,20 @@ def _extract(top, ops, case: Case, probability: float) -> Plan:
     tables.update(guarantee_tables(top, ops, case, tables, probability))
     tables.update(circular_tables(case, arrays, tables["activity"]))
     tables = {name: clean_table(name, frame) for name, frame in tables.items()}
-    dataset = xr.Dataset({
-        name: xr.DataArray.from_series(series) for name, series in arrays.items()
-        if not series.empty})
-    dataset["price"] = xr.DataArray.from_series(price)
-    dataset["annual_cost"] = xr.DataArray.from_series(annual)
+    dataset = xr.Dataset({name: labelled(series) for name, series in arrays.items()
+                          if not series.empty})
+    later = {"price": labelled(price), "annual_cost": labelled(annual)}
     for block in {id(top): top, id(ops): ops}.values():
         for constraint in block.book.outputs["limit"]:
             if len(getattr(block, constraint)):
-                dataset[f"dual_{constraint}"] = xr.DataArray.from_series(
-                    dual_values(block, constraint))
+                later[f"dual_{constraint}"] = labelled(dual_values(block, constraint))
+    dataset.update(later)  # on the variables' coordinates (one alignment, not one each)
     units = {**top.book.units, **ops.book.units, "price": "M$/unit (undiscounted)"}
     for var in dataset.data_vars:  # (names given as text; xarray's are any Hashable)
         name = str(var)
         dataset[var].attrs["unit"] = "M$ per unit of the limit (present value)" \
             if name.startswith("dual_") else units.get(name, "")
-    dataset.update(passport_arrays(tables))
-    dataset.update(guarantee_arrays(tables))
+    dataset.update({**passport_arrays(tables), **guarantee_arrays(tables)})
     # outer: the energy arrays' commodities (elec, co2) join the shared commodity index
     dataset = xr.merge([dataset, xr.Dataset(energy_arrays(tables))], join="outer",
                        combine_attrs="override")

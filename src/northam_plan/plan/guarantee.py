@@ -24,6 +24,7 @@ import xarray as xr
 from northam_plan.model.components.finance import budgets
 from northam_plan.model.components.guarantee import cost_shares, crisis_policies
 from northam_plan.model.components.security import bloc_members
+from northam_plan.plan.labelled import labelled
 
 GUARANTEE_COLUMNS = ["bloc", "commodity", "country", "year", "crisis", "demand", "unserved",
                      "drawn", "stock_held", "exports_to_members"]
@@ -124,11 +125,11 @@ def guarantee_arrays(tables: dict[str, pd.DataFrame]) -> dict[str, xr.DataArray]
         frame = frame.set_index(["bloc", "commodity", "country", "year"])
         for column, unit in (("unserved", "unit/yr"), ("stock_held", "unit"),
                              ("drawn", "unit/yr")):
-            out[f"member_{column}"] = xr.DataArray.from_series(frame[column].astype(float))
+            out[f"member_{column}"] = labelled(frame[column].astype(float))
             out[f"member_{column}"].attrs["unit"] = unit
     frame = tables.get("finance")
     if frame is not None and len(frame):
         series = frame.set_index(["facility", "year"])["shadow_price"].astype(float)
-        out["finance_shadow_price"] = xr.DataArray.from_series(series)
+        out["finance_shadow_price"] = labelled(series)
         out["finance_shadow_price"].attrs["unit"] = "M$ per M$ of budget (of that year)"
     return out

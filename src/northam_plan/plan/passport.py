@@ -27,6 +27,7 @@ import xarray as xr
 
 from northam_plan.model.components.passport import origin_in, places
 from northam_plan.model.components.security import bloc_members, spans
+from northam_plan.plan.labelled import labelled
 from northam_plan.plan.units import ZERO_TOLERANCE
 
 TINY = ZERO_TOLERANCE  # the one tolerance of every table (plan/units.py)
@@ -172,6 +173,6 @@ def passport_arrays(tables) -> dict[str, xr.DataArray]:
     out = {}
     for name, column, unit in (("passport", "quantity", "unit/yr"),
                                ("passport_share", "share", "1")):
-        out[name] = xr.DataArray.from_series(index[column])
+        out[name] = labelled(index[column])
         out[name].attrs["unit"] = unit
     return out

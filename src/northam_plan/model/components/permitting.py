@@ -206,10 +206,10 @@ def _add_projects(m, case, book, options, build_years, capex, family, country_of
         online_years[j] = first
     variables(m, "project_build", keys)
     book.declare("project_build", ("project", "year"), "unit/yr", output="investment")
-    info = projects.set_index("project")
+    info = {j: (r, p, cost) for j, r, p, cost in zip(
+        projects["project"], projects["region"], projects["process"], projects["capex"])}
     for j, t in keys:
-        r, p = info.at[j, "region"], info.at[j, "process"]
-        cost = info.at[j, "capex"]
+        r, p, cost = info[j]
         book.new_capacity(r, p, t, m.project_build[j, t],
                           capex[r, p] if pd.isna(cost) else cost)
     capacity = dict(zip(projects["project"], projects["capacity"]))

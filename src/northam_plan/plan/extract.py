@@ -293,10 +293,10 @@ def _unserved(case, unserved: pd.Series | None, ops) -> pd.DataFrame:
     frame = pd.DataFrame({"demand": demand})
     short = unserved if unserved is not None else pd.Series(dtype=float)
     if hasattr(ops, "unserved_slice") and len(ops.unserved_slice):
-        by_slice = pd.Series({key[:3]: 0.0 for key in ops.unserved_slice})
+        summed: dict[tuple, float] = {}
         for key, var in ops.unserved_slice.items():
-            by_slice[key[:3]] += var.value or 0.0
-        short = pd.concat([short, by_slice])
+            summed[key[:3]] = summed.get(key[:3], 0.0) + (var.value or 0.0)
+        short = pd.concat([short, pd.Series(summed)])
     frame["unserved"] = short.reindex(frame.index).fillna(0.0)
     frame["share"] = np.where(frame["demand"] > 0, frame["unserved"] / frame["demand"], 0.0)
     return frame.reset_index()

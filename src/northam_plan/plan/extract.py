@@ -22,7 +22,7 @@ from northam_plan.plan.circular import circular_tables
 from northam_plan.plan.energy import energy_arrays, energy_tables
 from northam_plan.plan.frames import items_of
 from northam_plan.plan.guarantee import guarantee_arrays, guarantee_tables
-from northam_plan.plan.labelled import labelled
+from northam_plan.plan.labelled import key_index, labelled
 from northam_plan.plan.passport import passport_arrays, passport_tables
 from northam_plan.plan.permits import permit_tables
 from northam_plan.plan.security import security_tables
@@ -42,10 +42,8 @@ class Plan:
 
 
 def _series(component, dims: tuple[str, ...], values) -> pd.Series:
-    keys = list(component.keys())
-    index = pd.MultiIndex.from_tuples(keys, names=dims) if len(dims) > 1 else \
-        pd.Index([k for k in keys], name=dims[0])
-    return pd.Series(np.asarray(values, dtype=float), index=index)
+    return pd.Series(np.asarray(values, dtype=float),
+                     index=key_index(list(component.keys()), tuple(dims)))
 
 
 def variable_values(m, name: str) -> pd.Series:

@@ -41,10 +41,12 @@ ways, on the kept compiled standard form (Pyomo's ``LinearStandardFormCompiler``
 
 A change of structure — a row added to a table that makes a new variable or constraint, a
 coefficient that becomes 0 or stops being 0, other years — raises :class:`StructureChanged`
-before HiGHS is touched, or with ``update(case, fallback=True)`` makes a full cold build (on
-the model's route) and solve. So does a row without variables that cannot hold (the new case is
-infeasible before any solve). Never a wrong answer: the tests compare every route with a cold
-build-and-solve of the changed case.
+before HiGHS is touched, or with ``update(case, fallback=True)`` makes a full build (on the
+model's route) and a new HiGHS instance — on the matrix backend its simplex starts from the last
+basis carried over by variable and row names
+(:func:`~northam_plan.scenarios.resolve_arrays.carried_basis`). So does a row without
+variables that cannot hold (the new case is infeasible before any solve). Never a wrong
+answer: the tests compare every route with a cold build-and-solve of the changed case.
 
 With ``algorithm="ipm"`` the first solve uses interior point; re-solves use simplex, which can
 start from the basis. Deterministic cases only.
@@ -159,6 +161,14 @@ class Resolver:
         ``start``: a solved matrix-backend resolver of a case whose structure differs; simplex
         then starts from its basis, carried over by variable and row names
         (:func:`~northam_plan.scenarios.resolve_arrays.carried_basis`), not from nothing."""
+        carried = None
+        if start is not None and start.matrix and start.highs is not None:
+            carried = (start.model, start.highs)
+        return self._solve(carried)
+
+    def _solve(self, carried: tuple[MatrixModel, highspy.Highs] | None) -> SolveResult:
+        """:meth:`solve`, from the basis ``carried`` (a matrix model and the HiGHS instance
+        that solved it) when given."""
         tic = time.perf_counter()
         try:
             if self.matrix:
@@ -181,9 +191,9 @@ class Resolver:
         by_size(highs, self.options, int(lp.num_col_))
         highs.passModel(lp)
         timings = {"handover": handover}
-        if start is not None and start.matrix and self.matrix and start.highs is not None:
+        if carried is not None and self.matrix:
             tic = time.perf_counter()
-            if highs.setBasis(carried_basis(start.model, start.highs, self.model)) == \
+            if highs.setBasis(carried_basis(*carried, self.model)) == \
                     highspy.HighsStatus.kError:  # (not seen) then simplex starts from nothing
                 log.warning("the carried basis was refused: solving from nothing")
             highs.setOptionValue("solver", "simplex")  # (not IPM): it starts from the basis
@@ -394,11 +404,12 @@ class Resolver:
         from northam_plan.model import build_model
 
         tic = time.perf_counter()
+        carried = (self.model, self.highs) if self.matrix and self.highs is not None else None
         self.model = build_model(case, extra=self.extra, backend=backends.of(self.model).name)
         self.case = case
         built = time.perf_counter() - tic
         self.highs = None
-        result = self.solve()
+        result = self._solve(carried)  # from the last basis, carried to the new structure
         result.timings = {"build": built, **result.timings}
         self.route = "cold"
         return result

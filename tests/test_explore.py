@@ -22,7 +22,7 @@ from northam_plan.explore.levers import blocks, levers_of
 from northam_plan.explore.save import case_text, toml_value
 from northam_plan.pipeline import run_case
 from northam_plan.plan import extract_plan
-from northam_plan.plan.extract import with_table_arrays
+from northam_plan.report.facts import DATASET_ARRAYS
 from northam_plan.report.planview import PlanView
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,13 +85,19 @@ def test_a_tariff_is_re_solved_in_place_and_its_plan_is_the_extracted_one(explor
     answer = outcome.answer
     assert answer.route == "diff"
     assert answer.objective > explorer.base.objective  # dearer magnets from China
-    full = with_table_arrays(answer.plan)
     reference = extract_plan(explorer.resolver.model, answer.case)
-    assert set(full.tables) == set(reference.tables)
+    # the page's plan: the whole tables, and of the arrays those the brief reads
+    assert set(answer.plan.tables) == set(reference.tables)
     for name, frame in reference.tables.items():
-        pd.testing.assert_frame_equal(full.tables[name], frame)
-    assert set(full.dataset.data_vars) == set(reference.dataset.data_vars)
-    assert full.costs == reference.costs
+        pd.testing.assert_frame_equal(answer.plan.tables[name], frame)
+    assert answer.plan.costs == reference.costs
+    assert set(answer.plan.dataset.data_vars) == set(DATASET_ARRAYS) & set(
+        reference.dataset.data_vars)
+    for name in answer.plan.dataset.data_vars:
+        pd.testing.assert_series_equal(answer.plan.dataset[name].to_series().dropna(),
+                                       reference.dataset[name].to_series().dropna())
+    # the download's plan: every array, as a solve writes it
+    assert answer.whole_plan().dataset.identical(reference.dataset)
     assert any("against Base case: total cost +" in s.text for s in answer.versus)
     plain = PlanView(answer.view.facts)  # the explorer's view reads values from a dict
     security = plain.security

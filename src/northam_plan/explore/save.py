@@ -22,7 +22,6 @@ from northam_plan.explore.levers import Lever, blocks
 from northam_plan.explore.session import Answer
 from northam_plan.files import atomic_write_text
 from northam_plan.plan import write_plan
-from northam_plan.plan.extract import with_table_arrays
 
 _BARE = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -105,7 +104,7 @@ def save_case(answer: Answer, base: Path, folder: Path, name: str,
 def plan_zip(answer: Answer, name: str) -> bytes:
     """The plan folder of ``answer`` (``summary.json``, ``plan.nc``, ``tables/``) as a zip."""
     with tempfile.TemporaryDirectory() as tmp:
-        folder = write_plan(with_table_arrays(answer.plan), answer.summary, Path(tmp) / slug(name))
+        folder = write_plan(answer.whole_plan(), answer.summary, Path(tmp) / slug(name))
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for path in sorted(folder.rglob("*")):

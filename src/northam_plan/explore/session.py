@@ -36,7 +36,7 @@ from northam_plan.plan.extract import extract_plan
 from northam_plan.report.brief import write_brief
 from northam_plan.report.brief_versus import chain_versus, lede_versus
 from northam_plan.report.chainview import brief_years
-from northam_plan.report.facts import Facts
+from northam_plan.report.facts import DATASET_ARRAYS, Facts
 from northam_plan.report.metrics import Comparison
 from northam_plan.report.planview import Brief, PlanView, Sentence
 from northam_plan.scenarios.compare_plan import SolvedPlan, chain_of_case
@@ -63,6 +63,12 @@ class Answer:
     chain_versus: dict[str, Sentence]  # chain key → its change against the base
     route: str
     timings: dict[str, float] = field(default_factory=dict)
+    model: object = None  # the solved model: its whole plan (every array) on demand
+
+    def whole_plan(self) -> Plan:
+        """The plan with every labelled array and the tables' copies (what ``plan.nc``
+        holds): :attr:`plan` has only the arrays the brief reads."""
+        return extract_plan(self.model, self.case)
 
     @property
     def objective(self) -> float:
@@ -174,7 +180,8 @@ class Explorer:
     def _answer(self, values: dict, case: Case, result: SolveResult, route: str,
                 timings: dict, base: bool = False) -> Answer:
         tic = time.perf_counter()
-        plan = extract_plan(self.resolver.model, case, tables_in_dataset=False)
+        model = self.resolver.model  # (a new model object after each update: kept as it is)
+        plan = extract_plan(model, case, tables_in_dataset=False, arrays=DATASET_ARRAYS)
         timings["extract"] = time.perf_counter() - tic
         tic = time.perf_counter()
         name = BASE if base else WHAT_IF
@@ -195,7 +202,7 @@ class Explorer:
                     by_chain[chain.key] = sentence
         timings["brief"] = time.perf_counter() - tic
         return Answer(values, case, result, plan, summary, view, brief, versus, by_chain,
-                      route, timings)
+                      route, timings, model)
 
 
 def _number(key: str, value: object) -> float:

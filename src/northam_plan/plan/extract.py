@@ -9,6 +9,7 @@ M$/unit of that year (undiscounted), of one more unit of the commodity in the re
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -64,16 +65,20 @@ def dual_values(m, name: str) -> pd.Series:
 INVESTMENT_TABLES = ("investments", "permits", "projects", "throughput", "finance")
 
 
-def extract_plan(m, case: Case, tables_in_dataset: bool = True) -> Plan:
+def extract_plan(m, case: Case, tables_in_dataset: bool = True,
+                 arrays: Collection[str] | None = None) -> Plan:
     """Collect the plan of a solved model ``m`` built from ``case``.
 
     In a stochastic case, operational results carry a ``scenario`` dimension (a ``scenario``
     column in the tables); investments are one plan for all scenarios; ``costs`` are expected
     values (investment + Σ probability × operations). ``tables_in_dataset=False`` leaves out
     the tables' copies in the dataset (:func:`with_table_arrays` adds them: what ``plan.nc``
-    holds), for a caller that reads only the tables (the explorer: ~0.13 s on the reference).
+    holds), for a caller that reads only the tables. ``arrays``: the names of the labelled
+    arrays to make (None: every one, as ``plan.nc`` holds them); the tables are whole either
+    way. The explorer makes only those the brief reads
+    (:data:`northam_plan.report.facts.DATASET_ARRAYS`): 0.16 s on the reference, not 0.24.
     """
-    plan = _extract_all(m, case)  # its tables are clean (clean_table) already
+    plan = _extract_all(m, case, arrays)  # its tables are clean (clean_table) already
     _add_custom(m, plan)
     plan.tables["custom_constraints"] = clean_table("custom_constraints",
                                                     plan.tables["custom_constraints"])
@@ -89,13 +94,13 @@ def with_table_arrays(plan: Plan) -> Plan:
     return Plan(dataset=dataset, tables=dict(plan.tables), costs=dict(plan.costs))
 
 
-def _extract_all(m, case: Case) -> Plan:
+def _extract_all(m, case: Case, arrays: Collection[str] | None = None) -> Plan:
     names = getattr(m, "scenario_names", None)
     if not names:
-        return _extract(m, m, case, 1.0)
+        return _extract(m, m, case, 1.0, arrays)
     probability = dict(zip(case.tables["scenarios"]["scenario"],
                            case.tables["scenarios"]["probability"]))
-    parts = {s: _extract(m, m.scenario[s], case, probability[s]) for s in names}
+    parts = {s: _extract(m, m.scenario[s], case, probability[s], arrays) for s in names}
     first = parts[names[0]]
     tables = {}
     for name, frame in first.tables.items():
@@ -120,15 +125,17 @@ def _extract_all(m, case: Case) -> Plan:
     return Plan(dataset=dataset, tables=tables, costs=costs)
 
 
-def _extract(top, ops, case: Case, probability: float) -> Plan:
-    """The plan of one set of operations ``ops`` (the model, or a scenario's block)."""
+def _extract(top, ops, case: Case, probability: float,
+             arrays: Collection[str] | None = None) -> Plan:
+    """The plan of one set of operations ``ops`` (the model, or a scenario's block); of the
+    labelled arrays, only those named in ``arrays`` (None: all)."""
     country_of = case.countries_of_regions
     weights = pd.Series(case.year_weights, name="weight").rename_axis("year")
     discount = pd.Series(case.discount_weights, name="discount").rename_axis("year")
-    arrays = {}
+    outputs = {}
     for block, kind in ((top, "investment"), (ops, "operation")):  # what components declared
         for name in block.book.outputs[kind]:
-            arrays[name] = variable_values(block, name)
+            outputs[name] = variable_values(block, name)
     price = dual_values(ops, "commodity_balance")
     price = price / (probability * discount.reindex(
         price.index.get_level_values("year")).to_numpy())
@@ -141,21 +148,31 @@ def _extract(top, ops, case: Case, probability: float) -> Plan:
 
     tables = {
         **permit_tables(top, case),
-        "activity": _activity(arrays["act"], arrays["cap"], country_of),
-        "flows": _flows(ops, arrays.get("flow")),
-        "purchases": _traded(ops, case, "purchase", arrays.get("purchase")),
-        "sales": _traded(ops, case, "sale", arrays.get("sale")),
+        "activity": _activity(outputs["act"], outputs["cap"], country_of),
+        "flows": _flows(ops, outputs.get("flow")),
+        "purchases": _traded(ops, case, "purchase", outputs.get("purchase")),
+        "sales": _traded(ops, case, "sale", outputs.get("sale")),
         "prices": price.rename("price").reset_index(),
-        "unserved": _unserved(case, arrays.get("unserved"), ops),
+        "unserved": _unserved(case, outputs.get("unserved"), ops),
         "costs": _costs(annual, weights, discount),
     }
     tables.update(security_tables(ops, case, tables, probability))
     tables.update(passport_tables(ops, case, tables, probability))
     tables.update(energy_tables(ops, case, tables["activity"], probability))
     tables.update(guarantee_tables(top, ops, case, tables, probability))
-    tables.update(circular_tables(case, arrays, tables["activity"]))
+    tables.update(circular_tables(case, outputs, tables["activity"]))
     tables = {name: clean_table(name, frame) for name, frame in tables.items()}
-    dataset = xr.Dataset({name: labelled(series) for name, series in arrays.items()
+    totals = tables["costs"].groupby("category")[["undiscounted", "discounted"]].sum()
+    costs = {k: float(v) for k, v in items_of(totals["discounted"])}
+    units = {**top.book.units, **ops.book.units, "price": "M$/unit (undiscounted)"}
+    if arrays is not None:  # only these, on the union of their coordinates
+        named = {**outputs, "price": price, "annual_cost": annual}
+        dataset = xr.Dataset({name: labelled(named[name]) for name in arrays
+                              if name in named and not named[name].empty})
+        for var in dataset.data_vars:
+            dataset[var].attrs["unit"] = units.get(str(var), "")
+        return Plan(dataset=dataset, tables=tables, costs=costs)
+    dataset = xr.Dataset({name: labelled(series) for name, series in outputs.items()
                           if not series.empty})
     later = {"price": labelled(price), "annual_cost": labelled(annual)}
     for block in {id(top): top, id(ops): ops}.values():
@@ -163,7 +180,6 @@ def _extract(top, ops, case: Case, probability: float) -> Plan:
             if len(getattr(block, constraint)):
                 later[f"dual_{constraint}"] = labelled(dual_values(block, constraint))
     dataset.update(later)  # on the variables' coordinates (one alignment, not one each)
-    units = {**top.book.units, **ops.book.units, "price": "M$/unit (undiscounted)"}
     for var in dataset.data_vars:  # (names given as text; xarray's are any Hashable)
         name = str(var)
         dataset[var].attrs["unit"] = "M$ per unit of the limit (present value)" \
@@ -172,9 +188,7 @@ def _extract(top, ops, case: Case, probability: float) -> Plan:
     # outer: the energy arrays' commodities (elec, co2) join the shared commodity index
     dataset = xr.merge([dataset, xr.Dataset(energy_arrays(tables))], join="outer",
                        combine_attrs="override")
-    totals = tables["costs"].groupby("category")[["undiscounted", "discounted"]].sum()
-    return Plan(dataset=dataset, tables=tables,
-                costs={k: float(v) for k, v in items_of(totals["discounted"])})
+    return Plan(dataset=dataset, tables=tables, costs=costs)
 
 
 def custom_constraints(m) -> list[str]:

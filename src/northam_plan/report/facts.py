@@ -20,6 +20,10 @@ from northam_plan.plan.frames import groups_of
 from northam_plan.plan.units import capacity_unit
 from northam_plan.scenarios.compare_plan import USMCA, SolvedPlan
 
+#: the labelled arrays of a plan (``plan.nc``) the report reads; the rest of it is in the tables
+#: (``probability`` comes with a two-stage plan's dataset)
+DATASET_ARRAYS = ("annual_cost", "stock")
+
 
 class Facts:
     """Quantities derived from one plan, shared by metrics, charts and the IAMC file."""

@@ -111,18 +111,24 @@ def builds(facts: Facts, processes: tuple[str, ...] | None = None) -> pd.DataFra
     inv = inv[inv["country"].isin(USMCA) & (inv["capacity"].abs() > 0)]
     if processes is not None:
         inv = inv[inv["process"].isin(processes)]
-    rows = []
-    for (k, p), group in inv.groupby(["country", "process"]):
-        permitted = group[group["permit_start_year"].notna()]
-        first = int(permitted["permit_start_year"].min()) if len(permitted) else None
-        first_cap = float(permitted.loc[permitted["permit_start_year"] == first,
-                                        "capacity"].sum()) if first is not None else 0.0
-        projects = group["source"].astype(str).str.startswith("project")
-        rows.append((k, p, first, first_cap, int(group["online_year"].min()),
-                     int(group["online_year"].max()), float(group["capacity"].sum()),
-                     float(group.loc[projects, "capacity"].sum()),
-                     float(group["capex"].sum())))
-    frame = pd.DataFrame(rows, columns=BUILDS)
+    if inv.empty:
+        return pd.DataFrame(columns=BUILDS)
+    keys = [inv["country"], inv["process"]]
+    start = inv["permit_start_year"].astype(float)  # (nullable integers in the table)
+    first = start.groupby(keys).transform("min")  # NaN in a group without permits
+    online = inv["online_year"].groupby(keys)
+    frame = pd.DataFrame({
+        "first_permit": start.groupby(keys).min(),
+        "first_permit_capacity": inv["capacity"].where(start == first, 0.0).groupby(keys).sum(),
+        "first_online": online.min().astype(int), "last_online": online.max().astype(int),
+        "capacity": inv["capacity"].groupby(keys).sum(),
+        "project_capacity": inv["capacity"].where(
+            inv["source"].astype(str).str.startswith("project"), 0.0).groupby(keys).sum(),
+        "capex": inv["capex"].groupby(keys).sum()}).reset_index()
+    if frame["first_permit"].notna().all():  # whole years (NaN where nothing was permitted)
+        frame["first_permit"] = frame["first_permit"].astype(int)
+    frame = frame[BUILDS].astype({c: float for c in ("first_permit_capacity", "capacity",
+                                                     "project_capacity", "capex")})
     return frame.sort_values(["capex", "capacity"], ascending=False).reset_index(drop=True)
 
 

@@ -85,7 +85,7 @@ def sectors_of(facts: Facts, names: Names) -> Sectors | None:
     if "annual_cost" not in ds.data_vars:
         return None
     total = ds["annual_cost"].to_series().dropna().rename("cost").reset_index()
-    parts = pd.DataFrame(list(attributed(facts, names)), columns=COLUMNS)
+    parts = attributed(facts, names)
     chains = parts[parts["group"] != ENERGY].groupby(
         ["group", "country", "category", "year"], as_index=False)[["cost"]].sum()
     known = chains.groupby(["country", "category", "year"])["cost"].sum()
@@ -129,62 +129,109 @@ def chain_electricity(facts: Facts, names: Names) -> pd.DataFrame:
     return use.groupby(["group", "country", "year"], as_index=False)[["quantity"]].sum()[columns]
 
 
-def attributed(facts: Facts, names: Names) -> Iterator[tuple[str, str, str, int, float]]:
-    """(group, country, category, year, M$/yr) of every cost the plan's tables let one
-    attribute: processes to their chain (or the energy system), commodities likewise."""
+def attributed(facts: Facts, names: Names) -> pd.DataFrame:
+    """Every cost the plan's tables let one attribute, as rows (group, country, category,
+    year, M$/yr): processes to their chain (or the energy system), commodities likewise."""
     case = facts.chain.case
     processes = case.tables["processes"].set_index("process")
+    group_of_process = _process_groups(names)
+    # capital, fixed and variable O&M: whole columns at once (a row per new source and year
+    # alive, ~30,000 on the reference, was most of the brief's time as tuples)
+    frames = [*_investment_costs(facts, case, processes, group_of_process),
+              _variable_om(facts, case, processes, group_of_process),
+              *_by_commodity(facts, case, names),
+              pd.DataFrame(list(_other_costs(facts, case, names, group_of_process, processes)),
+                           columns=COLUMNS)]
+    return pd.concat([f for f in frames if len(f)] or [frames[-1]], ignore_index=True)
+
+
+def _om_factor(case, processes: pd.DataFrame, countries, process_names) -> np.ndarray:
+    """The country's O&M factor for each (country, process) pair given."""
+    factors, family = case.cost_factors, processes["family"].to_dict()
+    return np.array([factors[k, family[p]][1] for k, p in zip(countries, process_names)],
+                    dtype=float)
+
+
+def _investment_costs(facts: Facts, case, processes: pd.DataFrame,
+                      group_of_process: dict[str, str]) -> list[pd.DataFrame]:
+    """``capital`` (overnight capex × CRF(country's rate, life)) and ``fixed_om`` (capacity ×
+    fixed O&M × O&M factor) of every new source, in each year it is alive."""
+    inv = facts.investments
+    if inv.empty:
+        return []
     rate = dict(zip(case.tables["countries"]["country"],
                     case.tables["countries"]["cost_of_capital"]))
-    factors = case.cost_factors
-    group_of_process = _process_groups(names)
-    chain_of = names.chain_of()
-    years = list(facts.years)
+    life = inv["process"].map(processes["lifetime"]).astype(int).to_numpy()
+    recovery = [_crf(float(rate[k]), int(n)) for k, n in zip(inv["country"], life)]
+    annuity = inv["capex"].to_numpy(dtype=float) * np.asarray(recovery, dtype=np.float64)
+    fixed = inv["capacity"].to_numpy(dtype=float) * inv["process"].map(
+        processes["fixed_om"]).to_numpy(dtype=float) * _om_factor(
+        case, processes, inv["country"], inv["process"])
+    years = np.array(list(facts.years), dtype=int)
+    online = inv["online_year"].to_numpy(dtype=int)
+    alive = (online[:, None] <= years[None, :]) & (years[None, :] < (online + life)[:, None])
+    row, col = np.nonzero(alive)
+    group = inv["process"].map(lambda p: group_of_process.get(p, ENERGY)).to_numpy(object)
+    country = inv["country"].to_numpy(object)
+    out = []
+    for category, value in (("capital", annuity), ("fixed_om", fixed)):
+        keep = value[row] != 0
+        out.append(pd.DataFrame({"group": group[row[keep]], "country": country[row[keep]],
+                                 "category": category, "year": years[col[keep]],
+                                 "cost": value[row[keep]]}, columns=COLUMNS))
+    return out
 
-    # one dict per column: a .at lookup per row of activity was most of this function's time
-    family, lifetime, fixed_om, var_om = (processes[c].to_dict() for c in (
-        "family", "lifetime", "fixed_om", "var_om"))
 
-    def om(country: str, process: str) -> float:
-        return factors[country, family[process]][1]
+def _variable_om(facts: Facts, case, processes: pd.DataFrame,
+                 group_of_process: dict[str, str]) -> pd.DataFrame:
+    """``variable_om``: activity × var O&M × the country's O&M factor."""
+    act = facts.activity
+    act = act[act["activity"] != 0]
+    if act.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    vom = act["process"].map(processes["var_om"]).to_numpy(dtype=float) * _om_factor(
+        case, processes, act["country"], act["process"])
+    keep = vom != 0
+    act = act[keep]
+    return pd.DataFrame({
+        "group": act["process"].map(lambda p: group_of_process.get(p, ENERGY)).to_numpy(object),
+        "country": act["country"].to_numpy(object), "category": "variable_om",
+        "year": act["year"].to_numpy(dtype=int),
+        "cost": act["activity"].to_numpy(dtype=float) * vom[keep]}, columns=COLUMNS)
 
-    for rec in records(facts.investments):
-        life = int(lifetime[rec.process])
-        group = group_of_process.get(rec.process, ENERGY)
-        annuity = rec.capex * _crf(float(rate[rec.country]), life)
-        fixed = rec.capacity * float(fixed_om[rec.process]) * om(rec.country, rec.process)
-        for t in years:
-            if rec.online_year <= t < rec.online_year + life:
-                if annuity:
-                    yield group, rec.country, "capital", t, annuity
-                if fixed:
-                    yield group, rec.country, "fixed_om", t, fixed
-    for rec in records(facts.activity):
-        if rec.activity:
-            vom = float(var_om[rec.process]) * om(rec.country, rec.process)
-            if vom:
-                yield (group_of_process.get(rec.process, ENERGY), rec.country, "variable_om",
-                       int(rec.year), rec.activity * vom)
+
+def _other_costs(facts: Facts, case, names: Names, group_of_process: dict[str, str],
+                 processes: pd.DataFrame) -> Iterator[tuple[str, str, str, int, float]]:
+    """Permitting premiums and stockpiles (the commodities' other costs: :func:`_by_commodity`)."""
     yield from _permitting(facts, case, group_of_process, processes)
+    yield from _stockpile(facts, case, names.chain_of())
 
-    def by_commodity(frame: pd.DataFrame, column: str, category: str, sign: float = 1.0,
-                     country: str = "country") -> Iterator[tuple[str, str, str, int, float]]:
-        if frame.empty or column not in frame:
-            return
-        for c, k, t, value in frame[["commodity", country, "year", column]].itertuples(
-                index=False):
-            if value:
-                yield chain_of.get(c, ENERGY), k, category, int(t), sign * float(value)
 
-    yield from by_commodity(facts.table("purchases"), "cost", "purchases")
-    yield from by_commodity(facts.table("sales"), "revenue", "sales", -1.0)
-    yield from by_commodity(facts.flows, "transport_cost", "transport", country="to_country")
-    yield from by_commodity(facts.flows, "tariff_cost", "tariff", country="to_country")
-    penalty = float(case.options.unserved_penalty)
+def _by_commodity(facts: Facts, case, names: Names) -> list[pd.DataFrame]:
+    """The commodities' costs, to their chain: purchases, sales (negative), transport, tariff
+    and unserved demand (× the penalty)."""
+    chain_of = names.chain_of()
     dem = facts.demand
     if not dem.empty:
-        yield from by_commodity(dem.assign(cost=dem["unserved"] * penalty), "cost", "unserved")
-    yield from _stockpile(facts, case, chain_of)
+        dem = dem.assign(cost=dem["unserved"] * float(case.options.unserved_penalty))
+    out = []
+    for frame, column, category, sign, country in (
+            (facts.table("purchases"), "cost", "purchases", 1.0, "country"),
+            (facts.table("sales"), "revenue", "sales", -1.0, "country"),
+            (facts.flows, "transport_cost", "transport", 1.0, "to_country"),
+            (facts.flows, "tariff_cost", "tariff", 1.0, "to_country"),
+            (dem, "cost", "unserved", 1.0, "country")):
+        if frame.empty or column not in frame:
+            continue
+        value = frame[column].to_numpy(dtype=float)
+        keep = (value != 0) & ~np.isnan(value)
+        frame = frame[keep]
+        out.append(pd.DataFrame({
+            "group": frame["commodity"].map(lambda c: chain_of.get(c, ENERGY)).to_numpy(object),
+            "country": frame[country].to_numpy(object), "category": category,
+            "year": frame["year"].to_numpy(dtype=int), "cost": sign * value[keep]},
+            columns=COLUMNS))
+    return out
 
 
 def _permitting(facts: Facts, case, group_of_process: dict[str, str],
@@ -197,8 +244,9 @@ def _permitting(facts: Facts, case, group_of_process: dict[str, str],
     premium = {(k, f, g.name): g.premium for (k, f), options in regimes(case).items()
                for g in options}
     weights = facts.weights
+    family_of = processes["family"].astype(str).to_dict()
     for rec in records(permits):
-        family = str(processes.at[rec.process, "family"])
+        family = family_of[rec.process]
         value = premium.get((rec.country, family, rec.regime), 0.0)
         if value and rec.capacity:
             t = int(rec.permit_start_year)

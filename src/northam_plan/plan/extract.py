@@ -74,9 +74,10 @@ def extract_plan(m, case: Case, tables_in_dataset: bool = True,
     values (investment + Σ probability × operations). ``tables_in_dataset=False`` leaves out
     the tables' copies in the dataset (:func:`with_table_arrays` adds them: what ``plan.nc``
     holds), for a caller that reads only the tables. ``arrays``: the names of the labelled
-    arrays to make (None: every one, as ``plan.nc`` holds them); the tables are whole either
-    way. The explorer makes only those the brief reads
-    (:data:`northam_plan.report.facts.DATASET_ARRAYS`): 0.16 s on the reference, not 0.24.
+    arrays to make (None: every one, as ``plan.nc`` holds them; a name this case's components
+    do not declare, or a variable with no keys, is left out, as it is from the whole dataset);
+    the tables are whole either way. The explorer makes only those the brief reads
+    (:data:`northam_plan.report.facts.DATASET_ARRAYS`): 0.21 s on the reference, not 0.31.
     """
     plan = _extract_all(m, case, arrays)  # its tables are clean (clean_table) already
     _add_custom(m, plan)
@@ -169,9 +170,7 @@ def _extract(top, ops, case: Case, probability: float,
         named = {**outputs, "price": price, "annual_cost": annual}
         dataset = xr.Dataset({name: labelled(named[name]) for name in arrays
                               if name in named and not named[name].empty})
-        for var in dataset.data_vars:
-            dataset[var].attrs["unit"] = units.get(str(var), "")
-        return Plan(dataset=dataset, tables=tables, costs=costs)
+        return Plan(dataset=_with_units(dataset, units), tables=tables, costs=costs)
     dataset = xr.Dataset({name: labelled(series) for name, series in outputs.items()
                           if not series.empty})
     later = {"price": labelled(price), "annual_cost": labelled(annual)}
@@ -180,15 +179,21 @@ def _extract(top, ops, case: Case, probability: float,
             if len(getattr(block, constraint)):
                 later[f"dual_{constraint}"] = labelled(dual_values(block, constraint))
     dataset.update(later)  # on the variables' coordinates (one alignment, not one each)
-    for var in dataset.data_vars:  # (names given as text; xarray's are any Hashable)
-        name = str(var)
-        dataset[var].attrs["unit"] = "M$ per unit of the limit (present value)" \
-            if name.startswith("dual_") else units.get(name, "")
+    dataset = _with_units(dataset, units)
     dataset.update({**passport_arrays(tables), **guarantee_arrays(tables)})
     # outer: the energy arrays' commodities (elec, co2) join the shared commodity index
     dataset = xr.merge([dataset, xr.Dataset(energy_arrays(tables))], join="outer",
                        combine_attrs="override")
     return Plan(dataset=dataset, tables=tables, costs=costs)
+
+
+def _with_units(dataset: xr.Dataset, units: dict[str, str]) -> xr.Dataset:
+    """Each array's ``unit`` attribute: the declared unit, or for a dual the limit's."""
+    for var in dataset.data_vars:  # (names given as text; xarray's are any Hashable)
+        name = str(var)
+        dataset[var].attrs["unit"] = "M$ per unit of the limit (present value)" \
+            if name.startswith("dual_") else units.get(name, "")
+    return dataset
 
 
 def custom_constraints(m) -> list[str]:

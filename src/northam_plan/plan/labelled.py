@@ -38,18 +38,14 @@ def key_index(keys: list, dims: tuple[str, ...]) -> pd.Index:
 def labelled(series: pd.Series) -> xr.DataArray:
     """``xr.DataArray.from_series(series)``, the same array, faster for a MultiIndex."""
     index = series.index
-    if not isinstance(index, pd.MultiIndex):
-        return xr.DataArray.from_series(series)
+    if not isinstance(index, pd.MultiIndex) or series.dtype.kind != "f":
+        return xr.DataArray.from_series(series)  # (the plan's arrays are float, on keys)
     index = index.remove_unused_levels()
     if not index.is_unique:
         raise ValueError("cannot convert a Series with a non-unique MultiIndex into xarray")
     shape = tuple(len(level) for level in index.levels)
     values = series.to_numpy()
-    if len(values) == int(np.prod(shape)):  # every combination present: no NaN to add
-        data = np.empty(shape, dtype=values.dtype)
-    else:
-        data = np.full(shape, np.nan, dtype=np.result_type(values.dtype, np.float64)
-                       if values.dtype.kind in "biuf" else object)
+    data = np.full(shape, np.nan, dtype=values.dtype)  # NaN where the Series has no row
     data[tuple(index.codes)] = values
     dims = [str(name) for name in index.names]
     return xr.DataArray(data, coords={dim: level for dim, level in zip(dims, index.levels)},

@@ -85,6 +85,8 @@ def write_workbook(comparison: Comparison, path: Path) -> Path:
                     continue
                 if isinstance(value, str):
                     sheet.write_string(i, j, value, style)
+                elif isinstance(value, bool):
+                    sheet.write_boolean(i, j, value, style)
                 else:
                     sheet.write_number(i, j, value, style)
         if len(frame):
@@ -93,14 +95,15 @@ def write_workbook(comparison: Comparison, path: Path) -> Path:
     return path
 
 
-def _cell(value) -> float | int | str | None:
-    """A cell's value as the workbook holds it: a number, a text, or None (an empty cell)."""
+def _cell(value) -> float | int | bool | str | None:
+    """A cell's value as the workbook holds it: a number, a truth value, a text, or None (an
+    empty cell)."""
     if value is None or value is pd.NA:
         return None
     if isinstance(value, (float, np.floating)):
         return None if np.isnan(value) else float(value)
     if isinstance(value, (bool, np.bool_)):
-        return int(value)
+        return bool(value)
     if isinstance(value, (int, np.integer)):
         return int(value)
     return str(value)

@@ -146,7 +146,7 @@ def _print_summary(done) -> None:
                   else "none (--cold)")
     if done.warm:
         carried = sum(r.get("start") == "carried" for r in solved)
-        table.add_row("new structure, from a carried basis", f"{carried} of {len(solved)}")
+        table.add_row("new structure, from a carried basis", f"{carried} of {len(solved)} solved")
     table.add_row("wall time", f"{done.seconds:.1f} s ({done.mode})")
     table.add_row("index", str(done.out / "sweep.csv"))
     Console().print(table)

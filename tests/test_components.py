@@ -11,6 +11,8 @@ import pytest
 
 from casekit import mine, solve_tiny, write_case
 
+from northam_plan import load_case
+
 run = solve_tiny
 
 
@@ -243,3 +245,30 @@ def test_demand_interpolates_between_given_years(tmp_path):
     case, _, result, _ = run(path)
     assert case.demand_by_year["quantity"].tolist() == [10.0, 15.0, 20.0]
     assert result.objective == pytest.approx(4500.0)
+
+
+def test_interpolated_per_key_unsorted_rows_and_empty_cells(tmp_path):
+    """Rows given out of order: US ore 10 (2025) → 30 (2029) gives 20 in 2027; CA's one year
+    holds throughout. Keys come sorted (CA before US), with every model year each. A value
+    empty on every row of its key stays empty; an empty table gives no rows."""
+    path = write_case(tmp_path, {
+        "countries": [{"country": "US", "cost_of_capital": 0.0},
+                      {"country": "CA", "cost_of_capital": 0.0}],
+        "regions": [{"region": "US", "country": "US"}, {"region": "CA", "country": "CA"}],
+        "processes": [mine()],
+        "demand": demand(30, [2029]) + demand(5, [2026], region="CA") + demand(10, [2025])},
+        end=2029, step=2)
+    case = load_case(path)
+    frame = case.demand_by_year
+    assert frame["region"].tolist() == ["CA"] * 3 + ["US"] * 3
+    assert frame["year"].tolist() == [2025, 2027, 2029] * 2
+    assert frame["quantity"].tolist() == [5.0, 5.0, 5.0, 10.0, 20.0, 30.0]
+    missing = case.tables["demand"].assign(year=[2029, 2026, 2025],
+                                           quantity=[float("nan"), 5.0, float("nan")])
+    object.__setattr__(case, "tables", {**case.tables, "demand": missing})
+    again = case.interpolated("demand", ["region", "commodity", "sector"], ["quantity"])
+    assert again["quantity"].iloc[:3].tolist() == [5.0, 5.0, 5.0]
+    assert again["quantity"].iloc[3:].isna().all()
+    empty = case.tables["demand"].iloc[:0]
+    object.__setattr__(case, "tables", {**case.tables, "demand": empty})
+    assert case.interpolated("demand", ["region", "commodity", "sector"], ["quantity"]).empty

@@ -146,19 +146,32 @@ class Case:
     def interpolated(self, table: str, key: list[str], values: list[str]) -> pd.DataFrame:
         """``values`` of a table with a ``year`` column, per key and model year: linear
         interpolation between the given years, the nearest given value before the first and
-        after the last (an empty cell stays empty when every row of its key leaves it so)."""
+        after the last (an empty cell stays empty when every row of its key leaves it so).
+
+        Keys come in sorted order (as ``groupby`` gives them), each with every model year: the
+        rows are sorted once by key and year, then ``np.interp`` runs on each key's slice."""
         years = np.array(self.years, dtype=float)
-        columns: dict[str, list] = {name: [] for name in [*key, "year", *values]}
-        for names, group in self.tables[table].groupby(key, sort=True):
-            group = group.sort_values("year")
-            given = group["year"].to_numpy(dtype=float)
-            for name, value in zip(key, names if isinstance(names, tuple) else (names,)):
-                columns[name] += [value] * len(years)
-            columns["year"] += list(self.years)
-            for name in values:
-                column = group[name].to_numpy(dtype=float)
-                columns[name] += (np.full(len(years), np.nan) if np.isnan(column).all()
-                                  else np.interp(years, given, column)).tolist()
+        frame = self.tables[table]
+        codes = frame.groupby(key, sort=True).ngroup().to_numpy(dtype=float)  # NaN: no key
+        given = frame["year"].to_numpy(dtype=float)
+        rows = np.flatnonzero(~np.isnan(codes))
+        order = rows[np.lexsort((given[rows], codes[rows]))]
+        group = codes[order]
+        starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]]) if len(order) else \
+            np.zeros(0, dtype=np.int64)
+        bounds = np.r_[starts, len(order)]
+        given, n = given[order], len(years)
+        columns: dict[str, np.ndarray] = {
+            name: np.repeat(frame[name].to_numpy()[order[starts]], n) for name in key}
+        columns["year"] = np.tile(np.array(self.years, dtype=np.int64), len(starts))
+        for name in values:
+            column = frame[name].to_numpy(dtype=float)[order]
+            out = np.empty(len(starts) * n)
+            for g, (a, b) in enumerate(zip(bounds[:-1], bounds[1:])):
+                part = column[a:b]
+                out[g * n:(g + 1) * n] = np.nan if np.isnan(part).all() else \
+                    np.interp(years, given[a:b], part)
+            columns[name] = out
         return pd.DataFrame(columns)
 
     @cached_property

@@ -220,6 +220,7 @@ def test_moving_a_tariff_updates_the_headline_and_the_saved_case_reproduces_it(
     cold = run_case(saved, write=False)
     assert cold.result.optimal
     assert math.isclose(cold.result.objective, live, rel_tol=1e-9, abs_tol=0.0)
+    assert summary["case_hash"] == cold.case.hash  # the download's provenance: the saved case
     assert tomllib.loads(saved.read_text())["extends"].endswith("reference.toml")
     assert case_text(REFERENCE, saved.parent, "magnets at 60 %", explorer.levers,
                      {TARIFF: 60.0}).strip() == saved.read_text().strip()

@@ -56,7 +56,7 @@ class Answer:
     case: Case
     result: SolveResult
     plan: Plan
-    summary: dict
+    options: SolveOptions
     view: PlanView
     brief: Brief
     versus: list[Sentence]           # the whole plan against the base
@@ -64,6 +64,13 @@ class Answer:
     route: str
     timings: dict[str, float] = field(default_factory=dict)
     model: object = None  # the solved model: its whole plan (every array) on demand
+
+    @property
+    def summary(self) -> dict:
+        """``summary.json`` of the plan, with the case's hash (made on demand: the page's
+        brief reads only the objective)."""
+        return make_summary(self.case, self.result, self.plan, self.options,
+                            dict(self.result.timings), MATRIX)
 
     def whole_plan(self) -> Plan:
         """The plan with every labelled array and the tables' copies (what ``plan.nc``
@@ -185,7 +192,8 @@ class Explorer:
         timings["extract"] = time.perf_counter() - tic
         tic = time.perf_counter()
         name = BASE if base else WHAT_IF
-        summary = make_summary(case, result, plan, self.options, dict(result.timings), MATRIX)
+        summary = make_summary(case, result, plan, self.options, dict(result.timings), MATRIX,
+                               hash_case=False)  # (read by the brief; a download makes its own)
         solved = SolvedPlan(name=name, summary=summary, tables=dict(plan.tables),
                             dataset_=plan.dataset, chain_=chain_of_case(case))
         view = PlanView(Facts(solved))
@@ -201,7 +209,7 @@ class Explorer:
                 if sentence is not None:
                     by_chain[chain.key] = sentence
         timings["brief"] = time.perf_counter() - tic
-        return Answer(values, case, result, plan, summary, view, brief, versus, by_chain,
+        return Answer(values, case, result, plan, self.options, view, brief, versus, by_chain,
                       route, timings, model)
 
 

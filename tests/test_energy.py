@@ -6,10 +6,12 @@ discount rate 0, cost of capital 0, one year (2025) unless stated.
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from casekit import write_case
 from northam_plan import build_model, extract_plan, load_case, solve
+from northam_plan.plan.energy import ENERGY_TABLES
 
 ELEC = {"commodity": "elec", "kind": "energy", "unit": "TWh", "timesliced": True}
 METAL = {"commodity": "metal", "kind": "material", "unit": "kt"}
@@ -195,6 +197,17 @@ def test_energy_results_are_tabled_and_unserved_energy_is_reported(tmp_path):
     prices = plan.tables["energy_prices"].set_index("slice")["price"]
     assert prices["night"] == pytest.approx(100.0)  # the penalty, M$ per TWh unserved
     assert plan.tables["emissions"].empty
+    # without the energy group: only its tables are missing (no intertie here), and every
+    # table it can make is named as left out
+    case = load_case(tmp_path / "case.toml")
+    part = extract_plan(m, case, without=("energy",))
+    assert set(plan.tables) - set(part.tables) == {"generation", "energy_prices", "emissions"}
+    assert part.left_out == set(ENERGY_TABLES)
+    for name, frame in part.tables.items():
+        pd.testing.assert_frame_equal(frame, plan.tables[name])
+    assert not {"generation", "energy_price"} & set(part.dataset.data_vars)
+    with pytest.raises(ValueError, match="no group of tables"):
+        extract_plan(m, case, without=("energy", "power"))
 
 
 def test_slice_prices_are_the_cost_of_one_more_mwh_in_that_slice(tmp_path):

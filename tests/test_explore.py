@@ -22,8 +22,12 @@ from northam_plan.explore.levers import blocks, levers_of
 from northam_plan.explore.save import case_text, toml_value
 from northam_plan.pipeline import run_case
 from northam_plan.plan import extract_plan
-from northam_plan.report.facts import DATASET_ARRAYS
+from northam_plan.plan.energy import ENERGY_TABLES
+from northam_plan.report.brief import write_brief
+from northam_plan.report.facts import DATASET_ARRAYS, Facts
+from northam_plan.report.metrics import Comparison
 from northam_plan.report.planview import PlanView
+from northam_plan.scenarios.compare_plan import SolvedPlan, chain_of_case
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "cases" / "reference.toml"
@@ -86,11 +90,24 @@ def test_a_tariff_is_re_solved_in_place_and_its_plan_is_the_extracted_one(explor
     assert answer.route == "diff"
     assert answer.objective > explorer.base.objective  # dearer magnets from China
     reference = extract_plan(explorer.resolver.model, answer.case)
-    # the page's plan: the whole tables, and of the arrays those the brief reads
-    assert set(answer.plan.tables) == set(reference.tables)
-    for name, frame in reference.tables.items():
-        pd.testing.assert_frame_equal(answer.plan.tables[name], frame)
+    # the page's plan: the tables but the energy ones, and of the arrays those the brief reads
+    assert set(ENERGY_TABLES) <= set(reference.tables)
+    assert answer.plan.left_out == set(ENERGY_TABLES)
+    assert set(answer.plan.tables) == set(reference.tables) - set(ENERGY_TABLES)
+    for name, frame in answer.plan.tables.items():
+        pd.testing.assert_frame_equal(frame, reference.tables[name])
     assert answer.plan.costs == reference.costs
+    with pytest.raises(LookupError, match="left out"):  # never read as "no such table"
+        answer.view.facts.plan.table("generation")
+    # … and its brief is the one the whole plan gives
+    whole = SolvedPlan(name=answer.view.name, summary=answer.view.facts.plan.summary,
+                       tables=reference.tables, dataset_=reference.dataset,
+                       chain_=chain_of_case(answer.case))
+    brief = write_brief(Comparison([whole], whole.name, pd.DataFrame()),
+                        {whole.name: PlanView(Facts(whole))})
+    assert [s.text for s in brief.lede] == [s.text for s in answer.brief.lede]
+    assert [[s.text for s in c.sentences] for c in brief.chains] == \
+        [[s.text for s in c.sentences] for c in answer.brief.chains]
     assert set(answer.plan.dataset.data_vars) == set(DATASET_ARRAYS) & set(
         reference.dataset.data_vars)
     for name in answer.plan.dataset.data_vars:

@@ -45,6 +45,9 @@ from northam_plan.solve import SolveOptions, SolveResult
 
 #: the names the brief gives the two plans
 BASE, WHAT_IF = "Base case", "What-if"
+#: groups of tables the brief does not read, so a change does not make them (the brief's
+#: reading one raises: ``SolvedPlan.table``); a download extracts the whole plan
+WITHOUT = ("energy",)
 
 
 @dataclass
@@ -188,14 +191,16 @@ class Explorer:
                 timings: dict, base: bool = False) -> Answer:
         tic = time.perf_counter()
         model = self.resolver.model  # (a new model object after each update: kept as it is)
-        plan = extract_plan(model, case, tables_in_dataset=False, arrays=DATASET_ARRAYS)
+        plan = extract_plan(model, case, tables_in_dataset=False, arrays=DATASET_ARRAYS,
+                            without=WITHOUT)
         timings["extract"] = time.perf_counter() - tic
         tic = time.perf_counter()
         name = BASE if base else WHAT_IF
         summary = make_summary(case, result, plan, self.options, dict(result.timings), MATRIX,
                                hash_case=False)  # (read by the brief; a download makes its own)
         solved = SolvedPlan(name=name, summary=summary, tables=dict(plan.tables),
-                            dataset_=plan.dataset, chain_=chain_of_case(case))
+                            dataset_=plan.dataset, chain_=chain_of_case(case),
+                            left_out=plan.left_out)
         view = PlanView(Facts(solved))
         empty = pd.DataFrame()
         brief = write_brief(Comparison([solved], name, empty), {name: view})

@@ -29,8 +29,13 @@ def _values(component) -> list[tuple]:
     return [(*key, var.value or 0.0) for key, var in component.items()]
 
 
+#: the tables :func:`energy_tables` makes (those a case without electricity has are empty)
+ENERGY_TABLES = ("generation", "interties", "energy_prices", "emissions")
+
+
 def energy_tables(m, case, activity: pd.DataFrame, probability: float = 1.0
                   ) -> dict[str, pd.DataFrame]:
+    """:data:`ENERGY_TABLES` of the model or scenario block ``m`` (the module docstring)."""
     country_of = case.countries_of_regions
     tables = {}
     if hasattr(m, "act_slice") and len(m.act_slice):

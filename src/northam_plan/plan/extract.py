@@ -20,7 +20,7 @@ import xarray as xr
 from northam_plan.case import Case
 from northam_plan.model import backends
 from northam_plan.plan.circular import circular_tables
-from northam_plan.plan.energy import energy_arrays, energy_tables
+from northam_plan.plan.energy import ENERGY_TABLES, energy_arrays, energy_tables
 from northam_plan.plan.frames import items_of
 from northam_plan.plan.guarantee import guarantee_arrays, guarantee_tables
 from northam_plan.plan.labelled import key_index, labelled
@@ -35,11 +35,18 @@ TINY = ZERO_TOLERANCE  # the one tolerance of every table (kept under its old na
 
 @dataclass
 class Plan:
-    """The solved plan: ``dataset`` (named dimensions) and ``tables`` (tidy DataFrames)."""
+    """The solved plan: ``dataset`` (named dimensions) and ``tables`` (tidy DataFrames).
+    ``left_out``: the names of tables not made (``extract_plan(..., without=...)``)."""
 
     dataset: xr.Dataset
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     costs: dict[str, float] = field(default_factory=dict)
+    left_out: frozenset[str] = frozenset()
+
+
+#: groups of tables a caller may leave out (``extract_plan(..., without=...)``) → the tables
+#: each makes (a test checks, on every bundled case, that a group makes no other)
+OPTIONAL_TABLES = {"energy": ENERGY_TABLES}
 
 
 def _series(component, dims: tuple[str, ...], values) -> pd.Series:
@@ -66,7 +73,7 @@ INVESTMENT_TABLES = ("investments", "permits", "projects", "throughput", "financ
 
 
 def extract_plan(m, case: Case, tables_in_dataset: bool = True,
-                 arrays: Collection[str] | None = None) -> Plan:
+                 arrays: Collection[str] | None = None, without: Collection[str] = ()) -> Plan:
     """Collect the plan of a solved model ``m`` built from ``case``.
 
     In a stochastic case, operational results carry a ``scenario`` dimension (a ``scenario``
@@ -76,14 +83,22 @@ def extract_plan(m, case: Case, tables_in_dataset: bool = True,
     holds), for a caller that reads only the tables. ``arrays``: the names of the labelled
     arrays to make (None: every one, as ``plan.nc`` holds them; a name this case's components
     do not declare, or a variable with no keys, is left out, as it is from the whole dataset);
-    the tables are whole either way. The explorer makes only those the brief reads
-    (:data:`northam_plan.report.facts.DATASET_ARRAYS`): 0.21 s on the reference, not 0.31.
+    the tables are whole either way. ``without``: groups of :data:`OPTIONAL_TABLES` not to
+    make (their names go to ``Plan.left_out``; with ``arrays=None`` their arrays are left out
+    of the dataset too). The explorer makes only the arrays the brief reads
+    (:data:`northam_plan.report.facts.DATASET_ARRAYS`) and leaves the energy tables out: the
+    brief does not read them (a read of a left-out table raises, ``SolvedPlan.table``).
     """
-    plan = _extract_all(m, case, arrays)  # its tables are clean (clean_table) already
+    unknown = set(without) - set(OPTIONAL_TABLES)
+    if unknown:
+        raise ValueError(f"without: no group of tables {sorted(unknown)}; the groups are "
+                         f"{sorted(OPTIONAL_TABLES)}")
+    plan = _extract_all(m, case, arrays, frozenset(without))  # tables clean already
     _add_custom(m, plan)
     plan.tables["custom_constraints"] = clean_table("custom_constraints",
                                                     plan.tables["custom_constraints"])
     plan.tables = add_units(plan.tables, case)
+    plan.left_out = frozenset(name for group in without for name in OPTIONAL_TABLES[group])
     return with_table_arrays(plan) if tables_in_dataset else plan
 
 
@@ -92,16 +107,19 @@ def with_table_arrays(plan: Plan) -> Plan:
     itself is not changed."""
     dataset = plan.dataset.copy()
     dataset.update(table_arrays(plan.tables))
-    return Plan(dataset=dataset, tables=dict(plan.tables), costs=dict(plan.costs))
+    return Plan(dataset=dataset, tables=dict(plan.tables), costs=dict(plan.costs),
+                left_out=plan.left_out)
 
 
-def _extract_all(m, case: Case, arrays: Collection[str] | None = None) -> Plan:
+def _extract_all(m, case: Case, arrays: Collection[str] | None = None,
+                 without: frozenset[str] = frozenset()) -> Plan:
     names = getattr(m, "scenario_names", None)
     if not names:
-        return _extract(m, m, case, 1.0, arrays)
+        return _extract(m, m, case, 1.0, arrays, without)
     probability = dict(zip(case.tables["scenarios"]["scenario"],
                            case.tables["scenarios"]["probability"]))
-    parts = {s: _extract(m, m.scenario[s], case, probability[s], arrays) for s in names}
+    parts = {s: _extract(m, m.scenario[s], case, probability[s], arrays, without)
+             for s in names}
     first = parts[names[0]]
     tables = {}
     for name, frame in first.tables.items():
@@ -127,9 +145,11 @@ def _extract_all(m, case: Case, arrays: Collection[str] | None = None) -> Plan:
 
 
 def _extract(top, ops, case: Case, probability: float,
-             arrays: Collection[str] | None = None) -> Plan:
+             arrays: Collection[str] | None = None,
+             without: frozenset[str] = frozenset()) -> Plan:
     """The plan of one set of operations ``ops`` (the model, or a scenario's block); of the
-    labelled arrays, only those named in ``arrays`` (None: all)."""
+    labelled arrays, only those named in ``arrays`` (None: all); no table of the groups
+    ``without``."""
     country_of = case.countries_of_regions
     weights = pd.Series(case.year_weights, name="weight").rename_axis("year")
     discount = pd.Series(case.discount_weights, name="discount").rename_axis("year")
@@ -159,7 +179,8 @@ def _extract(top, ops, case: Case, probability: float,
     }
     tables.update(security_tables(ops, case, tables, probability))
     tables.update(passport_tables(ops, case, tables, probability))
-    tables.update(energy_tables(ops, case, tables["activity"], probability))
+    if "energy" not in without:
+        tables.update(energy_tables(ops, case, tables["activity"], probability))
     tables.update(guarantee_tables(top, ops, case, tables, probability))
     tables.update(circular_tables(case, outputs, tables["activity"]))
     tables = {name: clean_table(name, frame) for name, frame in tables.items()}

@@ -71,6 +71,7 @@ class SolvedPlan:
     folder: Path | None = None
     dataset_: xr.Dataset | None = None
     chain_: Chain | None = None
+    left_out: frozenset[str] = frozenset()  # tables not extracted (Plan.left_out)
 
     @property
     def version(self) -> str:
@@ -131,7 +132,12 @@ class SolvedPlan:
         return self.chain_ if self.chain_ is not None else _chain_from_summary(self)
 
     def table(self, name: str) -> pd.DataFrame | None:
-        """A table of the result folder, or None when this plan has no such table."""
+        """A table of the result folder, or None when this plan has no such table;
+        LookupError for a table left out of the extraction (:attr:`left_out`): its absence
+        would otherwise read as "none"."""
+        if name in self.left_out:
+            raise LookupError(f"table '{name}' was left out of this plan's extraction "
+                              f"(extract_plan(..., without=...)); extract it to read it")
         return self.tables.get(name)
 
 

@@ -20,6 +20,7 @@ import tempfile
 from html import unescape
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from casekit import CHROMIUM, chromium, write_case
@@ -245,3 +246,34 @@ def test_report_writes_the_workbook_beside_its_page(plans, tmp_path):
     page = write_report(plans["ban"], tmp_path / "report.html")
     assert page.is_file() and (tmp_path / "report.xlsx").is_file()
     assert "report.xlsx" in page.read_text()
+
+
+def test_a_view_sums_and_splits_as_the_table_filters_do(plans):
+    """PlanView.total / peak / builds_of and Sectors.present_value (split or summed once per
+    plan) equal the filter-and-sum of their definitions, for every commodity, chain and group
+    of the tiny base and ban (including the ban's stock and the base's zero)."""
+    comparison, _ = brief_of(plans["base"], plans["ban"])
+    stocked = False
+    for view in views_of(comparison).values():
+        s = view.security
+        weights = s["year"].map(view.facts.weights)
+        for c in [*s["commodity"].unique(), "no_such"]:
+            for column in ("unserved", "stock", "use"):
+                part = s["commodity"] == c
+                assert view.total(c, column) == float((s.loc[part, column]
+                                                        * weights[part]).sum())
+                peak = float(s.loc[part, column].max()) if part.any() else 0.0
+                assert view.peak(c, column) == peak
+                stocked |= column == "stock" and peak > 0
+        for chain in [*view.chains, None]:
+            key = chain.key if chain is not None else "no_such"
+            pd.testing.assert_frame_equal(view.builds_of(key),
+                                          view.builds[view.builds["chain"] == key])
+        costs, sectors = view.sectors.costs, view.sectors
+        value = costs["cost"] * costs["year"].map(sectors.discount)
+        for group in [*costs["group"].unique(), "no_such"]:
+            assert sectors.present_value(group) == float(value[costs["group"] == group].sum())
+        for minerals in (True, False):
+            assert sectors.present_value(minerals=minerals) == \
+                float(value[(costs["group"] != "energy") == minerals].sum())
+    assert stocked  # the ban holds a stock: peak is tried on a value that is not 0

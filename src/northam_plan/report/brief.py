@@ -186,33 +186,36 @@ def _builds(view: PlanView, chain: MineralChain, first: int = 1, most: int = 6
             ) -> list[Sentence]:
     """The ``first`` largest builds of the chain (by overnight cost) as sentences, the count
     of the others in the last of them; then up to ``most`` further builds, one each."""
-    frame = view.builds[view.builds["chain"] == chain.key]
+    frame = view.builds_of(chain.key)
     if frame.empty:
         return [Sentence("Nothing new is built in the USMCA for this chain.")]
     out = []
-    for i, rec in enumerate(frame.head(first + most).itertuples(index=False)):
+    for i, rec in enumerate(frame.head(first + most).to_dict("records")):
         text = _build_text(view, rec)
         if i == first - 1 and len(frame) > first:
             rest = len(frame) - first
             text += f" {rest} more build{'s' if rest > 1 else ''} in the table."
-        out.append(Sentence(text, anchor("build", view.name, rec.country, rec.process)))
+        out.append(Sentence(text, anchor("build", view.name, rec["country"], rec["process"])))
     return out
 
 
-def _build_text(view: PlanView, rec) -> str:
+def _build_text(view: PlanView, rec: dict) -> str:
+    """One build (a row of ``PlanView.builds``) as a sentence."""
     names = view.names
-    unit = view.facts.capacity_unit(rec.process)
-    country, process = names.country(rec.country), names.process(rec.process)
-    online = (f"{rec.first_online}" if rec.first_online == rec.last_online
-              else f"{rec.first_online}–{rec.last_online}")
-    if rec.first_permit is not None and not pd.isna(rec.first_permit):
-        text = (f"{country} must start permitting {process} by {int(rec.first_permit)} "
-                f"({quantity(rec.first_permit_capacity)} {unit} that year): "
-                f"{quantity(rec.capacity)} {unit} new in all, online {online}")
-        if rec.project_capacity >= ZERO_TOLERANCE:
-            text += f", {quantity(rec.project_capacity)} from pipeline projects"
+    unit = view.facts.capacity_unit(rec["process"])
+    country, process = names.country(rec["country"]), names.process(rec["process"])
+    first_online, last_online = rec["first_online"], rec["last_online"]
+    online = (f"{first_online}" if first_online == last_online
+              else f"{first_online}–{last_online}")
+    permit = rec["first_permit"]
+    if permit is not None and not pd.isna(permit):
+        text = (f"{country} must start permitting {process} by {int(permit)} "
+                f"({quantity(rec['first_permit_capacity'])} {unit} that year): "
+                f"{quantity(rec['capacity'])} {unit} new in all, online {online}")
+        if rec["project_capacity"] >= ZERO_TOLERANCE:
+            text += f", {quantity(rec['project_capacity'])} from pipeline projects"
     else:
-        text = (f"{country}: pipeline projects bring {quantity(rec.capacity)} {unit} of "
+        text = (f"{country}: pipeline projects bring {quantity(rec['capacity'])} {unit} of "
                 f"{process} online in {online}")
     return text + "."
 

@@ -4,8 +4,6 @@ sentence (:func:`chain_versus`)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 
 from northam_plan.plan.units import ZERO_TOLERANCE
@@ -44,8 +42,7 @@ def chain_versus(view: PlanView, base: PlanView, chain: MineralChain, years: lis
                                   f"{points(a - b)} (to {percent(a)})", t))
     for _, text, t in sorted(moves, key=lambda m: -m[0])[:1]:
         changes.append((1.0, text, view.row_of(chain, t)))
-    builds_a = view.builds[view.builds["chain"] == chain.key]
-    builds_b = base.builds[base.builds["chain"] == chain.key]
+    builds_a, builds_b = view.builds_of(chain.key), base.builds_of(chain.key)
     delta = float(builds_a["capex"].sum() - builds_b["capex"].sum())
     if abs(delta) >= max(SHARE * abs(float(builds_b["capex"].sum())), ZERO_TOLERANCE):
         link = anchor("build", view.name, builds_a.iloc[0]["country"],
@@ -59,12 +56,12 @@ def chain_versus(view: PlanView, base: PlanView, chain: MineralChain, years: lis
             changes.append((0.9, f"chain cost {signed_money(cost)}", anchor("sector", chain.key)))
     for c in chain.stages:
         unit = view.facts.unit(c)
-        a, b = _total(view, c, "unserved"), _total(base, c, "unserved")
+        a, b = view.total(c, "unserved"), base.total(c, "unserved")
         if abs(a - b) >= max(ZERO_TOLERANCE, SHARE * abs(b)):
             changes.append((2.0, f"unserved {names.commodity(c)} "
                             f"{signed(quantity(abs(a - b)), a - b)} {unit} over the horizon",
                             view.row_of(chain, years[0])))
-        a, b = _peak(view, c, "stock"), _peak(base, c, "stock")
+        a, b = view.peak(c, "stock"), base.peak(c, "stock")
         if abs(a - b) >= max(ZERO_TOLERANCE, SHARE * abs(b)):
             changes.append((0.5, f"largest strategic stock of {names.commodity(c)} "
                             f"{quantity(a)} {unit} (was {quantity(b)})",
@@ -76,31 +73,22 @@ def chain_versus(view: PlanView, base: PlanView, chain: MineralChain, years: lis
                     + ".", chosen[0][2], kind="versus")
 
 
-def _peak(view: PlanView, commodity: str, column: str) -> float:
-    s = view.security
-    values = s.loc[s["commodity"] == commodity, column]
-    return float(values.max()) if len(values) else 0.0
-
-
-def _total(view: PlanView, commodity: str, column: str) -> float:
-    """Σ over model years of the value × the years each stands for."""
-    s = view.security
-    part = s[s["commodity"] == commodity]
-    return float((part[column] * part["year"].map(view.facts.weights)).sum())
-
-
 def _largest_build_change(view: PlanView, a: pd.DataFrame, b: pd.DataFrame) -> str:
-    keys = ["country", "process"]
-    merged = a[[*keys, "capacity"]].merge(b[[*keys, "capacity"]], on=keys, how="outer",
-                                           suffixes=("", "_base")).fillna(0.0).set_index(keys)
-    merged["delta"] = merged["capacity"] - merged["capacity_base"]
-    merged = merged[merged["delta"].abs() >= ZERO_TOLERANCE]
-    if merged.empty:
+    """", most in <country> <process> ±<capacity>": the (country, process) whose new
+    capacity changed most (the first in sorted order on a tie); '' when none did."""
+    now = _capacities(a)
+    was = _capacities(b)
+    deltas = [(key, now.get(key, 0.0) - was.get(key, 0.0)) for key in sorted(now.keys() | was)]
+    deltas = [(key, d) for key, d in deltas if abs(d) >= ZERO_TOLERANCE]
+    if not deltas:
         return ""
-    order = merged["delta"].abs().sort_values(ascending=False, kind="stable")
-    key: Any = order.index[0]
-    k, p = key
-    delta = float(merged["delta"].to_dict()[key])
+    (k, p), delta = max(deltas, key=lambda kd: abs(kd[1]))  # (the first of the largest)
     unit = view.facts.capacity_unit(p)
     return (f", most in {view.names.country(k)} {view.names.process(p)} "
             f"{signed(quantity(abs(delta)), delta)} {unit}")
+
+
+def _capacities(builds: pd.DataFrame) -> dict[tuple[str, str], float]:
+    """(country, process) → new capacity (an empty cell counts 0)."""
+    return {(str(k), str(p)): 0.0 if pd.isna(q) else float(q) for k, p, q in zip(
+        builds["country"], builds["process"], builds["capacity"])}

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import numpy as np
 import pandas as pd
 
 from northam_plan.report.chainview import builds, security_by_year
@@ -73,9 +74,49 @@ class PlanView:
         minerals = {p: c.key for c in self.chains for p in c.processes}
         return frame.assign(chain=frame["process"].map(minerals))
 
+    def builds_of(self, chain: str) -> pd.DataFrame:
+        """The rows of :attr:`builds` of one chain, in their order (split once)."""
+        split = self._builds_by_chain
+        return split[chain] if chain in split else self.builds.iloc[:0]
+
+    @cached_property
+    def _builds_by_chain(self) -> dict[str, pd.DataFrame]:
+        return dict(iter(self.builds.groupby("chain", sort=False)))
+
     @cached_property
     def sectors(self) -> Sectors | None:
         return sectors_of(self.facts, self.names)
+
+    def total(self, commodity: str, column: str) -> float:
+        """Σ over model years of a column of :attr:`security` × the years each stands for."""
+        at = self._security_rows.get(commodity)
+        if at is None:
+            return 0.0
+        values = self._security_column(column)[at] * self._security_weights[at]
+        return float(np.nansum(values))
+
+    def peak(self, commodity: str, column: str) -> float:
+        """The largest value of a column of :attr:`security` over the years (0 without rows;
+        NaN when every value is empty)."""
+        at = self._security_rows.get(commodity)
+        if at is None:
+            return 0.0
+        values = self._security_column(column)[at]
+        values = values[~np.isnan(values)]
+        return float(values.max()) if len(values) else float("nan")
+
+    @cached_property
+    def _security_rows(self) -> dict[str, np.ndarray]:
+        """commodity → the positions of its rows in :attr:`security` (in order)."""
+        return {str(c): at for c, at in
+                self.security.groupby("commodity", sort=False).indices.items()}
+
+    @cached_property
+    def _security_weights(self) -> np.ndarray:
+        return self.security["year"].map(self.facts.weights).to_numpy(dtype=float)
+
+    def _security_column(self, column: str) -> np.ndarray:
+        return self.security[column].to_numpy(dtype=float)
 
     @cached_property
     def _by_commodity_year(self) -> dict[tuple[str, int], dict]:

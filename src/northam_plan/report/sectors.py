@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -55,12 +56,20 @@ class Sectors:
     def present_value(self, group: str | None = None, minerals: bool | None = None) -> float:
         """Σ over years of discount weight × annual cost, of one group, of the mineral chains
         (``minerals=True``) or of the energy system (``minerals=False``)."""
-        frame = self.costs
+        weighted, groups = self._weighted
         if group is not None:
-            frame = frame[frame["group"] == group]
+            weighted = weighted[groups == group]
         elif minerals is not None:
-            frame = frame[(frame["group"] != ENERGY) == minerals]
-        return float((frame["cost"] * frame["year"].map(self.discount)).sum())
+            weighted = weighted[(groups != ENERGY) == minerals]
+        return float(np.nansum(weighted))
+
+    @cached_property
+    def _weighted(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each cost row's present value (annual cost × discount weight; NaN for a year
+        without a weight, left out of sums) and its group, as arrays."""
+        frame = self.costs
+        return ((frame["cost"] * frame["year"].map(self.discount)).to_numpy(dtype=float),
+                frame["group"].to_numpy(dtype=object))
 
     def overnight(self, group: str | None = None, minerals: bool | None = None,
                   usmca: bool = True) -> float:

@@ -81,7 +81,7 @@ class PlanView:
 
     @cached_property
     def _builds_by_chain(self) -> dict[str, pd.DataFrame]:
-        return dict(iter(self.builds.groupby("chain", sort=False)))
+        return {str(key): frame for key, frame in self.builds.groupby("chain", sort=False)}
 
     @cached_property
     def sectors(self) -> Sectors | None:
@@ -108,7 +108,7 @@ class PlanView:
     @cached_property
     def _security_rows(self) -> dict[str, np.ndarray]:
         """commodity → the positions of its rows in :attr:`security` (in order)."""
-        return {str(c): at for c, at in
+        return {str(c): np.asarray(at) for c, at in
                 self.security.groupby("commodity", sort=False).indices.items()}
 
     @cached_property

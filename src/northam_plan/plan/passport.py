@@ -76,10 +76,8 @@ def passport_tables(m, case, tables, probability: float = 1.0) -> dict[str, pd.D
                 cell[2] = duals.get(content[(*key, t)], np.nan) / discount[t]
             if ok:
                 met.append(name)
-        passport.append({"region": r, "country": country_of[r], "commodity": c, "year": t,
-                         "mined_in": country_of[o[0]],
-                         "processed_in": country_of[o[1]] if o[1] else "",
-                         "quantity": q, "satisfies": "; ".join(met)})
+        passport.append((r, country_of[r], c, t, country_of[o[0]],  # mined_in
+                         country_of[o[1]] if o[1] else "", q, "; ".join(met)))
     frame = pd.DataFrame(passport, columns=[c for c in PASSPORT_COLUMNS if c != "share"])
     keys = ["region", "country", "commodity", "year", "mined_in", "processed_in"]
     frame = frame.groupby(keys, as_index=False).agg(
@@ -87,8 +85,7 @@ def passport_tables(m, case, tables, probability: float = 1.0) -> dict[str, pd.D
     frame["share"] = frame["quantity"] / frame.groupby(["region", "commodity", "year"])[
         "quantity"].transform("sum")
     summary_frame = pd.DataFrame(
-        [{"region": r, "country": country_of[r], "commodity": c, "year": t, "rule": name,
-          "share": v[0], "required": v[1], "cost": v[2]}
+        [(r, country_of[r], c, t, name, v[0], v[1], v[2])
          for (r, c, t, name), v in sorted(summary.items())], columns=SUMMARY_COLUMNS)
     return {"passport": frame[PASSPORT_COLUMNS], "passport_summary": summary_frame,
             "tariff_revenue": revenue}
@@ -127,8 +124,8 @@ def _rules(case) -> dict[str, tuple]:
 
 def _revenue(m, flows: pd.DataFrame, country_of) -> pd.DataFrame:
     """Tariff revenue per (origin country, importing country, commodity, year, basis)."""
-    rows = [{"from": country_of[a], "to": country_of[b], "commodity": c, "year": t,
-             "basis": "shipper", "quantity": q, "revenue": cost}
+    # rows in the order of the columns: from, to, commodity, year, basis, quantity, revenue
+    rows = [(country_of[a], country_of[b], c, t, "shipper", q, cost)
             for a, b, c, t, q, cost in flows[["from", "to", "commodity", "year", "quantity",
                                               "tariff_cost"]].itertuples(index=False)
             if cost > 0]
@@ -139,8 +136,7 @@ def _revenue(m, flows: pd.DataFrame, country_of) -> pd.DataFrame:
         if q <= TINY:
             continue
         for basis, k, unit in paid:
-            rows.append({"from": k, "to": country_of[b], "commodity": c, "year": t,
-                         "basis": basis, "quantity": q, "revenue": q * unit})
+            rows.append((k, country_of[b], c, t, basis, q, q * unit))
             extra[a, b, c, t] += q * unit
     if extra:  # tracked flows pay per origin: complete the allocation plan
         keys = list(flows[["from", "to", "commodity", "year"]].itertuples(index=False,

@@ -95,21 +95,16 @@ def security_tables(m, case, tables, probability: float = 1.0) -> dict[str, pd.D
             held = stock.get((bloc, c, t), 0.0)
             final_use = final_use_of.get((c, t), 0.0)
             floor = floors.get((bloc, c, t))
-            rows.append({
-                "bloc": bloc, "commodity": c, "year": t, "use": u, "production": produced,
-                "exports": sent, "self_sufficiency": (produced - sent) / u,
-                "top_supplier": top, "top_supplier_share": suppliers.get(top, 0.0) / u,
-                "hhi": float((shares ** 2).sum()), "stock": held,
-                "stock_cover_days": held / final_use * 365 if final_use > 0 else np.nan,
-                "unserved": short.get((c, t), 0.0),
-                "cost_of_security": duals.get(floor, np.nan) / discount[t]
-                if floor is not None else np.nan})
-            for k, q in sorted(suppliers.items()):
+            rows.append((  # in the order of SECURITY_COLUMNS
+                bloc, c, t, u, produced, sent, (produced - sent) / u,
+                top, suppliers.get(top, 0.0) / u, float((shares ** 2).sum()), held,
+                held / final_use * 365 if final_use > 0 else np.nan,  # stock_cover_days
+                short.get((c, t), 0.0),  # unserved
+                duals.get(floor, np.nan) / discount[t] if floor is not None else np.nan))
+            for k, q in sorted(suppliers.items()):  # in the order of IMPORT_COLUMNS
                 con = caps.get((bloc, c, k, t))
-                imports.append({"bloc": bloc, "commodity": c, "year": t, "supplier": k,
-                                "quantity": q, "share": q / u,
-                                "cap_cost": duals.get(con, np.nan) / discount[t]
-                                if con is not None else np.nan})
+                imports.append((bloc, c, t, k, q, q / u, duals.get(con, np.nan) / discount[t]
+                                if con is not None else np.nan))
     return {"security": pd.DataFrame(rows, columns=SECURITY_COLUMNS),
             "security_imports": pd.DataFrame(imports, columns=IMPORT_COLUMNS),
             "security_costs": costs}

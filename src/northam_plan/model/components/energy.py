@@ -129,26 +129,41 @@ def add(m, case, book) -> None:
     storage = {p for p in power if any(c == ratios[p][0][0] and x < 0 for c, x in ratios[p])}
     _add_storage(m, book, storage, ratios, per_capacity, slice_of, balance)
     flat_use = defaultdict(list)  # (r, e, t) -> use by non-power processes, spread evenly
+    # the processes' terms of the balance, kept as arrays: (row label, variable key, coef)
+    made: tuple[list, list, list] = ([], [], [])  # power: ratio · act^s
+    spread: tuple[list, list, list] = ([], [], [])  # others: ratio · h_s · act, every slice
     for (r, p, t) in top.book.cap_keys:
         for e, ratio in ratios[p]:
             if e not in energy or (p in storage and e == ratios[p][0][0] and ratio < 0):
                 continue
             for s, (weight, _) in slice_of.items():
                 if p in power:
-                    balance[r, e, t, s].append((ratio, m.act_slice[r, p, t, s]))
+                    _term(made, (r, e, t, s), (r, p, t, s), ratio)
                 else:
-                    balance[r, e, t, s].append((ratio * weight, m.act[r, p, t]))
+                    _term(spread, (r, e, t, s), (r, p, t), ratio * weight)
             if p not in power and ratio < 0:
                 flat_use[r, e, t].append((-ratio, m.act[r, p, t]))
 
     _add_interties(m, case, book, balance, slice_of, country_of)
     demand = _add_demand(m, case, book, balance, rhs, slice_of, country_of)
 
-    rows = Index(sorted(balance), ("region", "commodity", "year", "slice"))
-    constraints(m, "energy_balance", sums(balance, rows) >= rhs)
+    rows = Index(sorted({*balance, *made[0], *spread[0]}), ("region", "commodity", "year",
+                                                           "slice"))
+    body = sums(balance, rows)
+    for var, (at, keys, coefs) in ((m.act_slice, made), (m.act, spread)):
+        if at:
+            body = body + terms(var, keys, at=at, index=rows, coefs=coefs)
+    constraints(m, "energy_balance", body >= rhs)
     book.declare("energy_balance", rows.dims, "M$/unit")
     _add_reserve_margin(m, case, book, power, credit, per_capacity, ratios, demand, flat_use,
                         slice_of)
+
+
+def _term(terms_: tuple[list, list, list], row: tuple, key: tuple, coef: float) -> None:
+    """One term (row label, variable key, coefficient) into lists kept for :func:`terms`."""
+    terms_[0].append(row)
+    terms_[1].append(key)
+    terms_[2].append(coef)
 
 
 def _add_energy_limits(m, book, gen, limit, season_of, slice_of, per_capacity) -> None:

@@ -184,9 +184,17 @@ class RowRef:
 
 def flat(key):
     """A key with nested tuples flattened, as Pyomo indexes: (r, c, (m, p), t) → (r, c, m, p, t)."""
-    if isinstance(key, tuple) and any(isinstance(part, tuple) for part in key):
-        return tuple(x for part in key for x in (part if isinstance(part, tuple) else (part,)))
-    return key
+    if not isinstance(key, tuple):
+        return key
+    out: list = []
+    nested = False
+    for part in key:  # (a loop, not generators: components flatten tens of thousands of keys)
+        if isinstance(part, tuple):
+            out.extend(part)
+            nested = True
+        else:
+            out.append(part)
+    return tuple(out) if nested else key
 
 
 def flat_keys(keys) -> list:

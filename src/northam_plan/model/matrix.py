@@ -73,10 +73,10 @@ class MatrixVar(_Indexed):
         return zip(self.keys_list, self.values())
 
     def __getitem__(self, key) -> Col:
-        try:
-            return Col(self.model, self.start + self.position[key])
-        except KeyError:
-            return Col(self.model, self.start + self.position[flat(key)])
+        at = self.position.get(key)
+        if at is None:  # a nested key (r, c, (m, p), t): as Pyomo, look it up flattened
+            at = self.position[flat(key)]
+        return Col(self.model, self.start + at)
 
     def __contains__(self, key) -> bool:
         return key in self.position or flat(key) in self.position

@@ -11,6 +11,9 @@ wherever the LP's optimum is unique (costs per category are not, in general: tie
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -146,3 +149,29 @@ def test_a_row_without_variables_that_cannot_hold_is_infeasible_on_both_backends
                for backend in ("pyomo", "matrix")}
     assert {r.status for r in results.values()} == {"infeasible"}
     assert "reserve_margin_min[US,elec,2025] has no variables" in results["matrix"].message
+
+
+LP_DIGEST = """
+import hashlib, sys
+import numpy as np
+from northam_plan import build_model, load_case
+m = build_model(load_case(sys.argv[1]), backend="matrix")
+A, h = m.matrix(), hashlib.sha256()
+for a in (m.cost, m.col_lower, m.col_upper, m.row_lower, m.row_upper, A.data, A.indices):
+    h.update(np.ascontiguousarray(np.asarray(a)).tobytes())
+print(h.hexdigest())
+"""
+
+
+def test_a_case_builds_the_same_lp_in_every_process():
+    """String hashing differs between processes (PYTHONHASHSEED); no sum may depend on the
+    order of a set of names. With seeds 1 and 6 the sourcing floor's bloc demand once summed
+    the members of a bloc in two orders (row bounds 3e-14 apart)."""
+    case = str(Path(__file__).resolve().parent.parent / "cases" / "usmca_sourcing_floor.toml")
+    digests = set()
+    for seed in ("1", "6"):
+        done = subprocess.run([sys.executable, "-c", LP_DIGEST, case], capture_output=True,
+                              text=True, env={**os.environ, "PYTHONHASHSEED": seed},
+                              check=True)
+        digests.add(done.stdout.strip())
+    assert len(digests) == 1, digests

@@ -86,7 +86,7 @@ def add(m, case, book) -> None:
                 imports[bloc, c, ka, t].append((1.0 - loss[a, b, c], m.flow[a, b, c, t]))
 
     def bloc_demand(bloc, c, t):
-        return sum(demand.get((k, c, t), 0.0) for k in members[bloc])
+        return sum(demand.get((k, c, t), 0.0) for k in sorted(members[bloc]))  # (one order)
 
     # P − X − share · U_process ≥ share · D
     rows = Index(sorted(floors), ("bloc", "commodity", "year"))

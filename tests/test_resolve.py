@@ -29,7 +29,9 @@ from northam_plan import Resolver, build_model, extract_plan, load_case, solve
 from northam_plan.model.backends.pyomo import highs_lp
 from northam_plan.model.matrix import MatrixModel
 from northam_plan.research import StructureChanged
+from northam_plan.scenarios.resolve import CHOOSE
 from northam_plan.scenarios.resolve_arrays import ArrayLP
+from northam_plan.solve import SolveOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 YEARS = {"start": 2025, "end": 2030, "step": 1, "discount_rate": 0.04}
@@ -484,3 +486,20 @@ def test_a_synthetic_case_with_every_component(benchmark_case, override, kind):
     else:
         changed = case.with_overrides(override)
     check_update(resolver, changed, "direct")
+
+
+@pytest.mark.parametrize("given, used", [({}, CHOOSE), ({"simplex_strategy": 4}, 4)])
+def test_a_re_solve_lets_highs_choose_primal_or_dual_unless_told(tiny, given, used):
+    """A re-solve starts from the last basis with HiGHS's "choose": primal simplex after a
+    change of costs only (the basis stays primal feasible), dual otherwise; a
+    ``simplex_strategy`` among the HiGHS options wins. The optimum is the cold one either way
+    (Chinese mining 2 → 4.5: all from the US mine; then demand 70 with the link full)."""
+    resolver = Resolver(build_model(tiny, backend="matrix"), tiny,
+                        SolveOptions(quiet=True, highs_options=given))
+    assert resolver.solve().objective == pytest.approx(60.0)
+    dearer = tiny.with_overrides({"table": "processes", "where": {"process": "mine_cn"},
+                                  "set": {"var_om": 4.5}})
+    assert resolver.update(dearer).objective == pytest.approx(100.0)
+    assert resolver.highs.getOptionValue("simplex_strategy")[1] == used
+    more = dearer.with_overrides({"table": "demand", "set": {"quantity": 70}})
+    assert resolver.update(more).objective == pytest.approx(2 * 70 * 5)

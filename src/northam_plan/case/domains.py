@@ -40,6 +40,8 @@ def references(tables, folder, problems: ProblemList) -> None:
     """Each column a schema declares as naming another table's key (schema ``references``)."""
     for name, schema in TABLES.items():
         frame = tables[name]
+        if frame.empty:  # (most optional tables of a case)
+            continue
         for column, target in schema.references.items():
             key = TABLES[target].key[0]
             known = set(tables[target][key])
@@ -146,10 +148,12 @@ def impossible_years(tables, folder: Path, problems: ProblemList) -> None:
     """A year no model could use (20250, 225): an error, whatever the horizon."""
     for name, schema in TABLES.items():
         frame = tables[name]
+        if frame.empty:
+            continue
         for column in (c.name for c in schema.columns if c.name in YEAR_COLUMNS):
-            values = frame[column]
-            bad = values.notna() & ((values < FIRST_YEAR) | (values > LAST_YEAR))
-            for line, row in rows_where(frame, bad.fillna(False)):
+            values = frame[column].to_numpy(dtype=float, na_value=np.nan)  # (empty: NaN)
+            bad = (values < FIRST_YEAR) | (values > LAST_YEAR)  # (NaN compares False)
+            for line, row in rows_where(frame, bad):
                 problems.add(folder / schema.file, f"year {row[column]} is not a year any "
                              f"model can have (model years lie in {FIRST_YEAR}–{LAST_YEAR}); "
                              "a typo?" + set_by_note(row[SET_BY]), line=line, column=column)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
@@ -76,15 +77,15 @@ def apply_overrides(tables: dict[str, pd.DataFrame], folder, overrides: tuple[So
     and silently doing nothing would make a scenario equal to its base.
     """
     tables = dict(tables)
-    touched = set()
+    touched = set()  # tables copied (once) and changed here
     for item in overrides:
         override, file = item.override, item.file
         label = f"[[override]] #{item.position} (table = \"{override.table}\")"
         schema = _table(override.table, file, label, problems)
         if schema is None:
             continue
-        frame = tables[override.table].copy()
-        mask = pd.Series(True, index=frame.index)
+        frame = tables[override.table]
+        mask = np.ones(len(frame), dtype=bool)
         ok = True
         for name, wanted in override.where.items():
             column = _column(schema, name, file, label, "where", problems)
@@ -98,9 +99,9 @@ def apply_overrides(tables: dict[str, pd.DataFrame], folder, overrides: tuple[So
                 problems.add(file, f"{label}: where.{name}: {err}", column=f"where.{name}")
                 ok = False
                 continue
-            matches = frame[name].isin([v for v in converted if v is not None])
+            matches = frame[name].isin([v for v in converted if v is not None]).to_numpy()
             if None in converted:  # an empty value matches empty cells
-                matches |= frame[name].isna()
+                matches |= frame[name].isna().to_numpy()
             mask &= matches
         updates: dict[str, Cell] = {}
         for name, value in override.set.items():
@@ -121,11 +122,12 @@ def apply_overrides(tables: dict[str, pd.DataFrame], folder, overrides: tuple[So
                                f"{schema.file} in {folder}{_closest_value(frame, override)}",
                          column="where")
             continue
+        if override.table not in touched:  # the caller's frame stays as it was
+            frame = tables[override.table] = frame.copy()
+            touched.add(override.table)
         for name, new in updates.items():
             frame.loc[mask, name] = new
         frame.loc[mask, SET_BY] = f"{file.name} {label}"
-        tables[override.table] = frame
-        touched.add(override.table)
     for name in touched:
         check_duplicate_keys(folder / TABLES[name].file, TABLES[name], tables[name], problems)
     return tables
@@ -137,7 +139,7 @@ def _unit(tables, frame: pd.DataFrame, mask, column) -> str | None:
     if "commodity" not in frame or "unit" not in column.unit:
         return None
     units = dict(zip(tables["commodities"]["commodity"], tables["commodities"]["unit"]))
-    found = {units.get(c) for c in frame.loc[mask, "commodity"]}
+    found = {units.get(c) for c in frame["commodity"].to_numpy()[mask]}
     return with_unit(column.unit, found.pop()) if len(found) == 1 and None not in found \
         else None
 

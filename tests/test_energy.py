@@ -12,6 +12,7 @@ import pytest
 from casekit import write_case
 from northam_plan import build_model, extract_plan, load_case, solve
 from northam_plan.plan.energy import ENERGY_TABLES
+from northam_plan.plan.write import write_plan
 
 ELEC = {"commodity": "elec", "kind": "energy", "unit": "TWh", "timesliced": True}
 METAL = {"commodity": "metal", "kind": "material", "unit": "kt"}
@@ -208,6 +209,9 @@ def test_energy_results_are_tabled_and_unserved_energy_is_reported(tmp_path):
     assert not {"generation", "energy_price"} & set(part.dataset.data_vars)
     with pytest.raises(ValueError, match="no group of tables"):
         extract_plan(m, case, without=("energy", "power"))
+    with pytest.raises(ValueError, match="extracted without the tables"):  # never half-written
+        write_plan(part, {}, tmp_path / "part")
+    assert not (tmp_path / "part").exists()
 
 
 def test_slice_prices_are_the_cost_of_one_more_mwh_in_that_slice(tmp_path):

@@ -45,7 +45,7 @@ class Plan:
 
 
 #: groups of tables a caller may leave out (``extract_plan(..., without=...)``) → the tables
-#: each makes (a test checks, on every bundled case, that a group makes no other)
+#: each can make (tests/test_energy.py checks that leaving one out removes only those)
 OPTIONAL_TABLES = {"energy": ENERGY_TABLES}
 
 

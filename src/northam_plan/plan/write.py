@@ -28,7 +28,12 @@ PLAN_NC_FORMAT: Final = "NETCDF3_64BIT"
 
 
 def write_plan(plan: Plan, summary: dict, out: Path | str) -> Path:
-    """Write ``plan`` and ``summary`` to the folder ``out`` (replacing an earlier result)."""
+    """Write ``plan`` and ``summary`` to the folder ``out`` (replacing an earlier result).
+    A plan extracted with tables left out (``Plan.left_out``) is refused: its folder would
+    lack them, and readers would take them as empty."""
+    if plan.left_out:
+        raise ValueError(f"this plan was extracted without the tables "
+                         f"{', '.join(sorted(plan.left_out))}; extract it whole to write it")
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = staging_folder(out)  # the umask's mode, which survives the rename

@@ -143,33 +143,40 @@ class Facts:
             frame["country"] = frame["region"].map(self.country)
         return frame
 
-    def _active_ratios(self, outputs: bool):
-        """(country, process, year, activity, commodity, ratio) for every output (or input) of
-        every process with activity."""
-        ratios = self.chain.ratios or {}
-        for country, process, year, act in self.activity[
-                ["country", "process", "year", "activity"]].itertuples(index=False):
-            if not act:
-                continue
-            for c, ratio in ratios.get(process, ()):
-                if ratio != 0 and (ratio > 0) == outputs:
-                    yield country, process, int(year), act, c, ratio
+    @cached_property
+    def _active_ratios(self) -> pd.DataFrame:
+        """country, process, year, activity, commodity, ratio: every input (ratio < 0) and
+        output (> 0) of every process with activity, in the activity table's order (a process's
+        commodities in its recipe's)."""
+        ratios = pd.DataFrame([(p, c, float(x)) for p, items in (self.chain.ratios or {}).items()
+                               for c, x in items if x != 0],
+                              columns=["process", "commodity", "ratio"])
+        act = self.activity[["country", "process", "year", "activity"]]
+        act = act[act["activity"] != 0]
+        # (an inner merge keeps the left rows' order, each with its matches in their order)
+        rows = act.merge(ratios, on="process", how="inner")
+        return rows.astype({"year": int})
 
     @cached_property
     def production(self) -> pd.DataFrame:
         """Output per country, commodity and year (activity × output ratio), unit/yr."""
-        rows = [(k, c, t, act * ratio) for k, _, t, act, c, ratio in self._active_ratios(True)]
-        frame = pd.DataFrame(rows, columns=["country", "commodity", "year", "quantity"])
+        rows = self._active_ratios
+        made = rows[rows["ratio"] > 0]
+        frame = pd.DataFrame({"country": made["country"], "commodity": made["commodity"],
+                              "year": made["year"],
+                              "quantity": made["activity"] * made["ratio"]})
         return frame.groupby(["country", "commodity", "year"], as_index=False)[
             ["quantity"]].sum()
 
     @cached_property
     def use(self) -> pd.DataFrame:
         """Inputs consumed per country, input commodity, main output and year, unit/yr."""
-        rows = [(k, c, self.output.get(p, p), t, -act * ratio)
-                for k, p, t, act, c, ratio in self._active_ratios(False)]
-        frame = pd.DataFrame(rows, columns=["country", "commodity", "output", "year",
-                                            "quantity"])
+        rows = self._active_ratios
+        taken = rows[rows["ratio"] < 0]
+        frame = pd.DataFrame({"country": taken["country"], "commodity": taken["commodity"],
+                              "output": taken["process"].map(lambda p: self.output.get(p, p)),
+                              "year": taken["year"],
+                              "quantity": -taken["activity"] * taken["ratio"]})
         return frame.groupby(["country", "commodity", "output", "year"],
                              as_index=False)[["quantity"]].sum()
 

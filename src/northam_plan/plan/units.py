@@ -101,6 +101,12 @@ def _insert_after(frame: pd.DataFrame, after: str, name: str, values) -> pd.Data
     return frame
 
 
+def _mapped(column: pd.Series, mapping: dict) -> list:
+    """``column.map(mapping)`` (NaN where a value has no entry), as a list: a dict look-up per
+    cell instead of pandas' indexer over the text column."""
+    return [mapping.get(value, np.nan) for value in column.tolist()]
+
+
 #: table → (column holding the commodity or process, column after which ``unit`` goes)
 _BY_COMMODITY = {
     "flows": "quantity", "purchases": "quantity", "sales": "quantity", "prices": "price",
@@ -124,18 +130,20 @@ def add_units(tables: dict[str, pd.DataFrame], case) -> dict[str, pd.DataFrame]:
             continue
         if name in _BY_CAPACITY:
             out[name] = _insert_after(frame, _BY_CAPACITY[name], "unit",
-                                      frame["process"].map(capacity))
+                                      _mapped(frame["process"], capacity))
         elif name == "generation":
-            out[name] = _insert_after(frame, "charge", "unit", frame["process"].map(output_unit))
+            out[name] = _insert_after(frame, "charge", "unit",
+                                      _mapped(frame["process"], output_unit))
         elif name == "activity":
-            frame = _insert_after(frame, "capacity", "unit", frame["process"].map(output_unit))
+            frame = _insert_after(frame, "capacity", "unit",
+                                  _mapped(frame["process"], output_unit))
             out[name] = _insert_after(frame, "unit", "capacity_unit",
-                                      frame["process"].map(capacity))
+                                      _mapped(frame["process"], capacity))
         elif name == "security_costs":
             commodity = frame["where"].map(lambda w: str(w).split(" / ")[1]
                                            if " / " in str(w) else "")
             out[name] = _insert_after(frame, "cost", "unit", commodity.map(units))
         elif name in _BY_COMMODITY and "commodity" in frame.columns:
             out[name] = _insert_after(frame, _BY_COMMODITY[name], "unit",
-                                      frame["commodity"].map(units))
+                                      _mapped(frame["commodity"], units))
     return out

@@ -58,9 +58,10 @@ def variable_values(m, name: str) -> pd.Series:
     """Values of variable or expression ``name`` as a Series on its named dimensions."""
     component = getattr(m, name)
     dims = m.book.dims[name]
-    values = backends.of(m).values(component)
-    series = _series(component, dims, values)
-    return series.where(series.abs() >= ZERO_TOLERANCE, 0.0)
+    values = np.asarray(backends.of(m).values(component), dtype=float)
+    with np.errstate(invalid="ignore"):  # (NaN: 0, as below the tolerance)
+        kept = np.abs(values) >= ZERO_TOLERANCE
+    return _series(component, dims, np.where(kept, values, 0.0))
 
 
 def dual_values(m, name: str) -> pd.Series:

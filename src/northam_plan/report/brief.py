@@ -186,14 +186,14 @@ def _builds(view: PlanView, chain: MineralChain, first: int = 1, most: int = 6
             ) -> list[Sentence]:
     """The ``first`` largest builds of the chain (by overnight cost) as sentences, the count
     of the others in the last of them; then up to ``most`` further builds, one each."""
-    frame = view.builds_of(chain.key)
-    if frame.empty:
+    records = view.build_records(chain.key)
+    if not records:
         return [Sentence("Nothing new is built in the USMCA for this chain.")]
     out = []
-    for i, rec in enumerate(frame.head(first + most).to_dict("records")):
+    for i, rec in enumerate(records[:first + most]):
         text = _build_text(view, rec)
-        if i == first - 1 and len(frame) > first:
-            rest = len(frame) - first
+        if i == first - 1 and len(records) > first:
+            rest = len(records) - first
             text += f" {rest} more build{'s' if rest > 1 else ''} in the table."
         out.append(Sentence(text, anchor("build", view.name, rec["country"], rec["process"])))
     return out

@@ -79,6 +79,18 @@ class PlanView:
         split = self._builds_by_chain
         return split[chain] if chain in split else self.builds.iloc[:0]
 
+    def build_records(self, chain: str) -> list[dict]:
+        """The rows of :meth:`builds_of` as records (column → value), made once per plan."""
+        return self._build_records.get(chain, [])
+
+    @cached_property
+    def _build_records(self) -> dict[str, list[dict]]:
+        out: dict[str, list[dict]] = {}
+        for record in self.builds.to_dict("records"):
+            if isinstance(record["chain"], str):  # (NaN: no mineral chain's process)
+                out.setdefault(record["chain"], []).append(record)
+        return out
+
     @cached_property
     def _builds_by_chain(self) -> dict[str, pd.DataFrame]:
         return {str(key): frame for key, frame in self.builds.groupby("chain", sort=False)}

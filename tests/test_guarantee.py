@@ -113,6 +113,24 @@ def test_fair_sharing_equalises_curtailment(tmp_path):
     assert shares["A", 2026] == pytest.approx(shares["B", 2026])
 
 
+def test_fair_sharing_under_national_first_shares_the_shortfall_it_makes(tmp_path):
+    """national_first with an export limit of 5 kt and fair sharing: B (no mine, no reserve
+    access) gets at most the 5 kt A ships, so it bears 25/30 = 5/6 curtailment, and fair sharing
+    puts A's users at the same 5/6: A keeps 10/6 kt and ships 5, both from the reserve (filled
+    in 2025 at 1 + 0.5 holding, cheaper than A's mine at 5), which A's mine leaves idle.
+    2025: 40 + 20/3 filled + 10/3 holding; 2026: 0.5 transport + (50/6 + 25) · 100 unserved:
+    3,383.83 M$."""
+    m, result, plan = run(tmp_path, shared_reserves=reserve(30), guarantees=[
+        {**crisis("national_first", fair=True)[0], "export_limit": 5.0}])
+    assert result.objective == pytest.approx(40 + 20 / 3 + 10 / 3 + 0.5 + (50 / 6 + 25) * 100)
+    assert m.curtailment["NA", "ore", 2026].value == pytest.approx(5 / 6)
+    assert unserved(plan, "A") == pytest.approx(50 / 6)
+    assert unserved(plan, "B") == pytest.approx(25.0)
+    assert m.flow["A", "B", "ore", 2026].value == pytest.approx(5.0)
+    assert m.reserve_draw["NA", "ore", "A", 2026].value == pytest.approx(20 / 3)
+    assert m.act["A", "mine_a", 2026].value == pytest.approx(0.0, abs=1e-9)
+
+
 @pytest.mark.parametrize(("tables", "file", "column", "words"), [
     ({"shared_reserves": [{"bloc": "NA", "commodity": "ore", "region": "CN"}]},
      "shared_reserves.csv", "region", "not a member of bloc 'NA'"),

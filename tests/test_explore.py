@@ -16,8 +16,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import northam_plan.model
 from northam_plan.case import load_case
-from northam_plan.explore import Explorer
+from northam_plan.explore import Explorer, session
 from northam_plan.explore.levers import blocks, levers_of
 from northam_plan.explore.save import case_text, toml_value
 from northam_plan.pipeline import run_case
@@ -28,6 +29,7 @@ from northam_plan.report.facts import DATASET_ARRAYS, Facts
 from northam_plan.report.metrics import Comparison
 from northam_plan.report.planview import PlanView
 from northam_plan.scenarios.compare_plan import SolvedPlan, chain_of_case
+from northam_plan.solve import solve
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "cases" / "reference.toml"
@@ -243,10 +245,22 @@ def test_moving_a_tariff_updates_the_headline_and_the_saved_case_reproduces_it(
                      {TARIFF: 60.0}).strip() == saved.read_text().strip()
 
 
-def test_a_change_of_structure_is_rebuilt_and_says_so(explorer):
-    heard = []
+def test_a_change_of_structure_is_rebuilt_and_says_so(explorer, monkeypatch):
+    heard, builds = [], []
+    counted = session.build_model
+
+    def build(case, **kwargs):
+        builds.append(case.name)
+        return counted(case, **kwargs)
+
+    monkeypatch.setattr(session, "build_model", build)
+    monkeypatch.setattr(northam_plan.model, "build_model", build)  # (the resolver's cold path)
     outcome = explorer.apply({"ban:CN:magnet": 2028}, lambda state, why: heard.append(state))
     assert outcome.state == "done" and outcome.rebuilt
     assert heard == ["rebuilding", "solved"]
     assert outcome.answer.route == "cold"
+    assert len(builds) == 1  # built once, for the diff that fails and the solve after it
+    assert outcome.answer.result.timings["build"] > 0
     assert outcome.answer.objective >= explorer.base.objective * (1 - 1e-9)
+    cold = solve(counted(outcome.answer.case, backend="matrix"), quiet=True)  # from nothing
+    assert math.isclose(cold.objective, outcome.answer.objective, rel_tol=1e-9)

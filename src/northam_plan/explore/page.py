@@ -266,7 +266,8 @@ SCRIPT = r"""
           last = msg;
           if (msg.state === 'rebuilding') {
             setStatus('rebuilding', 'Rebuilding the model: this change adds or removes ' +
-                      'rows, so it is solved from scratch (a few seconds)…');
+                      'rows, so the model is built again and solved in a new solver, from ' +
+                      'the last plan (about a second)…');
           } else if (msg.state === 'solved') {
             solvedMs = performance.now() - started;
             setStatus('solving', msg.text);

@@ -8,7 +8,8 @@ checks, so a bad value is refused with a case file's message — and re-solves i
 the array diff. A change of structure (an export ban, a floor or a cap adds rows; other
 permitting years shift the permit variables) raises
 :class:`~northam_plan.scenarios.resolve.StructureChanged`; the explorer then says
-"rebuilding" and calls ``update(case, fallback=True)``, a cold build and solve of the new case.
+"rebuilding" and calls ``update(case, fallback=True, model=...)``: the new case (built once
+for both tries) solved in a new HiGHS instance from the last basis carried over.
 
 One explorer serves one user: :attr:`Explorer.lock` lets one change be solved at a time (the
 page says so). A refused value or a solve without an optimal plan leaves
@@ -149,15 +150,19 @@ class Explorer:
             tic, cpu = time.perf_counter(), time.thread_time()
             rebuilt = False
             try:
+                # built once: for the array diff and, if the structure changed, the cold solve
+                model = build_model(case, backend=MATRIX)
+                built = time.perf_counter() - tic
                 try:
-                    result = self.resolver.update(case)
+                    result = self.resolver.update(case, model=model)
                 except StructureChanged as why:
                     rebuilt = True
                     on_state("rebuilding", str(why))
-                    result = self.resolver.update(case, fallback=True)
+                    result = self.resolver.update(case, fallback=True, model=model)
             except Exception as err:  # noqa: BLE001 — the page shows it; the last answer stays
                 return Outcome("failed", message=f"the solve failed: {err}", rebuilt=rebuilt)
             resolve = time.perf_counter() - tic
+            result.timings["build"] = built  # (the resolver was handed the model)
             if not result.optimal:
                 return Outcome("failed", rebuilt=rebuilt, message=(
                     f"no optimal plan for these values (solver status '{result.status}'). "

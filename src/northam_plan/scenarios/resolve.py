@@ -264,7 +264,8 @@ class Resolver:
         (``build``, ``diff``, ``push``: the array diff; ``update``: the direct route or its
         attempt; ``build``, ``compile``, ``push``: the rebuild route; ``solve``, ``load``).
         ``model``: ``case`` already built on the matrix route (matrix-route resolvers only),
-        e.g. by a caller that tries it against several resolvers; the diff then builds nothing.
+        e.g. by a caller that tries it against several resolvers, or tries the diff and then
+        falls back; neither the diff nor the cold build then builds it again.
         """
         self._require()
         routes = MATRIX_ROUTES if self.matrix else ROUTES
@@ -282,7 +283,7 @@ class Resolver:
         except StructureChanged:
             if not fallback:
                 raise
-            return self._cold(case)
+            return self._cold(case, model)
         self.case = case
         return self._run(timings)
 
@@ -408,12 +409,15 @@ class Resolver:
         self._objective_stale = False  # HiGHS has the costs of the new model's objective
         return timings
 
-    def _cold(self, case: Case) -> SolveResult:
+    def _cold(self, case: Case, model: MatrixModel | None = None) -> SolveResult:
+        """Build ``case`` (or take ``model``, ``case`` already built on the matrix route) and
+        solve it in a new HiGHS instance, from the last basis carried over."""
         from northam_plan.model import build_model
 
         tic = time.perf_counter()
         carried = (self.model, self.highs) if self.matrix and self.highs is not None else None
-        self.model = build_model(case, extra=self.extra, backend=backends.of(self.model).name)
+        self.model = model if model is not None else build_model(
+            case, extra=self.extra, backend=backends.of(self.model).name)
         self.case = case
         built = time.perf_counter() - tic
         self.highs = None

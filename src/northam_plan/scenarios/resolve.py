@@ -82,7 +82,13 @@ from northam_plan.scenarios.resolve_arrays import (
     rebuild_arrays,
 )
 from northam_plan.scenarios.resolve_rebuild import Kept, StructureChanged, rebuild
-from northam_plan.scenarios.resolve_tables import Changes, NotDirect, changed_tables, direct_changes
+from northam_plan.scenarios.resolve_tables import (
+    Changes,
+    NotDirect,
+    apply_changes,
+    changed_tables,
+    direct_changes,
+)
 from northam_plan.solve import (
     ADVICE,
     STATUS,
@@ -326,80 +332,9 @@ class Resolver:
         with gc_paused():  # many small objects: the cyclic GC would walk the whole model
             changes = direct_changes(self.model, self.case, case,
                                      changed_tables(self.case, case))
-            self._commit(changes, case)
+            if apply_changes(self.model, self._compiled, self._highs, changes, case):
+                self._objective_stale = True
         return changes
-
-    def _commit(self, changes: Changes, case: Case) -> None:
-        """Check every change against the compiled form first, then apply them all."""
-        book, weights, kept = self.model.book, case.discount_weights, self._compiled
-        cost = kept.cost.copy()
-        terms_of = {}
-        for key, items in changes.costs.items():
-            terms = list(book.cost_terms.get(key, []))
-            where: dict[int, list[int]] = {}
-            for i, (_, var) in enumerate(terms):
-                where.setdefault(id(var), []).append(i)
-            for vid, (var, coef) in items.items():
-                found = where.get(vid, [])
-                if len(found) > 1:
-                    raise NotDirect(f"{var.name} appears twice in the {key[0]} costs")
-                old = terms[found[0]][0] if found else 0.0
-                if coef == old:
-                    continue
-                j = kept.column.get(vid)
-                if j is None:
-                    raise NotDirect(f"{var.name} is in no row or cost of the compiled model")
-                cost[j] += weights[key[2]] * (coef - old)
-                if found:
-                    terms[found[0]] = (coef, var)
-                else:
-                    terms.append((coef, var))
-            terms_of[key] = [(c, v) for c, v in terms if c]
-        lower, upper = kept.row_lower.copy(), kept.row_upper.copy()
-        rows = kept.rows() if changes.rows else {}
-        for con, new_lower, new_upper in changes.rows.values():
-            old_lower, old_upper = pyo.value(con.lower), pyo.value(con.upper)
-            if (old_lower is None) != (new_lower is None) or \
-                    (old_upper is None) != (new_upper is None):
-                raise NotDirect(f"{con.name} would change its sense")
-            if id(con) not in rows:  # no variables: the compiler left it out, as it holds
-                body = pyo.value(con.body)
-                if (new_lower is not None and body < new_lower - 1e-9) or \
-                        (new_upper is not None and body > new_upper + 1e-9):
-                    raise StructureChanged(f"{con.name} has no variables and cannot hold: "
-                                           f"the new case is infeasible")
-                continue
-            for i, sense in rows[id(con)]:
-                if sense <= 0:
-                    lower[i] += new_lower - old_lower
-                if sense >= 0:
-                    upper[i] += new_upper - old_upper
-        col_lower, col_upper = kept.col_lower.copy(), kept.col_upper.copy()
-        for var, lb, ub in changes.bounds.values():
-            j = kept.column.get(id(var))
-            if j is None:
-                raise NotDirect(f"{var.name} is in no row or cost of the compiled model")
-            col_lower[j] = -np.inf if lb is None else lb
-            col_upper[j] = np.inf if ub is None else ub
-
-        # --- apply: HiGHS, then the Pyomo model and its ledger ----------------------------
-        if kept.push(self._highs, cost=cost, row_lower=lower, row_upper=upper,
-                     col_lower=col_lower, col_upper=col_upper):
-            self._objective_stale = True
-        for con, new_lower, new_upper in changes.rows.values():
-            body = con.body
-            con.set_value(body == new_lower if con.equality else (new_lower, body, new_upper))
-        for var, lb, ub in changes.bounds.values():
-            var.setlb(lb)
-            var.setub(ub)
-        index = self.model.annual_cost.index_set()
-        for key, terms in terms_of.items():
-            book.cost_terms[key] = terms
-            if key not in index:
-                index.add(key)
-            self.model.annual_cost[key] = _PYOMO.linear(terms)
-        for step in changes.after:
-            step()
 
     def _rebuild(self, case: Case) -> dict:
         """The rebuild route (:func:`~northam_plan.scenarios.resolve_rebuild.rebuild`): its

@@ -17,8 +17,9 @@ capacity and year of its life (0.1–0.4 s, so a whole matrix-backend build was 
 update); those tables now take the rebuild.
 
 Each handler reads the old and the new case and records in :class:`Changes` what must move —
-never touching the model itself — so that :class:`~northam_plan.scenarios.resolve.Resolver` can
-check every change against the compiled form before it applies any. A change a handler cannot map
+never touching the model itself — so that :func:`apply_changes` (called by
+:class:`~northam_plan.scenarios.resolve.Resolver`) can check every change against the compiled
+form before it applies any. A change a handler cannot map
 onto the kept structure raises :class:`NotDirect` (the resolver then rebuilds). The formulas
 are those of the components (their docstrings state them):
 
@@ -44,13 +45,20 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import cast
 
+import highspy
+import numpy as np
 import pandas as pd
+import pyomo.environ as pyo
 
 from northam_plan.case.tables import LINE, SET_BY
+from northam_plan.model import backends
 from northam_plan.model.components.activity import local_var_om
 from northam_plan.model.components.energy import slices
 from northam_plan.model.components.security import bloc_members, spans
 from northam_plan.model.components.trade import tariff_rates
+from northam_plan.scenarios.resolve_rebuild import Kept, StructureChanged
+
+_PYOMO = backends.get(backends.PYOMO)  # the changes move a Pyomo model's expressions
 
 #: The columns a direct handler may see changed in each table it covers (None: any column).
 COVERED = {"tariffs": None, "demand": None, "processes": ("var_om",),
@@ -264,3 +272,80 @@ def _record(updates: dict, unit_costs: dict) -> None:
             unit_costs[key] = value
         else:
             unit_costs.pop(key, None)
+
+
+def apply_changes(model, kept: Kept, highs: highspy.Highs, changes: Changes, case) -> bool:
+    """Check every change of ``changes`` against the compiled form ``kept`` first (raising
+    :class:`NotDirect` or :class:`~northam_plan.scenarios.resolve_rebuild.StructureChanged`
+    before anything moves), then apply them all: to ``highs``, then to the Pyomo ``model``
+    and its ledger. True when the costs HiGHS holds changed (the model's objective expression
+    is then stale until the next solve loads it)."""
+    book, weights = model.book, case.discount_weights
+    cost = kept.cost.copy()
+    terms_of = {}
+    for key, items in changes.costs.items():
+        terms = list(book.cost_terms.get(key, []))
+        where: dict[int, list[int]] = {}
+        for i, (_, var) in enumerate(terms):
+            where.setdefault(id(var), []).append(i)
+        for vid, (var, coef) in items.items():
+            found = where.get(vid, [])
+            if len(found) > 1:
+                raise NotDirect(f"{var.name} appears twice in the {key[0]} costs")
+            old = terms[found[0]][0] if found else 0.0
+            if coef == old:
+                continue
+            j = kept.column.get(vid)
+            if j is None:
+                raise NotDirect(f"{var.name} is in no row or cost of the compiled model")
+            cost[j] += weights[key[2]] * (coef - old)
+            if found:
+                terms[found[0]] = (coef, var)
+            else:
+                terms.append((coef, var))
+        terms_of[key] = [(c, v) for c, v in terms if c]
+    lower, upper = kept.row_lower.copy(), kept.row_upper.copy()
+    rows = kept.rows() if changes.rows else {}
+    for con, new_lower, new_upper in changes.rows.values():
+        old_lower, old_upper = pyo.value(con.lower), pyo.value(con.upper)
+        if (old_lower is None) != (new_lower is None) or \
+                (old_upper is None) != (new_upper is None):
+            raise NotDirect(f"{con.name} would change its sense")
+        if id(con) not in rows:  # no variables: the compiler left it out, as it holds
+            body = pyo.value(con.body)
+            if (new_lower is not None and body < new_lower - 1e-9) or \
+                    (new_upper is not None and body > new_upper + 1e-9):
+                raise StructureChanged(f"{con.name} has no variables and cannot hold: "
+                                       f"the new case is infeasible")
+            continue
+        for i, sense in rows[id(con)]:
+            if sense <= 0:
+                lower[i] += new_lower - old_lower
+            if sense >= 0:
+                upper[i] += new_upper - old_upper
+    col_lower, col_upper = kept.col_lower.copy(), kept.col_upper.copy()
+    for var, lb, ub in changes.bounds.values():
+        j = kept.column.get(id(var))
+        if j is None:
+            raise NotDirect(f"{var.name} is in no row or cost of the compiled model")
+        col_lower[j] = -np.inf if lb is None else lb
+        col_upper[j] = np.inf if ub is None else ub
+
+    # --- apply: HiGHS, then the Pyomo model and its ledger ----------------------------
+    stale = kept.push(highs, cost=cost, row_lower=lower, row_upper=upper,
+                      col_lower=col_lower, col_upper=col_upper)
+    for con, new_lower, new_upper in changes.rows.values():
+        body = con.body
+        con.set_value(body == new_lower if con.equality else (new_lower, body, new_upper))
+    for var, lb, ub in changes.bounds.values():
+        var.setlb(lb)
+        var.setub(ub)
+    index = model.annual_cost.index_set()
+    for key, terms in terms_of.items():
+        book.cost_terms[key] = terms
+        if key not in index:
+            index.add(key)
+        model.annual_cost[key] = _PYOMO.linear(terms)
+    for step in changes.after:
+        step()
+    return bool(stale)

@@ -9,8 +9,9 @@ the other, every change counted, the first included) and reads what the page mea
 
 * ``total``: from the slider's ``change`` event to the frame after the new headline is in the
   page (``requestAnimationFrame`` + a task), in the browser's clock;
-* of which, on the server: ``resolve`` (the case with the lever's blocks built and checked,
-  ``Resolver.update``: matrix build, array diff, push, warm HiGHS solve, values), ``extract``
+* of which, on the server: ``case`` (the case with the lever's blocks applied and checked
+  with the case rules), ``resolve`` (``Resolver.update``: matrix build, array diff, push, warm
+  HiGHS solve, values), ``extract``
   (the plan's tables), ``brief`` (the brief's sentences of the what-if and against the base),
   ``render`` (the headline's HTML);
 * ``browser``: the rest — request, streamed JSON, swapping the headline, layout and paint;
@@ -52,7 +53,7 @@ LEVERS = {
     "demand": ("demand:li_conc", [80 + 4 * i for i in range(30)]),
     "cost of capital": ("capital:MX", [6.0 + 0.25 * i for i in range(30)]),
 }
-PARTS = ("resolve", "extract", "brief", "render")
+PARTS = ("case", "resolve", "extract", "brief", "render")
 
 
 def percentile(values: list[float], q: float) -> float:

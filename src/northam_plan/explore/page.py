@@ -101,10 +101,11 @@ def _first(answer: Answer) -> str:
 
 def timing_text(answer: Answer, rebuilt: bool) -> str:
     t = answer.timings
-    how = ("rebuilt and solved from scratch (the change adds or removes rows)" if rebuilt
+    how = ("rebuilt and solved from the last plan (the change adds or removes rows)" if rebuilt
            else "re-solved from the last solution")
-    return (f"{how} in {t.get('resolve', 0):.2f} s; plan read in {t.get('extract', 0):.2f} s, "
-            f"brief written in {t.get('brief', 0):.2f} s")
+    return (f"case checked in {t.get('case', 0):.2f} s, {how} in {t.get('resolve', 0):.2f} s; "
+            f"plan read in {t.get('extract', 0):.2f} s, brief written in "
+            f"{t.get('brief', 0):.2f} s")
 
 
 # --- the levers --------------------------------------------------------------------------

@@ -141,13 +141,15 @@ class Explorer:
         objective, M$) as soon as the solver has the optimum, before the plan is read and the
         brief written. Holds :attr:`lock`."""
         with self.lock:
+            tic, cpu = time.perf_counter(), time.thread_time()
             try:
                 case = self.case_of(values)
             except CaseError as err:
                 return Outcome("refused", message=self._culprit(values) or err.describe())
             except (KeyError, ValueError) as err:
                 return Outcome("refused", message=str(err).strip("'\""))
-            tic, cpu = time.perf_counter(), time.thread_time()
+            made = time.perf_counter() - tic  # the case: the levers' blocks applied, checked
+            tic = time.perf_counter()
             rebuilt = False
             try:
                 # built once: for the array diff and, if the structure changed, the cold solve
@@ -169,9 +171,9 @@ class Explorer:
                     f"{result.message}".strip()))
             on_state("solved", repr(float(result.objective or 0.0)))
             answer = self._answer(dict(values), case, result, self.resolver.route,
-                                  {"resolve": resolve})
-            # CPU seconds of this thread (solve, plan, brief): what the change costs without
-            # other jobs on the machine (HiGHS's simplex runs in the calling thread)
+                                  {"case": made, "resolve": resolve})
+            # CPU seconds of this thread (case, solve, plan, brief): what the change costs
+            # without other jobs on the machine (HiGHS's simplex runs in the calling thread)
             answer.timings["cpu"] = time.thread_time() - cpu
             self.answer = answer
             return Outcome("done", answer=answer, rebuilt=rebuilt)

@@ -24,6 +24,7 @@ from northam_plan.explore.save import case_text, toml_value
 from northam_plan.pipeline import run_case
 from northam_plan.plan import extract_plan
 from northam_plan.plan.energy import ENERGY_TABLES
+from northam_plan.plan.passport import PASSPORT_TABLES
 from northam_plan.report.brief import write_brief
 from northam_plan.report.facts import DATASET_ARRAYS, Facts
 from northam_plan.report.metrics import Comparison
@@ -92,15 +93,18 @@ def test_a_tariff_is_re_solved_in_place_and_its_plan_is_the_extracted_one(explor
     assert answer.route == "diff"
     assert answer.objective > explorer.base.objective  # dearer magnets from China
     reference = extract_plan(explorer.resolver.model, answer.case)
-    # the page's plan: the tables but the energy ones, and of the arrays those the brief reads
-    assert set(ENERGY_TABLES) <= set(reference.tables)
-    assert answer.plan.left_out == set(ENERGY_TABLES)
-    assert set(answer.plan.tables) == set(reference.tables) - set(ENERGY_TABLES)
+    # the page's plan: the tables but the energy and passport ones, and of the arrays those
+    # the brief reads
+    left_out = {*ENERGY_TABLES, *PASSPORT_TABLES}
+    assert left_out <= set(reference.tables)
+    assert answer.plan.left_out == left_out
+    assert set(answer.plan.tables) == set(reference.tables) - left_out
     for name, frame in answer.plan.tables.items():
         pd.testing.assert_frame_equal(frame, reference.tables[name])
     assert answer.plan.costs == reference.costs
-    with pytest.raises(LookupError, match="left out"):  # never read as "no such table"
-        answer.view.facts.plan.table("generation")
+    for name in ("generation", "passport"):
+        with pytest.raises(LookupError, match="left out"):  # never read as "no such table"
+            answer.view.facts.plan.table(name)
     # … and its brief is the one the whole plan gives
     whole = SolvedPlan(name=answer.view.name, summary=answer.view.facts.plan.summary,
                        tables=reference.tables, dataset_=reference.dataset,

@@ -8,11 +8,13 @@ needs 10 kt. Shipping CN → US costs 1 M$/kt; CN → MX and MX → US 0.6 each.
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from casekit import mine, write_case
 from generated import random_tables
 from northam_plan import CaseError, build_model, extract_plan, load_case, solve
+from northam_plan.plan.passport import PASSPORT_TABLES
 
 COUNTRIES = [{"country": k, "cost_of_capital": 0.0} for k in ("US", "MX", "CN")]
 BASE = {
@@ -241,3 +243,20 @@ def test_passport_in_plan_nc(tmp_path):
         assert float(ds["passport"].sel(region="US", commodity="ore", year=2025,
                                         mined_in="CN", processed_in="")) == pytest.approx(10)
     assert (tmp_path / "out" / "tables" / "passport.csv").is_file()
+
+
+def test_without_the_passport_tables_the_rest_of_the_plan_is_the_same(tmp_path):
+    """A tariff on ore mined in China, paid per origin by tracked flows: leaving the passport
+    tables out (as the explorer does) still completes the flows' tariffs and the prices, and
+    keeps the tariff revenue; only the passport and its summary are missing, named as such."""
+    case = load_case(write_case(tmp_path, {**BASE, "tariffs": tariff("mined")}))
+    model = build_model(case)
+    assert solve(model, quiet=True).objective == pytest.approx(55.0)
+    whole = extract_plan(model, case)
+    part = extract_plan(model, case, without=("passport",))
+    assert set(whole.tables) - set(part.tables) == set(PASSPORT_TABLES) == part.left_out
+    for name, frame in part.tables.items():
+        pd.testing.assert_frame_equal(frame, whole.tables[name])
+    revenue = part.tables["tariff_revenue"].set_index("basis")
+    assert revenue.at["mined", "revenue"] == pytest.approx(25.0)  # 10 kt × 25 % × 10 M$/kt
+    assert part.tables["flows"]["tariff_cost"].sum() == pytest.approx(25.0)

@@ -48,7 +48,7 @@ from northam_plan.solve import SolveOptions, SolveResult
 BASE, WHAT_IF = "Base case", "What-if"
 #: groups of tables the brief does not read, so a change does not make them (the brief's
 #: reading one raises: ``SolvedPlan.table``); a download extracts the whole plan
-WITHOUT = ("energy",)
+WITHOUT = ("energy", "passport")
 
 
 @dataclass

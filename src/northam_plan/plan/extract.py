@@ -24,7 +24,12 @@ from northam_plan.plan.energy import ENERGY_TABLES, energy_arrays, energy_tables
 from northam_plan.plan.frames import items_of
 from northam_plan.plan.guarantee import guarantee_arrays, guarantee_tables
 from northam_plan.plan.labelled import key_index, labelled
-from northam_plan.plan.passport import passport_arrays, passport_tables
+from northam_plan.plan.passport import (
+    PASSPORT_TABLES,
+    passport_arrays,
+    passport_tables,
+    tariff_tables,
+)
 from northam_plan.plan.permits import permit_tables
 from northam_plan.plan.security import security_tables
 from northam_plan.plan.table_arrays import table_arrays
@@ -45,8 +50,9 @@ class Plan:
 
 
 #: groups of tables a caller may leave out (``extract_plan(..., without=...)``) → the tables
-#: each can make (tests/test_energy.py checks that leaving one out removes only those)
-OPTIONAL_TABLES = {"energy": ENERGY_TABLES}
+#: each can make (tests/test_energy.py and test_passport.py check that leaving one out removes
+#: only those, and that the other tables stay the same)
+OPTIONAL_TABLES = {"energy": ENERGY_TABLES, "passport": PASSPORT_TABLES}
 
 
 def _series(component, dims: tuple[str, ...], values) -> pd.Series:
@@ -87,8 +93,9 @@ def extract_plan(m, case: Case, tables_in_dataset: bool = True,
     the tables are whole either way. ``without``: groups of :data:`OPTIONAL_TABLES` not to
     make (their names go to ``Plan.left_out``; with ``arrays=None`` their arrays are left out
     of the dataset too). The explorer makes only the arrays the brief reads
-    (:data:`northam_plan.report.facts.DATASET_ARRAYS`) and leaves the energy tables out: the
-    brief does not read them (a read of a left-out table raises, ``SolvedPlan.table``).
+    (:data:`northam_plan.report.facts.DATASET_ARRAYS`) and leaves the energy and passport
+    tables out: the brief does not read them (a read of a left-out table raises,
+    ``SolvedPlan.table``).
     """
     unknown = set(without) - set(OPTIONAL_TABLES)
     if unknown:
@@ -179,7 +186,10 @@ def _extract(top, ops, case: Case, probability: float,
         "costs": _costs(annual, weights, discount),
     }
     tables.update(security_tables(ops, case, tables, probability))
-    tables.update(passport_tables(ops, case, tables, probability))
+    tariffs = tariff_tables(ops, case, tables, probability)  # (completes flows and prices)
+    if "passport" not in without:
+        tables.update(passport_tables(ops, case, probability))
+    tables.update(tariffs)  # (after the passport's tables, as plan.nc has always held them)
     if "energy" not in without:
         tables.update(energy_tables(ops, case, tables["activity"], probability))
     tables.update(guarantee_tables(top, ops, case, tables, probability))

@@ -37,20 +37,32 @@ SUMMARY_COLUMNS = ["region", "country", "commodity", "year", "rule", "share", "r
                    "cost"]
 
 
-def passport_tables(m, case, tables, probability: float = 1.0) -> dict[str, pd.DataFrame]:
-    """``m`` is the model or a scenario's block; ``tables`` the plan's tables so far (its
-    ``flows`` and ``prices`` are completed for tracked commodities)."""
+#: the tables :func:`passport_tables` makes (``tariff_revenue`` is :func:`tariff_tables`')
+PASSPORT_TABLES = ("passport", "passport_summary")
+
+
+def tariff_tables(m, case, tables, probability: float = 1.0) -> dict[str, pd.DataFrame]:
+    """``tariff_revenue`` of the model or scenario block ``m``; completes ``tables`` (the plan's
+    tables so far) for tracked commodities: their flows' tariffs (paid per origin) into
+    ``flows``, their prices into ``prices``. Whether or not the passport tables are made."""
+    revenue = _revenue(m, tables["flows"], case.countries_of_regions)
+    if hasattr(m, "deliver_tag"):
+        top = m.model()
+        duals = top.dual if hasattr(top, "dual") else {}
+        discount = {t: w * probability for t, w in case.discount_weights.items()}
+        tables["prices"] = _prices(m, tables["prices"], duals, discount)
+    return {"tariff_revenue": revenue}
+
+
+def passport_tables(m, case, probability: float = 1.0) -> dict[str, pd.DataFrame]:
+    """:data:`PASSPORT_TABLES` of the model or scenario block ``m`` (the module docstring)."""
+    if not hasattr(m, "deliver_tag"):
+        return {"passport": pd.DataFrame(columns=PASSPORT_COLUMNS),
+                "passport_summary": pd.DataFrame(columns=SUMMARY_COLUMNS)}
     top = m.model()
     duals = top.dual if hasattr(top, "dual") else {}
     discount = {t: w * probability for t, w in case.discount_weights.items()}
     country_of = case.countries_of_regions
-    revenue = _revenue(m, tables["flows"], country_of)
-    if not hasattr(m, "deliver_tag"):
-        return {"passport": pd.DataFrame(columns=PASSPORT_COLUMNS),
-                "passport_summary": pd.DataFrame(columns=SUMMARY_COLUMNS),
-                "tariff_revenue": revenue}
-    tables["prices"] = _prices(m, tables["prices"], duals, discount)
-
     rules = _rules(case)
     rows = []
     totals: dict = defaultdict(float)
@@ -87,8 +99,7 @@ def passport_tables(m, case, tables, probability: float = 1.0) -> dict[str, pd.D
     summary_frame = pd.DataFrame(
         [(r, country_of[r], c, t, name, v[0], v[1], v[2])
          for (r, c, t, name), v in sorted(summary.items())], columns=SUMMARY_COLUMNS)
-    return {"passport": frame[PASSPORT_COLUMNS], "passport_summary": summary_frame,
-            "tariff_revenue": revenue}
+    return {"passport": frame[PASSPORT_COLUMNS], "passport_summary": summary_frame}
 
 
 def _rules(case) -> dict[str, tuple]:

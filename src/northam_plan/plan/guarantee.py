@@ -94,7 +94,7 @@ def _guarantee(ops, case, tables, reserves, policies) -> pd.DataFrame:
                         "stock_held": held_at_home.get((k, c, t), 0.0)
                         + key.get(k, 0.0) * stock.get((b, c, t), 0.0),
                         "exports_to_members": sum(inside.get((k, j, c, t), 0.0)
-                                                  for j in sorted(members[b]) if j != k)})
+                                                  for j in members[b] if j != k)})
     return pd.DataFrame(rows, columns=GUARANTEE_COLUMNS)
 
 

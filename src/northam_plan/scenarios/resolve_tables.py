@@ -195,7 +195,7 @@ def _security_rows(m, case, demand: dict, changes: Changes) -> None:
         by_country[country_of[r], c, t] += q
 
     def bloc_demand(bloc, c, t):
-        return sum(by_country.get((k, c, t), 0.0) for k in sorted(members[bloc]))
+        return sum(by_country.get((k, c, t), 0.0) for k in members[bloc])
 
     if hasattr(m, "regional_share_min"):
         floors = spans(case, "regional_shares", ["bloc", "commodity"], "share")

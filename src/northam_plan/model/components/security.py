@@ -39,11 +39,14 @@ def spans(case, table: str, key: list[str], value: str) -> dict[tuple, float]:
     return case.by_year(table, key, value)
 
 
-def bloc_members(case) -> dict[str, set[str]]:
+def bloc_members(case) -> dict[str, tuple[str, ...]]:
+    """bloc → its member countries, sorted (a bloc no row names has none). Sorted, not a set:
+    sums over the members (a bloc's demand) must not depend on the process's string hashing,
+    or the LP would differ between runs in its last bits."""
     members: dict[str, set[str]] = defaultdict(set)
     for bloc, k in case.tables["blocs"][["bloc", "country"]].itertuples(index=False):
         members[bloc].add(k)
-    return members
+    return defaultdict(tuple, {bloc: tuple(sorted(ks)) for bloc, ks in members.items()})
 
 
 def add(m, case, book) -> None:
@@ -86,7 +89,7 @@ def add(m, case, book) -> None:
                 imports[bloc, c, ka, t].append((1.0 - loss[a, b, c], m.flow[a, b, c, t]))
 
     def bloc_demand(bloc, c, t):
-        return sum(demand.get((k, c, t), 0.0) for k in sorted(members[bloc]))  # (one order)
+        return sum(demand.get((k, c, t), 0.0) for k in members[bloc])
 
     # P − X − share · U_process ≥ share · D
     rows = Index(sorted(floors), ("bloc", "commodity", "year"))
